@@ -1,0 +1,38 @@
+# The two commands of the README, and a few more for developers.
+VENV ?= .venv
+PY = $(VENV)/bin/python
+PIP = $(VENV)/bin/pip
+FLASK = $(VENV)/bin/flask --app govchallenge
+
+.PHONY: install demo test test-fast bench i18n worker
+
+$(VENV)/bin/activate:
+	python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+install: $(VENV)/bin/activate
+	$(PIP) install -q -e '.[test]'
+
+# Installs, loads the demo data, and serves http://127.0.0.1:5000
+demo: install
+	$(FLASK) demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# Installs, makes sure PostgreSQL, Redis and Chromium are there, and runs the whole suite on SQLite and PostgreSQL.
+test: install
+	bash .ci/services
+	$(PY) -m pytest -p no:cacheprovider
+
+test-fast: install
+	$(PY) -m pytest -m "not browser" --db=sqlite
+
+bench: install
+	$(PY) bench/run.py
+
+worker: install
+	$(FLASK) jobs worker
+
+# Extract new strings and merge them into every catalogue.
+i18n: install
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs=.venv --ignore-dirs=tests -o govchallenge/translations/messages.pot .
+	$(VENV)/bin/pybabel -q update -i govchallenge/translations/messages.pot -d govchallenge/translations --no-fuzzy-matching --ignore-obsolete

@@ -1,0 +1,98 @@
+"""govchallenge: cross-border GovTech challenge competitions."""
+import os
+
+from flask import Flask
+
+from . import config as settings
+from .core.catalogues import compile_catalogues
+
+
+def create_app(test_config=None):
+    app = Flask(__name__, instance_relative_config=True, template_folder="../templates")
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(settings.BASE)
+    loaded = settings.load_settings(app.instance_path)
+    if test_config:
+        loaded.update(test_config)
+    app.config.update(settings.finalise(loaded, app.instance_path))
+    compile_catalogues()
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app):
+    from .core import i18n
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .jobs import relay
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    limiter.init_app(app)
+    _init_login(app, login_manager)
+    relay.init_app(app)
+    _import_models()
+
+
+def _init_login(app, login_manager):
+    from .accounts.models import load_session_user
+
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.user_loader(load_session_user)
+
+
+def _import_models():
+    """Every model module, so Alembic and create_all see the whole schema."""
+    from .accounts import models as _accounts  # noqa: F401
+    from .core import audit as _audit  # noqa: F401
+    from .jobs import models as _jobs  # noqa: F401
+    from .organisations import models as _organisations  # noqa: F401
+
+    for name in DOMAIN_MODELS:
+        __import__(f"govchallenge.{name}.models")
+
+
+# Later domains add themselves here (models module, blueprint module).
+DOMAIN_MODELS = []
+BLUEPRINTS = [
+    "govchallenge.main.views",
+    "govchallenge.accounts.views",
+    "govchallenge.organisations.views",
+    "govchallenge.admin.views",
+]
+
+
+def register_blueprints(app):
+    import importlib
+
+    for module_name in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(module_name).bp)
+
+
+def register_errorhandlers(app):
+    from .main.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app):
+    from .core.templating import register
+
+    register(app)
+
+
+def register_commands(app):
+    from .cli import register
+
+    register(app)

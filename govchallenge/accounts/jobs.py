@@ -1,0 +1,41 @@
+"""E-mails of the account life cycle, sent by background jobs in the recipient's language."""
+from flask_babel import gettext as _
+
+from govchallenge.core import mail
+from govchallenge.core.urls import external_url
+from govchallenge.extensions import db
+
+from .models import User
+from .tokens import RESET, VERIFY, make_token
+
+
+def _send(user, template, subject, **context):
+    message = mail.render(template, user.language, user.email, subject, user=user, **context)
+    mail.send(message)
+
+
+def send_verification(user_id):
+    user = db.session.get(User, user_id)
+    if user is None or user.is_verified:
+        return "nothing to do"
+    link = external_url("accounts.verify", token=make_token(user, VERIFY))
+    _send(user, "verify_email", lambda: _("Confirm your e-mail address for govchallenge"), link=link)
+    return "sent"
+
+
+def send_password_reset(user_id):
+    user = db.session.get(User, user_id)
+    if user is None:
+        return "nothing to do"
+    link = external_url("accounts.reset_password", token=make_token(user, RESET))
+    _send(user, "reset_password", lambda: _("Reset your govchallenge password"), link=link)
+    return "sent"
+
+
+def send_already_registered(user_id):
+    user = db.session.get(User, user_id)
+    if user is None:
+        return "nothing to do"
+    link = external_url("accounts.request_reset")
+    _send(user, "already_registered", lambda: _("Someone tried to register with your address"), link=link)
+    return "sent"

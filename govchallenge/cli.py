@@ -1,0 +1,145 @@
+"""Operator commands: `flask --app govchallenge <group> <command>`."""
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from govchallenge.extensions import db
+
+
+def register(app):
+    app.cli.add_command(demo_command)
+    app.cli.add_command(audit_group)
+    app.cli.add_command(jobs_group)
+    app.cli.add_command(users_group)
+    for extra in EXTRA_COMMANDS:
+        app.cli.add_command(_import(extra))
+
+
+# Later domains add their command groups here as "module:attribute".
+EXTRA_COMMANDS = []
+
+
+def _import(spec):
+    import importlib
+
+    module_name, _, attribute = spec.partition(":")
+    return getattr(importlib.import_module(module_name), attribute)
+
+
+def _finish():
+    """Commit, then hand requested jobs on, as after a request."""
+    from govchallenge.jobs.relay import relay_committed
+
+    db.session.commit()
+    relay_committed()
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command():
+    """Create the schema if needed and load the demo dataset (safe to run again)."""
+    from govchallenge.demo import load_demo
+
+    logins = load_demo()
+    _finish()
+    click.echo("Demo data is ready. Sign in with any of these (password for all: %s):" % logins["password"])
+    for role, email in logins["accounts"]:
+        click.echo(f"  {role:<34} {email}")
+
+
+@click.group("audit")
+def audit_group():
+    """The audit trail."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify():
+    """Check the hash chain; name the first broken row."""
+    from govchallenge.core.audit import AuditEvent, first_broken_row
+
+    broken = first_broken_row()
+    if broken is not None:
+        click.echo(f"BROKEN at audit row {broken.id} ({broken.action}, {broken.created_at.isoformat()})", err=True)
+        raise SystemExit(1)
+    count = db.session.query(AuditEvent).count()
+    click.echo(f"OK: {count} audit rows, chain intact")
+
+
+@click.group("jobs")
+def jobs_group():
+    """Background jobs."""
+
+
+@jobs_group.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@with_appcontext
+def jobs_worker(burst):
+    """Run an RQ worker (needs REDIS_URL) that also relays rows left in the outbox."""
+    from govchallenge.jobs.worker import run_worker
+
+    if not current_app.config.get("REDIS_URL"):
+        raise click.ClickException("REDIS_URL is not set: in the embedded default jobs run inline, no worker is needed.")
+    run_worker(current_app._get_current_object(), burst=burst)
+
+
+@jobs_group.command("relay")
+@with_appcontext
+def jobs_relay():
+    """Hand on outbox rows that were never relayed (or run them, in the embedded default)."""
+    from govchallenge.jobs.relay import relay_due
+
+    count = relay_due()
+    click.echo(f"relayed {count} job(s)")
+
+
+@jobs_group.command("ping")
+@click.argument("label", default="ping")
+@with_appcontext
+def jobs_ping(label):
+    """Request a probe job; once a worker ran it, `audit` shows a jobs.ping row."""
+    from govchallenge.jobs import enqueue
+
+    job = enqueue("govchallenge.jobs.probes.ping", label)
+    _finish()
+    click.echo(f"requested outbox job {job.id}")
+
+
+@jobs_group.command("status")
+@with_appcontext
+def jobs_status():
+    """Count outbox rows by state."""
+    import sqlalchemy as sa
+
+    from govchallenge.jobs.models import OutboxJob
+
+    for state, count in db.session.execute(sa.select(OutboxJob.state, sa.func.count()).group_by(OutboxJob.state)):
+        click.echo(f"{state:<8} {count}")
+
+
+@click.group("users")
+def users_group():
+    """Accounts."""
+
+
+@users_group.command("make-admin")
+@click.argument("email")
+@with_appcontext
+def make_admin(email):
+    """Give an existing account platform administration rights."""
+    from govchallenge.accounts.models import find_by_email
+    from govchallenge.accounts.operations import make_admin as grant
+
+    user = find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no account with the address {email}")
+    grant(user)
+    _finish()
+    click.echo(f"{email} is now a platform administrator")
+
+
+def main():
+    """The `govchallenge` console script: the same commands without --app."""
+    from govchallenge import create_app
+
+    FlaskGroup(create_app=create_app)()

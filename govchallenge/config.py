@@ -1,0 +1,102 @@
+"""Settings from the environment. With nothing set the embedded default runs:
+SQLite in the instance folder, jobs inline, mail written to files."""
+import os
+import secrets
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    """Start-up cannot go on: the message says what to set."""
+
+
+def _int(name, default):
+    return int(os.environ.get(name, default))
+
+
+def _bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url):
+    """Heroku-style postgres:// and plain postgresql:// both use psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def is_embedded(settings):
+    return not settings.get("DATABASE_URL") and not settings.get("REDIS_URL")
+
+
+def load_settings(instance_path):
+    """Read the environment into a flat dict of Flask settings."""
+    instance = Path(instance_path)
+    database_url = os.environ.get("DATABASE_URL", "")
+    settings = {
+        "DATABASE_URL": database_url,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url)
+        if database_url
+        else f"sqlite:///{instance / 'govchallenge.sqlite'}",
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "RQ_QUEUE": os.environ.get("RQ_QUEUE", "govchallenge"),
+        "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
+        "SERVER_NAME_FOR_LINKS": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": _int("MAIL_PORT", 25),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS"),
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "govchallenge <no-reply@govchallenge.localhost>"),
+        "MAIL_FILE_DIR": os.environ.get("MAIL_FILE_DIR", str(instance / "mail")),
+        "STORAGE_DIR": os.environ.get("STORAGE_DIR", str(instance / "files")),
+        "MAX_ATTACHMENT_MB": _int("MAX_ATTACHMENT_MB", 25),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
+        or os.environ.get("REDIS_URL")
+        or "memory://",
+        "LOGIN_LIMIT": os.environ.get("LOGIN_LIMIT", "5 per 15 minutes"),
+        "LOGIN_IP_LIMIT": os.environ.get("LOGIN_IP_LIMIT", "30 per 15 minutes"),
+        "RESET_LIMIT": os.environ.get("RESET_LIMIT", "5 per hour"),
+        "TOKEN_MAX_AGE_SECONDS": _int("TOKEN_MAX_AGE_SECONDS", 48 * 3600),
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE"),
+    }
+    return settings
+
+
+def embedded_secret_key(instance_path):
+    """The embedded default keeps a generated key in the instance folder, so a newcomer sets nothing."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def finalise(settings, instance_path):
+    if not settings.get("SECRET_KEY"):
+        if not is_embedded(settings):
+            raise ConfigError(
+                "SECRET_KEY is not set. Outside the embedded default (DATABASE_URL or REDIS_URL set) "
+                "govchallenge needs a long random SECRET_KEY in the environment, e.g. "
+                "`export SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')`."
+            )
+        settings["SECRET_KEY"] = embedded_secret_key(instance_path)
+    settings["JOBS_INLINE"] = not settings.get("REDIS_URL")
+    settings["MAX_CONTENT_LENGTH"] = (settings["MAX_ATTACHMENT_MB"] + 5) * 1024 * 1024
+    return settings
+
+
+BASE = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_DEFAULT_TIMEZONE": "UTC",
+    "RATELIMIT_HEADERS_ENABLED": True,
+}

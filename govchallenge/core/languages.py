@@ -1,0 +1,51 @@
+"""The interface languages, and picking one language from a multilingual field."""
+from dataclasses import dataclass
+
+import pycountry
+
+INTERFACE_LANGUAGES = {
+    "en": "English",
+    "pl": "Polski",
+    "el": "Ελληνικά",
+    "de": "Deutsch",
+    "fr": "Français",
+}
+DEFAULT_LANGUAGE = "en"
+
+
+def is_language(code):
+    """Any ISO 639-1 code is accepted for content; the interface speaks INTERFACE_LANGUAGES."""
+    return bool(code) and len(code) == 2 and pycountry.languages.get(alpha_2=code.lower()) is not None
+
+
+def language_name(code):
+    if code in INTERFACE_LANGUAGES:
+        return INTERFACE_LANGUAGES[code]
+    language = pycountry.languages.get(alpha_2=code) if code else None
+    return language.name if language else code
+
+
+@dataclass(frozen=True)
+class Localised:
+    text: str
+    language: str
+    fell_back: bool
+
+    def __str__(self):
+        return self.text
+
+    def __bool__(self):
+        return bool(self.text)
+
+
+def pick(field, wanted, main):
+    """From {"pl": ..., "en": ...}, the wanted language, else the main one, and say whether it fell back."""
+    field = field or {}
+    if field.get(wanted):
+        return Localised(field[wanted], wanted, False)
+    if field.get(main):
+        return Localised(field[main], main, wanted != main)
+    for code, text in sorted(field.items()):
+        if text:
+            return Localised(text, code, True)
+    return Localised("", main, False)

@@ -1,0 +1,29 @@
+"""User text is Markdown; what reaches a page is rendered and then cleaned."""
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table").enable("strikethrough")
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li",
+    "h2", "h3", "h4", "h5", "h6", "a", "hr", "table", "thead", "tbody", "tr", "th", "td",
+}
+
+
+def render_markdown(text):
+    html = _md.render(text or "")
+    # Headings start at h2 so user text never competes with the page's own h1.
+    html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    cleaned = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}, "th": {"align"}, "td": {"align"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return Markup(cleaned)
+
+
+def plain_text(text):
+    return nh3.clean(_md.render(text or ""), tags=set()).strip()

@@ -1,0 +1,117 @@
+"""Files kept by content hash in a local folder. Types are decided by the content, never by the name."""
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import puremagic
+from flask import current_app
+
+# What we accept, by the type the bytes say they are.
+DOCUMENT_TYPES = {
+    "application/pdf": ".pdf",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "application/zip": ".zip",
+    "text/plain": ".txt",
+    "text/csv": ".csv",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
+    "application/vnd.oasis.opendocument.text": ".odt",
+    "application/vnd.oasis.opendocument.spreadsheet": ".ods",
+}
+
+_OOXML_HINTS = {
+    b"word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    b"xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    b"ppt/": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+
+class FileRejected(ValueError):
+    """Carries a message fit for the user (already translated by the caller's form)."""
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    sha256: str
+    size: int
+    mime_type: str
+
+
+def sniff(data):
+    """The MIME type the content itself declares, or None."""
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"PK\x03\x04"):
+        return _zip_kind(data)
+    if _looks_like_text(data):
+        return "text/plain"
+    try:
+        return puremagic.from_string(data, mime=True) or None
+    except puremagic.PureError:
+        return None
+
+
+def _zip_kind(data):
+    head = data[:4096]
+    if b"mimetypeapplication/vnd.oasis.opendocument.text" in head:
+        return "application/vnd.oasis.opendocument.text"
+    if b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet" in head:
+        return "application/vnd.oasis.opendocument.spreadsheet"
+    for hint, mime in _OOXML_HINTS.items():
+        if hint in data[:65536]:
+            return mime
+    return "application/zip"
+
+
+def _looks_like_text(data):
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return False
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error.start > len(sample) - 4  # a multi-byte character cut by the sample
+    return True
+
+
+def check(data, allowed_types, max_bytes):
+    if not data:
+        raise FileRejected("empty")
+    if len(data) > max_bytes:
+        raise FileRejected("too_large")
+    mime = sniff(data)
+    if mime not in allowed_types:
+        raise FileRejected("type")
+    return mime
+
+
+def _root():
+    return Path(current_app.config["STORAGE_DIR"])
+
+
+def path_for(sha256):
+    return _root() / sha256[:2] / sha256
+
+
+def save(data, mime_type):
+    digest = hashlib.sha256(data).hexdigest()
+    target = path_for(digest)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+    return StoredFile(sha256=digest, size=len(data), mime_type=mime_type)
+
+
+def open_bytes(sha256):
+    return path_for(sha256).read_bytes()

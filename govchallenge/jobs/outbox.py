@@ -1,0 +1,58 @@
+"""Writing jobs into the outbox, and noticing which were committed."""
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from govchallenge.core.timeutil import utcnow
+from govchallenge.extensions import db
+
+from .models import OutboxJob
+
+_COMMITTED_KEY = "outbox_committed"
+_ADDED_KEY = "outbox_added"
+
+
+def enqueue(function, *args, delay_seconds=0, max_attempts=5):
+    """Request `function` (a dotted name) with JSON-able args (ids, never ORM objects)."""
+    job = OutboxJob(
+        function=function,
+        args=list(args),
+        run_after=utcnow() + timedelta(seconds=delay_seconds),
+        max_attempts=max_attempts,
+    )
+    db.session.add(job)
+    db.session.info.setdefault(_ADDED_KEY, []).append(job)
+    return job
+
+
+def take_committed_ids():
+    ids = db.session.info.pop(_COMMITTED_KEY, [])
+    return sorted(set(ids))
+
+
+@sa.event.listens_for(sa.orm.Session, "after_commit")
+def _remember_committed(session):
+    added = session.info.pop(_ADDED_KEY, [])
+    session.info.setdefault(_COMMITTED_KEY, []).extend(j.id for j in added if j.id is not None)
+
+
+@sa.event.listens_for(sa.orm.Session, "after_rollback")
+def _forget_rolled_back(session):
+    session.info.pop(_ADDED_KEY, None)
+
+
+def due_ids(limit=500):
+    """Rows never relayed (Redis was down, or the process died), and inline rows waiting to be retried."""
+    now = utcnow()
+    query = (
+        sa.select(OutboxJob.id)
+        .where(OutboxJob.state == "pending", OutboxJob.relayed_at.is_(None), OutboxJob.run_after <= now)
+        .order_by(OutboxJob.id)
+        .limit(limit)
+    )
+    return db.session.execute(query).scalars().all()
+
+
+def jobs_inline():
+    return current_app.config.get("JOBS_INLINE", True)

@@ -1,0 +1,55 @@
+"""Error pages in the user's language; JSON for the API."""
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from govchallenge.extensions import db
+
+TITLES = {
+    400: lambda: _("The request could not be understood"),
+    403: lambda: _("You may not see this page"),
+    404: lambda: _("Page not found"),
+    405: lambda: _("That action is not allowed here"),
+    413: lambda: _("The file is too large"),
+    429: lambda: _("Too many attempts"),
+    500: lambda: _("Something went wrong on our side"),
+}
+EXPLANATIONS = {
+    400: lambda: _("Please go back, check what you entered and try again."),
+    403: lambda: _("Your account does not have access to this. If you think it should, contact the organisers."),
+    404: lambda: _("The address may be mistyped, or the page was moved or never published."),
+    405: lambda: _("Use the buttons on the page instead of typing the address."),
+    413: lambda: _("Upload a smaller file."),
+    429: lambda: _("For your account's safety we paused this for a while. Please wait a few minutes and try again."),
+    500: lambda: _("The error was recorded. Please try again in a moment; what you saved before is safe."),
+}
+
+
+def wants_json():
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def render_error(code, detail=None):
+    title = TITLES.get(code, TITLES[500])()
+    message = detail or EXPLANATIONS.get(code, EXPLANATIONS[500])()
+    if wants_json():
+        return jsonify({"error": {"status": code, "title": title, "message": message}}), code
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def register(app):
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(400, _("The form had expired or was not sent from this site. Reload the page and try again; nothing was saved."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        detail = getattr(error, "user_message", None)
+        return render_error(error.code or 500, detail)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error):
+        app.logger.exception("unhandled error")
+        db.session.rollback()
+        return render_error(500)

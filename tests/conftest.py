@@ -1,0 +1,257 @@
+"""The test harness: an app per test on a clean database (SQLite and PostgreSQL), clients per role,
+real Redis with an RQ worker in burst mode, a real SMTP server, and a real browser."""
+import contextvars
+import os
+
+import pytest
+from flask.testing import FlaskClient
+import sqlalchemy as sa
+
+from govchallenge import create_app
+from govchallenge.extensions import db, limiter
+from tests.support import factories
+from tests.support.databases import make_backend
+from tests.support.services import REDIS_URL, LiveServer, PrivateRedis, require_redis, start_smtp
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--db",
+        default=os.environ.get("TEST_DATABASES", ",".join(BACKENDS)),
+        help="comma-separated database backends to run the suite on (sqlite, postgresql)",
+    )
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" not in metafunc.fixturenames:
+        return
+    names = [n.strip() for n in metafunc.config.getoption("--db").split(",") if n.strip()]
+    if metafunc.definition.get_closest_marker("browser") or metafunc.definition.get_closest_marker("single_db"):
+        names = names[:1]  # a real browser exercises the pages, not the SQL dialect
+    wanted = metafunc.definition.get_closest_marker("only_db")
+    if wanted:
+        names = [n for n in names if n in wanted.args] or list(wanted.args)
+    metafunc.parametrize("backend", names, indirect=True, scope="session")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "single_db: runs on the first backend only")
+    config.addinivalue_line("markers", "only_db(*names): runs on these backends only")
+
+
+@pytest.fixture(scope="session")
+def backend(request, tmp_path_factory):
+    chosen = make_backend(request.param, tmp_path_factory.mktemp(f"db-{request.param}"))
+    app = create_app(_base_config(chosen, tmp_path_factory.mktemp("prepare")))
+    chosen.prepare(app)
+    with app.app_context():
+        db.engine.dispose()
+    yield chosen
+    chosen.teardown()
+
+
+def _base_config(backend, folder):
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": backend.url(),
+        "DATABASE_URL": backend.url(),
+        "REDIS_URL": "",
+        "WTF_CSRF_ENABLED": False,
+        "MAIL_SERVER": "",
+        "MAIL_FILE_DIR": str(folder / "mail"),
+        "STORAGE_DIR": str(folder / "files"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SERVER_NAME_FOR_LINKS": "http://localhost",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs outside the test's app context, as in production: its own `g`, its own
+    database session. Tests see the request's changes after `db.session.expire_all()`."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture
+def make_app(backend, tmp_path):
+    """Builds the app for this test on a clean database; keyword arguments override settings."""
+    created = []
+
+    def build(**overrides):
+        config = _base_config(backend, tmp_path)
+        config.update(overrides)
+        app = create_app(config)
+        app.test_client_class = IsolatedClient
+        if not created:
+            backend.reset(app)
+        limiter.reset()
+        created.append(app)
+        return app
+
+    yield build
+    for app in created:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def login(client, user, password=factories.PASSWORD):
+    response = client.post("/login", data={"email": user.email, "password": password})
+    assert response.status_code == 302, f"login of {user.email} failed: {response.status_code}"
+    return client
+
+
+@pytest.fixture
+def login_as(app):
+    """login_as(user) -> a fresh test client signed in as that user."""
+
+    def sign_in(user):
+        db.session.commit()
+        return login(app.test_client(), user)
+
+    return sign_in
+
+
+@pytest.fixture
+def people(app):
+    """One user per platform role, committed."""
+    admin = factories.make_user(email="admin@platform.eu", name="Ada Admin", admin=True)
+    officer = factories.make_user(email="officer@ministry.gov.pl", name="Olga Officer")
+    member = factories.make_user(email="member@ministry.gov.pl", name="Marek Member")
+    participant = factories.make_user(email="pat@startup.dk", name="Pat Participant", country="DK")
+    unverified = factories.make_user(email="new@example.org", name="Una Verified", verified=False)
+    ministry = factories.make_public_body(country="PL", verified=True, officer=officer, name="Ministry of Digital Affairs")
+    factories.make_organisation(kind="startup", country="DK", officer=participant, name="Danish Startup")
+    from govchallenge.organisations.operations import add_member
+
+    add_member(officer, ministry, member)
+    db.session.commit()
+    return {
+        "admin": admin, "officer": officer, "member": member, "participant": participant,
+        "unverified": unverified, "ministry": ministry,
+    }
+
+
+@pytest.fixture
+def client_for(app, people):
+    """client_for("officer") -> a client signed in with that role; "anonymous" signs in nobody."""
+
+    def make(role):
+        if role == "anonymous":
+            return app.test_client()
+        return login(app.test_client(), people[role])
+
+    return make
+
+
+# --- real services ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def redis_url():
+    return require_redis(REDIS_URL)
+
+
+@pytest.fixture
+def redis_app(make_app, redis_url):
+    """The app with jobs going through a real Redis queue."""
+    from redis import Redis
+
+    Redis.from_url(redis_url).flushdb()
+    app = make_app(REDIS_URL=redis_url, RQ_QUEUE="govchallenge-test")
+    with app.app_context():
+        yield app
+    Redis.from_url(redis_url).flushdb()
+
+
+@pytest.fixture
+def rq_worker():
+    """run() drains the queue with a real RQ worker in burst mode, in this process."""
+    from rq import SimpleWorker
+
+    from govchallenge.jobs.queue import get_queue, redis_connection
+
+    def run():
+        connection = redis_connection()
+        worker = SimpleWorker([get_queue(connection)], connection=connection)
+        worker.work(burst=True)
+        db.session.remove()
+        return worker
+
+    return run
+
+
+@pytest.fixture
+def private_redis():
+    server = PrivateRedis().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp():
+    controller, sink = start_smtp()
+    sink.port = controller.port
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture
+def mail_app(make_app, smtp):
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port)
+    with app.app_context():
+        yield app
+
+
+# --- the browser -----------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def playwright_browser():
+    from playwright.sync_api import sync_playwright
+
+    from tests.support.browser import launch
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_app(make_app, smtp):
+    """A live server with CSRF on and real SMTP, as in production."""
+    app = make_app(WTF_CSRF_ENABLED=True, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port)
+    server = LiveServer(app).start()
+    app.live_url = server.url
+    with app.app_context():
+        yield app
+    server.stop()
+
+
+@pytest.fixture
+def page(playwright_browser, live_app):
+    context = playwright_browser.new_context(base_url=live_app.live_url, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def count_rows(model):
+    return db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar()

@@ -1,0 +1,148 @@
+"""Real services for the suite: Redis (shared or a private server we can stop), SMTP, a live server."""
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP as SMTPServer
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def require_redis(url=REDIS_URL):
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    try:
+        Redis.from_url(url, socket_connect_timeout=2).ping()
+    except RedisError as error:
+        raise RuntimeError(
+            f"Redis is not reachable at {url}: start it "
+            '(redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no)'
+        ) from error
+    return url
+
+
+class PrivateRedis:
+    """A redis-server of our own on a free port, so a test can stop it and start it again."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.process = None
+        if shutil.which("redis-server") is None:
+            raise RuntimeError("redis-server is not installed (apt-get install -y redis-server)")
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("private redis-server did not start")
+
+    def stop(self):
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@dataclass
+class ReceivedMail:
+    sender: str
+    recipients: list
+    message: object
+
+    @property
+    def subject(self):
+        return str(self.message["Subject"])
+
+    @property
+    def text(self):
+        return self.message.get_body(preferencelist=("plain",)).get_content()
+
+    @property
+    def html(self):
+        return self.message.get_body(preferencelist=("html",)).get_content()
+
+
+@dataclass
+class MailSink:
+    """Collects what the SMTP server accepted; refuses recipients listed in `refuse`."""
+
+    received: list = field(default_factory=list)
+    refuse: set = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.refuse:
+            return "550 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.received.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+    def to(self, address):
+        with self.lock:
+            return [m for m in self.received if address.lower() in [r.lower() for r in m.recipients]]
+
+    def clear(self):
+        with self.lock:
+            self.received.clear()
+
+
+class SMTPController(Controller):
+    def factory(self):
+        return SMTPServer(self.handler, enable_SMTPUTF8=True)
+
+
+def start_smtp():
+    sink = MailSink()
+    controller = SMTPController(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    return controller, sink
+
+
+class LiveServer:
+    """The app served by werkzeug in a thread, for the browser."""
+
+    def __init__(self, app):
+        from werkzeug.serving import make_server
+
+        self.server = make_server("127.0.0.1", free_port(), app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.thread.join(timeout=10)
