@@ -64,12 +64,18 @@ def _import_models():
 
 
 # Later domains add themselves here (models module, blueprint module).
-DOMAIN_MODELS = []
+DOMAIN_MODELS = ["challenges", "teams", "submissions", "jury", "results"]
 BLUEPRINTS = [
     "govchallenge.main.views",
     "govchallenge.accounts.views",
     "govchallenge.organisations.views",
     "govchallenge.admin.views",
+    "govchallenge.challenges.views",
+    "govchallenge.teams.views",
+    "govchallenge.submissions.views",
+    "govchallenge.jury.views",
+    "govchallenge.results.views",
+    "govchallenge.api.views",
 ]
 
 

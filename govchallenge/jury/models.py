@@ -1,0 +1,1 @@
+"""Owned by the jury domain; see its operations."""

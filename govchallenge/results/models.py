@@ -1,0 +1,1 @@
+"""Owned by the results domain; see its operations."""

@@ -1,0 +1,98 @@
+"""Entries: one submission per team per stage, its files, and every submitted state kept as a version."""
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from govchallenge.core.timeutil import UTCDateTime, utcnow
+from govchallenge.extensions import db
+from govchallenge.teams.models import new_public_id
+
+DRAFT, SUBMITTED, WITHDRAWN = "draft", "submitted", "withdrawn"
+STATE_LABELS = {DRAFT: _l("Draft"), SUBMITTED: _l("Submitted"), WITHDRAWN: _l("Withdrawn")}
+
+
+class Submission(db.Model):
+    __tablename__ = "submission"
+
+    id = db.Column(db.Integer, primary_key=True)
+    public_id = db.Column(db.String(24), nullable=False, unique=True, default=new_public_id)
+    team_id = db.Column(db.Integer, db.ForeignKey("team.id", ondelete="CASCADE"), nullable=False)
+    stage_id = db.Column(db.Integer, db.ForeignKey("stage.id", ondelete="CASCADE"), nullable=False, index=True)
+    state = db.Column(db.String(10), nullable=False, default=DRAFT, index=True)
+    title = db.Column(db.String(200), nullable=False, default="")
+    summary = db.Column(db.Text, nullable=False, default="")
+    description = db.Column(db.Text, nullable=False, default="")
+    links = db.Column(db.JSON, nullable=False, default=dict)  # {"code": url, "video": url, "demo": url}
+    # Raised on every save; a form carrying an older value is refused, never silently overwriting.
+    lock_version = db.Column(db.Integer, nullable=False, default=1)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    submitted_at = db.Column(UTCDateTime, nullable=True)  # of the newest submitted version
+
+    team = db.relationship("Team")
+    stage = db.relationship("Stage")
+    files = db.relationship("SubmissionFile", back_populates="submission", cascade="all, delete-orphan", order_by="SubmissionFile.id")
+    versions = db.relationship("SubmissionVersion", back_populates="submission", cascade="all, delete-orphan", order_by="SubmissionVersion.number")
+
+    __table_args__ = (sa.UniqueConstraint("team_id", "stage_id"),)
+
+    @property
+    def latest_version(self):
+        return self.versions[-1] if self.versions else None
+
+
+class SubmissionFile(db.Model):
+    """A file of the current draft. Content lives in storage by SHA-256, so versions keep theirs."""
+
+    __tablename__ = "submission_file"
+
+    id = db.Column(db.Integer, primary_key=True)
+    public_id = db.Column(db.String(24), nullable=False, unique=True, default=new_public_id)
+    submission_id = db.Column(db.Integer, db.ForeignKey("submission.id", ondelete="CASCADE"), nullable=False, index=True)
+    filename = db.Column(db.String(200), nullable=False)
+    mime_type = db.Column(db.String(120), nullable=False)
+    size = db.Column(db.Integer, nullable=False)
+    sha256 = db.Column(db.String(64), nullable=False)
+    uploaded_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"), nullable=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    submission = db.relationship("Submission", back_populates="files")
+
+
+class SubmissionVersion(db.Model):
+    """A submitted state, frozen: its content, its files' manifest, and the receipt digest."""
+
+    __tablename__ = "submission_version"
+
+    id = db.Column(db.Integer, primary_key=True)
+    submission_id = db.Column(db.Integer, db.ForeignKey("submission.id", ondelete="CASCADE"), nullable=False)
+    number = db.Column(db.Integer, nullable=False)
+    title = db.Column(db.String(200), nullable=False)
+    summary = db.Column(db.Text, nullable=False)
+    description = db.Column(db.Text, nullable=False)
+    links = db.Column(db.JSON, nullable=False, default=dict)
+    files = db.Column(db.JSON, nullable=False, default=list)  # [{"filename", "mime_type", "size", "sha256"}]
+    sha256 = db.Column(db.String(64), nullable=False)
+    submitted_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    submitted_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"), nullable=True)
+    late_grant_id = db.Column(db.Integer, db.ForeignKey("late_entry_grant.id"), nullable=True)
+
+    submission = db.relationship("Submission", back_populates="versions")
+    submitted_by = db.relationship("User")
+
+    __table_args__ = (sa.UniqueConstraint("submission_id", "number"),)
+
+
+class LateEntryGrant(db.Model):
+    """A host's permission for one team to submit to one stage after its deadline, until `expires_at`."""
+
+    __tablename__ = "late_entry_grant"
+
+    id = db.Column(db.Integer, primary_key=True)
+    team_id = db.Column(db.Integer, db.ForeignKey("team.id", ondelete="CASCADE"), nullable=False, index=True)
+    stage_id = db.Column(db.Integer, db.ForeignKey("stage.id", ondelete="CASCADE"), nullable=False)
+    code_hash = db.Column(db.String(64), nullable=False)
+    reason = db.Column(db.Text, nullable=False)
+    granted_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"), nullable=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    expires_at = db.Column(UTCDateTime, nullable=False)
+    used_at = db.Column(UTCDateTime, nullable=True)
