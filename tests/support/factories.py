@@ -48,3 +48,79 @@ def make_organisation(name=None, kind="startup", country="PL", verified=False, o
 
 def make_public_body(country="PL", verified=True, officer=None, name=None):
     return make_organisation(name=name, kind="public_body", country=country, verified=verified, officer=officer)
+
+
+# --- challenges, teams, submissions -----------------------------------------------------------
+# Higher domains keep their own factories in tests/support/<domain>_factories.py.
+
+def make_challenge(host=None, status="approved", opens_in_days=-1, closes_in_days=30, slug=None, stages=1,
+                   criteria=3, main_language="en", title=None, cohosts=(), **fields):
+    """A challenge hosted by `host` (a public body; made when None), with `stages` consecutive stages."""
+    from datetime import timedelta
+
+    from govchallenge.challenges.models import ACCEPTED, LEAD, Challenge, ChallengeHost, Criterion, Stage
+
+    n = next(_counter)
+    now = utcnow()
+    host = host or make_public_body()
+    challenge = Challenge(
+        slug=slug or f"challenge-{n}", main_language=main_language,
+        title=title or {main_language: f"Challenge {n}"}, summary={main_language: f"Summary {n}"},
+        description={main_language: f"Description of challenge {n}"}, status=status, **fields,
+    )
+    db.session.add(challenge)
+    challenge.hosts.append(ChallengeHost(organisation=host, role=LEAD, state=ACCEPTED))
+    for cohost in cohosts:
+        challenge.hosts.append(ChallengeHost(organisation=cohost, state=ACCEPTED))
+    opens, closes = now + timedelta(days=opens_in_days), now + timedelta(days=closes_in_days)
+    length = (closes - opens) / stages
+    for position in range(stages):
+        challenge.stages.append(Stage(
+            position=position + 1, name={"en": f"Stage {position + 1}"},
+            opens_at=opens + length * position, closes_at=opens + length * (position + 1),
+        ))
+    challenge.opens_at, challenge.closes_at = opens, closes
+    for position in range(criteria):
+        challenge.criteria.append(Criterion(
+            position=position + 1, name={"en": f"Criterion {position + 1}"}, weight=1.0 + position,
+            scale_min=0, scale_max=10,
+        ))
+    db.session.flush()
+    return challenge
+
+
+def make_team(challenge, members=(), name=None, organisations=None):
+    """A team whose first member leads; `organisations` maps each member to the organisation they enter for."""
+    from govchallenge.teams.models import LEAD, MEMBER, Team, TeamMember
+
+    n = next(_counter)
+    team = Team(challenge=challenge, name=name or f"Team {n}")
+    db.session.add(team)
+    members = list(members) or [make_user()]
+    for index, user in enumerate(members):
+        organisation = (organisations or {}).get(user.id) if organisations else None
+        team.members.append(TeamMember(
+            user=user, challenge_id=challenge.id, organisation=organisation, role=LEAD if index == 0 else MEMBER,
+        ))
+    db.session.flush()
+    return team
+
+
+def make_submission(team, stage=None, state="submitted", title=None):
+    """An entry; when submitted it carries its first version, as the submit operation would leave it."""
+    import hashlib
+
+    from govchallenge.submissions.models import SUBMITTED, Submission, SubmissionVersion
+
+    stage = stage or team.challenge.stages[0]
+    title = title or f"Entry of {team.name}"
+    submission = Submission(team=team, stage=stage, state=state, title=title, summary="Summary", description="Text")
+    db.session.add(submission)
+    if state == SUBMITTED:
+        submission.submitted_at = utcnow()
+        submission.versions.append(SubmissionVersion(
+            number=1, title=title, summary="Summary", description="Text", links={}, files=[],
+            sha256=hashlib.sha256(title.encode()).hexdigest(), submitted_at=submission.submitted_at,
+        ))
+    db.session.flush()
+    return submission
