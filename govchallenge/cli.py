@@ -16,7 +16,7 @@ def register(app):
 
 
 # Later domains add their command groups here as "module:attribute".
-EXTRA_COMMANDS = []
+EXTRA_COMMANDS = ["govchallenge.jury.cli:jury_cli", "govchallenge.results.cli:results_cli"]
 
 
 def _import(spec):

@@ -45,7 +45,12 @@ USERS = [
 ]
 
 # Later issues append "module:function" loaders; each must be idempotent.
-DEMO_STEPS = []
+DEMO_STEPS = [
+    "govchallenge.challenges.demo:add_demo",
+    "govchallenge.teams.demo:add_demo",
+    "govchallenge.jury.demo:add_demo",
+    "govchallenge.results.demo:add_demo",
+]
 
 
 def ensure_schema():

@@ -1,0 +1,5 @@
+"""Demo data of the results domain (registered in govchallenge.demo.DEMO_STEPS); idempotent."""
+
+
+def add_demo(users):
+    """users: {e-mail: User} of the foundation's demo accounts."""
