@@ -1,3 +1,107 @@
-from flask import Blueprint
+"""The public, read-only JSON API. Thin over the domains; errors answer JSON with a message."""
+import sqlalchemy as sa
+from flask import Blueprint, abort, jsonify, request, url_for
+from werkzeug.exceptions import BadRequest
+
+from govchallenge.challenges import catalogue as cat
+from govchallenge.challenges.models import Challenge
+from govchallenge.core.timeutil import utcnow
+from govchallenge.extensions import db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+MAX_PER_PAGE = 100
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def _summary(challenge, now):
+    return {
+        "slug": challenge.slug,
+        "state": challenge.state_at(now),
+        "main_language": challenge.main_language,
+        "languages": challenge.languages,
+        "title": {k: v for k, v in (challenge.title or {}).items() if v},
+        "summary": {k: v for k, v in (challenge.summary or {}).items() if v},
+        "domain": challenge.domain,
+        "tags": list(challenge.tags or []),
+        "timezone": challenge.timezone,
+        "opens_at": _iso(challenge.opens_at),
+        "closes_at": _iso(challenge.closes_at),
+        "hosts": [
+            {"name": h.organisation.name, "slug": h.organisation.slug, "country": h.organisation.country, "role": h.role}
+            for h in challenge.hosts if h.state == "accepted"
+        ],
+        "url": url_for("challenges.show", slug=challenge.slug, _external=True),
+        "api_url": url_for("api.challenge", slug=challenge.slug, _external=True),
+    }
+
+
+def _bad_request(message):
+    error = BadRequest()
+    error.user_message = message
+    return error
+
+
+@bp.route("/challenges")
+def challenges():
+    filters, invalid = cat.clean_filters(request.args)
+    if invalid:
+        raise _bad_request(f"Unknown value for: {', '.join(invalid)}.")
+    try:
+        page_number = int(request.args.get("page", 1))
+        per_page = int(request.args.get("per_page", 20))
+    except ValueError:
+        raise _bad_request("page and per_page must be whole numbers.") from None
+    if page_number < 1 or not 1 <= per_page <= MAX_PER_PAGE:
+        raise _bad_request(f"page must be 1 or more; per_page between 1 and {MAX_PER_PAGE}.")
+    now = utcnow()
+    page = db.paginate(cat.query(filters, now), page=page_number, per_page=per_page, error_out=False)
+    return jsonify({
+        "items": [_summary(c, now) for c in page.items],
+        "page": page.page, "per_page": per_page, "total": page.total, "pages": page.pages,
+        "filters": {k: v for k, v in filters.items() if v},
+    })
+
+
+@bp.route("/challenges/<slug>")
+def challenge(slug):
+    now = utcnow()
+    found = db.session.execute(
+        sa.select(Challenge).where(Challenge.slug == slug, cat.public_condition(now)).options(*cat.detail_options())
+    ).scalar_one_or_none()
+    if found is None:
+        abort(404)
+    try:
+        from govchallenge.submissions.counts import public_counts
+
+        counts = public_counts(found)
+    except ImportError:  # the submissions domain is optional for this endpoint
+        counts = {"teams": None, "stages": {}}
+    body = _summary(found, now)
+    body.update({
+        "description": found.description, "expected_outcome": found.expected_outcome, "terms": found.terms,
+        "results_at": _iso(found.results_at),
+        "eligibility": {
+            "countries": found.countries_mode, "country_list": list(found.countries or []),
+            "entrant_kinds": list(found.entrant_kinds or []), "team_min": found.team_min, "team_max": found.team_max,
+        },
+        "anonymous_review": found.anonymous_review,
+        "teams": counts["teams"],
+        "stages": [{
+            "position": s.position, "name": s.name, "description": s.description,
+            "opens_at": _iso(s.opens_at), "closes_at": _iso(s.closes_at), "open": s.is_open_at(now),
+            "submitted_entries": counts["stages"].get(s.id, 0),
+        } for s in found.stages],
+        "criteria": [{
+            "name": c.name, "description": c.description, "weight": c.weight, "scale_min": c.scale_min,
+            "scale_max": c.scale_max, "anchors": c.anchors, "threshold": c.threshold,
+            "informational": c.informational, "round": c.round_number,
+        } for c in found.criteria],
+        "prizes": [{
+            "place": p.place, "name": p.name, "description": p.description,
+            "amount": str(p.amount) if p.amount is not None else None, "currency": p.currency,
+        } for p in found.prizes],
+    })
+    return jsonify(body)

@@ -1,0 +1,423 @@
+"""Every state change of a challenge. Flush, never commit; jobs go through the outbox."""
+import sqlalchemy as sa
+from flask import current_app
+
+from govchallenge.core import audit, storage
+from govchallenge.core.slugs import unique_slug
+from govchallenge.core.timeutil import utcnow
+from govchallenge.extensions import db
+from govchallenge.jobs import outbox
+
+from .models import (
+    ACCEPTED, APPROVED, ARCHIVED, CHANGES_REQUESTED, CLOSED, COHOST, DECLINED, DRAFT, IN_EVALUATION, IN_REVIEW,
+    INVITED, LEAD, OPEN, PUBLISHED, RESULTS_PUBLISHED, SCHEDULED, Challenge, ChallengeAttachment, ChallengeHost,
+    Clarification, Criterion, Follow, Prize, Stage,
+)
+
+TEXT_FIELDS = ("title", "summary", "description", "expected_outcome", "terms")
+# What may change in each (derived) state.
+TEXT_EDITABLE = {DRAFT, CHANGES_REQUESTED, SCHEDULED, PUBLISHED, OPEN}
+STRUCTURE_EDITABLE = {DRAFT, CHANGES_REQUESTED, SCHEDULED, PUBLISHED}
+# Changes in these states are material: audited in detail and announced to followers.
+ANNOUNCED = {PUBLISHED, OPEN}
+ATTACHMENT_TYPES = storage.DOCUMENT_TYPES
+
+
+class ChallengeError(ValueError):
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
+
+
+RESERVED_SLUGS = {"new", "mine", "review", "feed.atom"}
+
+
+def _slug_taken(slug):
+    if slug in RESERVED_SLUGS:
+        return True
+    return db.session.execute(sa.select(Challenge.id).where(Challenge.slug == slug)).first() is not None
+
+
+def refresh_search_text(challenge):
+    parts = []
+    for name in TEXT_FIELDS[:3]:
+        parts.extend((getattr(challenge, name) or {}).values())
+    parts.extend(challenge.tags or [])
+    challenge.search_text = " ".join(p for p in parts if p).lower()
+
+
+def refresh_timeline(challenge):
+    stages = sorted(challenge.stages, key=lambda s: (s.opens_at, s.closes_at))
+    for position, stage in enumerate(stages, start=1):
+        stage.position = position
+    challenge.opens_at = stages[0].opens_at if stages else None
+    challenge.closes_at = max(s.closes_at for s in stages) if stages else None
+
+
+def _require(challenge, allowed):
+    if challenge.state not in allowed:
+        raise ChallengeError("locked")
+
+
+def _changed(challenge, actor, what, **detail):
+    """Audit a change; after publication it is material: logged in detail and announced."""
+    challenge.version = (challenge.version or 1) + 1
+    material = challenge.state in ANNOUNCED
+    audit.record("challenge.changed" if material else "challenge.edited", challenge, actor=actor, what=what, **detail)
+    if material:
+        announce(challenge, "update", what)
+
+
+def announce(challenge, kind, reference=""):
+    """One e-mail job per follower, sent in each follower's language."""
+    user_ids = db.session.execute(sa.select(Follow.user_id).where(Follow.challenge_id == challenge.id).order_by(Follow.user_id)).scalars().all()
+    for user_id in user_ids:
+        outbox.enqueue("govchallenge.challenges.jobs.email_follower", user_id, challenge.id, kind, str(reference))
+    return len(user_ids)
+
+
+# --- authoring -------------------------------------------------------------------------------
+
+def _apply_settings(challenge, values):
+    for name in ("domain", "timezone", "countries_mode", "team_min", "team_max", "anonymous_review", "review_comment",
+                 "jurors_see_others", "aggregation", "calibration", "publish_ranking", "publish_at", "results_at"):
+        if name in values:
+            setattr(challenge, name, values[name])
+    if "tags" in values:
+        challenge.tags = list(values["tags"])
+    if "countries" in values:
+        challenge.countries = sorted({c.upper() for c in values["countries"]})
+    if "entrant_kinds" in values:
+        challenge.entrant_kinds = list(values["entrant_kinds"])
+
+
+def create(actor, organisation, main_language, texts, **settings):
+    """A draft led by `organisation`. `texts` holds the main language's title, summary…"""
+    challenge = Challenge(slug=unique_slug(texts["title"], _slug_taken), main_language=main_language, status=DRAFT, created_by_id=actor.id)
+    for name in TEXT_FIELDS:
+        setattr(challenge, name, {main_language: texts.get(name) or ""} if texts.get(name) else {})
+    _apply_settings(challenge, settings)
+    challenge.hosts.append(ChallengeHost(organisation=organisation, role=LEAD, state=ACCEPTED, invited_by_id=actor.id, responded_at=utcnow()))
+    refresh_search_text(challenge)
+    db.session.add(challenge)
+    db.session.flush()
+    audit.record("challenge.created", challenge, actor=actor, organisation_id=organisation.id)
+    return challenge
+
+
+def update(actor, challenge, texts, version=None, **settings):
+    _require(challenge, TEXT_EDITABLE)
+    if version not in (None, "") and str(version) != str(challenge.version):
+        raise ChallengeError("stale")
+    main = challenge.main_language
+    new_main = settings.pop("main_language", main) or main
+    before = {name: (getattr(challenge, name) or {}).get(main, "") for name in TEXT_FIELDS}
+    for name in TEXT_FIELDS:
+        values = dict(getattr(challenge, name) or {})
+        if texts.get(name):
+            values[new_main] = texts[name]
+        else:
+            values.pop(new_main, None)
+        setattr(challenge, name, values)
+    challenge.main_language = new_main
+    if challenge.state in ANNOUNCED:
+        # The rules of the game stay as published: only texts and the results date move.
+        settings = {k: v for k, v in settings.items() if k in ("tags", "results_at", "domain")}
+    _apply_settings(challenge, settings)
+    refresh_search_text(challenge)
+    changed = [name for name in TEXT_FIELDS if before[name] != (getattr(challenge, name) or {}).get(new_main, "")]
+    _changed(challenge, actor, "details", fields=changed)
+
+
+def _set_language(obj, attribute, language, text):
+    values = dict(getattr(obj, attribute) or {})
+    if text:
+        values[language] = text
+    else:
+        values.pop(language, None)
+    setattr(obj, attribute, values)
+
+
+def translatable_parts(challenge):
+    """(kind, id, attribute, object) of the stage, criterion, prize and anchor texts a translation covers."""
+    for kind, items in (("stage", challenge.stages), ("criterion", challenge.criteria), ("prize", challenge.prizes)):
+        for item in items:
+            yield kind, item.id, "name", item
+            yield kind, item.id, "description", item
+            if kind == "criterion":
+                for point in sorted(item.anchors or {}, key=lambda p: int(p) if p.lstrip("-").isdigit() else 0):
+                    yield kind, item.id, f"anchor-{point}", item
+
+
+def set_translation(actor, challenge, language, texts, parts=None):
+    """Texts of one language; `parts` maps "stage-3-name", "criterion-5-anchor-0"… to their text."""
+    _require(challenge, TEXT_EDITABLE)
+    for name in TEXT_FIELDS:
+        _set_language(challenge, name, language, texts.get(name))
+    for kind, item_id, attribute, item in translatable_parts(challenge) if parts is not None else ():
+        text = (parts.get(f"{kind}-{item_id}-{attribute}") or "").strip()[:5000]
+        if attribute.startswith("anchor-"):
+            anchors = {point: dict(labels) for point, labels in (item.anchors or {}).items()}
+            point = attribute[len("anchor-"):]
+            if text:
+                anchors[point][language] = text[:200]
+            else:
+                anchors[point].pop(language, None)
+            item.anchors = anchors
+        else:
+            _set_language(item, attribute, language, text)
+    refresh_search_text(challenge)
+    _changed(challenge, actor, "translation", language=language)
+
+
+def remove_translation(actor, challenge, language):
+    _require(challenge, TEXT_EDITABLE)
+    if language == challenge.main_language:
+        raise ChallengeError("main_language")
+    for name in TEXT_FIELDS:
+        values = dict(getattr(challenge, name) or {})
+        values.pop(language, None)
+        setattr(challenge, name, values)
+    refresh_search_text(challenge)
+    _changed(challenge, actor, "translation_removed", language=language)
+
+
+def add_stage(actor, challenge, name, description, opens_at, closes_at):
+    _require(challenge, STRUCTURE_EDITABLE)
+    if closes_at <= opens_at:
+        raise ChallengeError("stage_order")
+    language = challenge.main_language
+    stage = Stage(name={language: name}, description={language: description} if description else {}, opens_at=opens_at, closes_at=closes_at)
+    challenge.stages.append(stage)
+    refresh_timeline(challenge)
+    db.session.flush()
+    _changed(challenge, actor, "stage_added", stage_id=stage.id, opens_at=opens_at.isoformat(), closes_at=closes_at.isoformat())
+    return stage
+
+
+def remove_stage(actor, challenge, stage):
+    _require(challenge, STRUCTURE_EDITABLE)
+    challenge.stages.remove(stage)
+    refresh_timeline(challenge)
+    _changed(challenge, actor, "stage_removed", stage_id=stage.id)
+
+
+def add_criterion(actor, challenge, name, description, weight, scale_min, scale_max, anchors=None, threshold=None,
+                  informational=False, round_number=1):
+    _require(challenge, STRUCTURE_EDITABLE)
+    if not weight or weight <= 0:
+        raise ChallengeError("weight")
+    if scale_min >= scale_max:
+        raise ChallengeError("scale")
+    language = challenge.main_language
+    criterion = Criterion(
+        name={language: name}, description={language: description} if description else {}, weight=float(weight),
+        scale_min=scale_min, scale_max=scale_max, threshold=threshold, informational=bool(informational),
+        round_number=round_number or 1, position=len(challenge.criteria) + 1,
+        anchors={point: {language: label} for point, label in (anchors or {}).items()},
+    )
+    challenge.criteria.append(criterion)
+    db.session.flush()
+    _changed(challenge, actor, "criterion_added", criterion_id=criterion.id, weight=criterion.weight)
+    return criterion
+
+
+def remove_criterion(actor, challenge, criterion):
+    _require(challenge, STRUCTURE_EDITABLE)
+    challenge.criteria.remove(criterion)
+    for position, other in enumerate(challenge.criteria, start=1):
+        other.position = position
+    _changed(challenge, actor, "criterion_removed", criterion_id=criterion.id)
+
+
+def add_prize(actor, challenge, name, description, place=None, amount=None, currency=None):
+    _require(challenge, STRUCTURE_EDITABLE)
+    language = challenge.main_language
+    prize = Prize(
+        name={language: name}, description={language: description} if description else {}, place=place,
+        amount=amount, currency=(currency or "").upper() or None, position=len(challenge.prizes) + 1,
+    )
+    challenge.prizes.append(prize)
+    db.session.flush()
+    _changed(challenge, actor, "prize_added", prize_id=prize.id, amount=str(amount) if amount is not None else None, currency=prize.currency)
+    return prize
+
+
+def remove_prize(actor, challenge, prize):
+    _require(challenge, STRUCTURE_EDITABLE)
+    challenge.prizes.remove(prize)
+    _changed(challenge, actor, "prize_removed", prize_id=prize.id)
+
+
+# --- co-hosts --------------------------------------------------------------------------------
+
+def invite_cohost(actor, challenge, organisation):
+    if not (organisation.is_public_body and organisation.is_verified):
+        raise ChallengeError("not_public_body")
+    if any(h.organisation_id == organisation.id for h in challenge.hosts):
+        raise ChallengeError("already_host")
+    host = ChallengeHost(organisation=organisation, role=COHOST, state=INVITED, invited_by_id=actor.id)
+    challenge.hosts.append(host)
+    db.session.flush()
+    audit.record("challenge.cohost_invited", challenge, actor=actor, organisation_id=organisation.id)
+    outbox.enqueue("govchallenge.challenges.jobs.email_cohost_invitation", host.id)
+    return host
+
+
+def respond_invitation(actor, host, accept):
+    if host.state != INVITED:
+        raise ChallengeError("answered")
+    host.state = ACCEPTED if accept else DECLINED
+    host.responded_at = utcnow()
+    audit.record("challenge.cohost_" + ("accepted" if accept else "declined"), host.challenge, actor=actor, organisation_id=host.organisation_id)
+
+
+def remove_cohost(actor, host):
+    if host.role == LEAD:
+        raise ChallengeError("lead")
+    challenge = host.challenge
+    challenge.hosts.remove(host)
+    audit.record("challenge.cohost_removed", challenge, actor=actor, organisation_id=host.organisation_id)
+
+
+# --- lifecycle -------------------------------------------------------------------------------
+
+def missing_for_review(challenge):
+    """Codes of what the challenge still lacks before review."""
+    missing = []
+    if not (challenge.title or {}).get(challenge.main_language):
+        missing.append("title")
+    if not challenge.stages:
+        missing.append("stages")
+    if not challenge.criteria:
+        missing.append("criteria")
+    return missing
+
+
+def submit_for_review(actor, challenge):
+    if challenge.status not in (DRAFT, CHANGES_REQUESTED):
+        raise ChallengeError("transition")
+    if missing_for_review(challenge):
+        raise ChallengeError("incomplete")
+    challenge.status = IN_REVIEW
+    audit.record("challenge.submitted_for_review", challenge, actor=actor)
+
+
+def approve(actor, challenge, comment=""):
+    if challenge.status != IN_REVIEW:
+        raise ChallengeError("transition")
+    challenge.status = APPROVED
+    audit.record("challenge.approved", challenge, actor=actor, comment=comment or "",
+                 publish_at=challenge.publish_at.isoformat() if challenge.publish_at else "now")
+
+
+def request_changes(actor, challenge, comment=""):
+    if challenge.status != IN_REVIEW:
+        raise ChallengeError("transition")
+    challenge.status = CHANGES_REQUESTED
+    audit.record("challenge.changes_requested", challenge, actor=actor, comment=comment or "")
+
+
+def withdraw_from_review(actor, challenge):
+    if challenge.status != IN_REVIEW:
+        raise ChallengeError("transition")
+    challenge.status = DRAFT
+    audit.record("challenge.withdrawn_from_review", challenge, actor=actor)
+
+
+_TRANSITIONS = {
+    IN_EVALUATION: {APPROVED},
+    RESULTS_PUBLISHED: {APPROVED, IN_EVALUATION},
+    ARCHIVED: {APPROVED, IN_EVALUATION, RESULTS_PUBLISHED},
+}
+
+
+def set_status(challenge, status, actor):
+    """Moves the workflow on for other domains (jury, results): in_evaluation, results_published, archived."""
+    if challenge.status == status:
+        return challenge
+    if status not in _TRANSITIONS or challenge.status not in _TRANSITIONS[status]:
+        raise ChallengeError("transition")
+    if status == IN_EVALUATION and challenge.state != CLOSED:
+        raise ChallengeError("not_closed")
+    previous = challenge.status
+    challenge.status = status
+    audit.record("challenge.status_changed", challenge, actor=actor, previous=previous, status=status)
+    if status in (IN_EVALUATION, ARCHIVED):
+        announce(challenge, status)
+    return challenge
+
+
+# --- attachments -----------------------------------------------------------------------------
+
+def max_attachment_bytes():
+    return int(current_app.config.get("MAX_ATTACHMENT_MB", 25)) * 1024 * 1024
+
+
+def add_attachment(actor, challenge, title, filename, data):
+    _require(challenge, TEXT_EDITABLE)
+    try:
+        mime = storage.check(data, ATTACHMENT_TYPES, max_attachment_bytes())
+    except storage.FileRejected as error:
+        raise ChallengeError("file_" + str(error)) from None
+    stored = storage.save(data, mime)
+    safe_name = "".join(c for c in (filename or "") if c.isalnum() or c in "-_. ")[:150].strip() or "attachment"
+    stem = safe_name.rsplit(".", 1)[0] if "." in safe_name else safe_name
+    attachment = ChallengeAttachment(
+        title={challenge.main_language: title}, filename=stem + ATTACHMENT_TYPES[mime], mime_type=mime,
+        size=stored.size, sha256=stored.sha256, uploaded_by_id=actor.id,
+    )
+    challenge.attachments.append(attachment)
+    db.session.flush()
+    _changed(challenge, actor, "attachment_added", attachment_id=attachment.id, sha256=stored.sha256)
+    return attachment
+
+
+def remove_attachment(actor, challenge, attachment):
+    _require(challenge, TEXT_EDITABLE)
+    challenge.attachments.remove(attachment)
+    _changed(challenge, actor, "attachment_removed", attachment_id=attachment.id)
+
+
+# --- clarifications and following ------------------------------------------------------------
+
+def ask(actor, challenge, question, language):
+    clarification = Clarification(challenge_id=challenge.id, asked_by_id=actor.id, question=question.strip(), language=language)
+    db.session.add(clarification)
+    db.session.flush()
+    audit.record("challenge.question_asked", challenge, actor=actor, clarification_id=clarification.id)
+    return clarification
+
+
+def answer(actor, challenge, clarification, text):
+    first = clarification.answer is None
+    clarification.answer = text.strip()
+    clarification.answered_by_id = actor.id
+    clarification.answered_at = utcnow()
+    audit.record("challenge.question_answered", challenge, actor=actor, clarification_id=clarification.id)
+    if first:
+        announce(challenge, "clarification", clarification.id)
+    return clarification
+
+
+def follow(actor, challenge):
+    existing = db.session.execute(
+        sa.select(Follow).where(Follow.challenge_id == challenge.id, Follow.user_id == actor.id)
+    ).scalar_one_or_none()
+    if existing is None:
+        existing = Follow(challenge_id=challenge.id, user_id=actor.id)
+        db.session.add(existing)
+        db.session.flush()
+    return existing
+
+
+def unfollow(actor, challenge):
+    db.session.execute(sa.delete(Follow).where(Follow.challenge_id == challenge.id, Follow.user_id == actor.id))
+
+
+def is_following(user, challenge):
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.execute(
+        sa.select(Follow.id).where(Follow.challenge_id == challenge.id, Follow.user_id == user.id)
+    ).first() is not None
