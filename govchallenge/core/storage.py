@@ -1,4 +1,5 @@
-"""Files kept by content hash in a local folder. Types are decided by the content, never by the name."""
+"""Files kept by content hash in a local folder (the default) or, with STORAGE_BACKEND=s3, in an
+S3-compatible bucket. Types are decided by the content, never by the name."""
 import hashlib
 import os
 import tempfile
@@ -101,8 +102,36 @@ def path_for(sha256):
     return _root() / sha256[:2] / sha256
 
 
+def s3_settings():
+    """The bucket when STORAGE_BACKEND is "s3" (app config first, then the environment), else None."""
+    from .s3 import S3Settings
+
+    def setting(name, default=""):
+        return current_app.config.get(name) or os.environ.get(name, default)
+
+    if setting("STORAGE_BACKEND", "local").lower() != "s3":
+        return None
+    return S3Settings(
+        endpoint=setting("S3_ENDPOINT_URL", "https://s3.amazonaws.com"), bucket=setting("S3_BUCKET"),
+        region=setting("S3_REGION", "us-east-1"), access_key=setting("S3_ACCESS_KEY_ID"),
+        secret_key=setting("S3_SECRET_ACCESS_KEY"), prefix=setting("S3_PREFIX"),
+    )
+
+
+def _object_key(sha256):
+    return f"{sha256[:2]}/{sha256}"
+
+
 def save(data, mime_type):
     digest = hashlib.sha256(data).hexdigest()
+    bucket = s3_settings()
+    if bucket is not None:
+        from .s3 import S3Client
+
+        client = S3Client(bucket)
+        if not client.exists(_object_key(digest)):
+            client.put(_object_key(digest), data, mime_type)
+        return StoredFile(sha256=digest, size=len(data), mime_type=mime_type)
     target = path_for(digest)
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -114,4 +143,10 @@ def save(data, mime_type):
 
 
 def open_bytes(sha256):
+    """The stored bytes; FileNotFoundError when missing, whichever the backend."""
+    bucket = s3_settings()
+    if bucket is not None:
+        from .s3 import S3Client
+
+        return S3Client(bucket).get(_object_key(sha256))
     return path_for(sha256).read_bytes()

@@ -39,6 +39,10 @@ class Submission(db.Model):
     def latest_version(self):
         return self.versions[-1] if self.versions else None
 
+    @property
+    def state_label(self):
+        return STATE_LABELS.get(self.state, self.state)
+
 
 class SubmissionFile(db.Model):
     """A file of the current draft. Content lives in storage by SHA-256, so versions keep theirs."""

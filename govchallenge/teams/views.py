@@ -1,3 +1,308 @@
-from flask import Blueprint
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
-bp = Blueprint("teams", __name__)
+from govchallenge.challenges.models import by_slug as challenge_by_slug
+from govchallenge.core.forms import EmptyForm
+from govchallenge.core.permissions import require
+from govchallenge.core.templating import NAV_LINKS
+from govchallenge.core.timeutil import utcnow
+from govchallenge.extensions import db
+from govchallenge.organisations.models import active_memberships
+
+from . import operations
+from . import permissions as can
+from .forms import AcceptForm, InviteForm, RenameForm, TeamForm
+from .models import Team, TeamInvitation, TeamMember
+
+bp = Blueprint("teams", __name__, url_prefix="/teams")
+PENDING_INVITATION = "pending_team_invitation"
+
+ERRORS = {
+    "closed": lambda: _("The challenge has closed: teams can no longer change."),
+    "already_in_team": lambda: _("You are already in a team for this challenge. A person can be in one team per challenge."),
+    "name_taken": lambda: _("Another team in this challenge already has this name."),
+    "already_member": lambda: _("This person is already in the team."),
+    "already_invited": lambda: _("This address already has a pending invitation."),
+    "team_full": lambda: _("The team has reached the largest size the challenge allows."),
+    "invalid": lambda: _("This invitation link is not valid. Ask the team lead for a new one."),
+    "expired": lambda: _("This invitation has expired. Ask the team lead to invite you again."),
+    "used": lambda: _("This invitation has already been answered."),
+    "other_address": lambda: _("This invitation was sent to another e-mail address. Sign in with the invited address."),
+    "lead_must_hand_over": lambda: _("Hand the lead over to another member first."),
+    "last_member_with_entry": lambda: _("The team has an entry: withdraw it rather than leave, or invite someone to take over."),
+}
+
+if ("teams.mine", _l("My teams")) not in NAV_LINKS:
+    NAV_LINKS.append(("teams.mine", _l("My teams")))
+
+
+def challenge_url(challenge):
+    """The challenge page when the challenges domain offers one."""
+    for endpoint in ("challenges.show", "challenges.detail", "challenges.challenge"):
+        if endpoint in current_app.view_functions:
+            try:
+                return url_for(endpoint, slug=challenge.slug)
+            except Exception:  # noqa: BLE001 — another signature; fall through
+                continue
+    return None
+
+
+@bp.app_context_processor
+def _team_helpers():
+    return {"challenge_url": challenge_url}
+
+
+@bp.before_app_request
+def _resume_invitation():
+    """Someone who opened an invitation before signing in or registering lands back on it."""
+    # The session cookie is read first: most requests never touch the database here.
+    if PENDING_INVITATION not in session or request.method != "GET" or not current_user.is_authenticated:
+        return None
+    if request.endpoint in ("static", "teams.invitation") or not current_user.is_verified:
+        return None
+    token = session.pop(PENDING_INVITATION)
+    return redirect(url_for("teams.invitation", token=token))
+
+
+def _load_team(public_id):
+    team = db.session.execute(
+        sa.select(Team).where(Team.public_id == public_id)
+        .options(sa.orm.selectinload(Team.members).joinedload(TeamMember.user),
+                 sa.orm.selectinload(Team.members).joinedload(TeamMember.organisation))
+    ).scalar_one_or_none()
+    return team or abort(404)
+
+
+def _load_member(team, member_id):
+    member = next((m for m in team.members if m.id == member_id), None)
+    return member or abort(404)
+
+
+def _my_memberships():
+    return [m for m in active_memberships(current_user) if not m.organisation.is_public_body]
+
+
+def _fail(error, target):
+    db.session.rollback()
+    flash(ERRORS[error.code](), "error")
+    return redirect(target)
+
+
+@bp.route("/")
+@login_required
+def mine():
+    teams = db.session.execute(
+        sa.select(Team).join(TeamMember, TeamMember.team_id == Team.id).where(TeamMember.user_id == current_user.id)
+        .options(sa.orm.joinedload(Team.challenge)).order_by(Team.created_at.desc())
+    ).scalars().unique().all()
+    return render_template("teams/mine.html", teams=teams)
+
+
+@bp.route("/enter/<slug>", methods=["GET", "POST"])
+@login_required
+def create(slug):
+    challenge = challenge_by_slug(slug) or abort(404)
+    existing = can.team_of(current_user, challenge)
+    if existing is not None:
+        flash(ERRORS["already_in_team"](), "info")
+        return redirect(url_for("teams.show", public_id=existing.public_id))
+    require(can.can_enter(current_user, challenge))
+    form = TeamForm().fill(_my_memberships())
+    if request.method == "GET" and request.args.get("alone") and challenge.team_min <= 1:
+        form.name.data = current_user.name
+    if form.validate_on_submit():
+        try:
+            team = operations.create_team(current_user, challenge, form.name.data, form.chosen_organisation())
+            db.session.commit()
+        except operations.TeamError as error:
+            db.session.rollback()
+            form.name.errors.append(ERRORS[error.code]())
+        except IntegrityError:
+            db.session.rollback()
+            form.name.errors.append(ERRORS["name_taken"]())
+        else:
+            flash(_("Your team is created. Invite your team mates, then prepare your entry."), "success")
+            return redirect(url_for("teams.show", public_id=team.public_id))
+    return render_template("teams/create.html", form=form, challenge=challenge), 400 if form.errors else 200
+
+
+@bp.route("/<public_id>")
+@login_required
+def show(public_id):
+    team = _load_team(public_id)
+    require(can.can_view_team(current_user, team))
+    now = utcnow()
+    return render_template(
+        "teams/show.html", team=team, challenge=team.challenge, now=now,
+        is_lead=can.is_lead(current_user, team), invite_form=InviteForm(), rename_form=RenameForm(name=team.name),
+        invitations=sorted(operations.pending_invitations(team), key=lambda i: i.id),
+        entries=ENTRY_LOOKUP[0](team) if ENTRY_LOOKUP else {},
+    )
+
+
+# Set by the submissions domain: entries_for(team) -> {stage_id: submission}, in one query.
+ENTRY_LOOKUP = []
+
+
+@bp.route("/<public_id>/invite", methods=["POST"])
+@login_required
+def invite(public_id):
+    team = _load_team(public_id)
+    require(can.can_manage_team(current_user, team))
+    form = InviteForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        for message in form.email.errors:
+            flash(f"{form.email.label.text}: {message}", "error")
+        return redirect(url_for("teams.show", public_id=public_id))
+    try:
+        operations.invite(current_user, team, form.email.data)
+    except operations.TeamError as error:
+        return _fail(error, url_for("teams.show", public_id=public_id))
+    db.session.commit()
+    flash(_("An invitation is sent to %(email)s.", email=form.email.data.strip().lower()), "success")
+    return redirect(url_for("teams.show", public_id=public_id))
+
+
+@bp.route("/<public_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@login_required
+def revoke(public_id, invitation_id):
+    team = _load_team(public_id)
+    require(can.can_manage_team(current_user, team))
+    invitation = db.session.get(TeamInvitation, invitation_id)
+    if invitation is None or invitation.team_id != team.id:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        operations.revoke(current_user, invitation)
+    except operations.TeamError as error:
+        return _fail(error, url_for("teams.show", public_id=public_id))
+    db.session.commit()
+    flash(_("The invitation is withdrawn."), "success")
+    return redirect(url_for("teams.show", public_id=public_id))
+
+
+def _token_problem(error):
+    return render_template("teams/invitation_problem.html", message=ERRORS[error.code]()), 400
+
+
+@bp.route("/invitations/<token>", methods=["GET"])
+def invitation(token):
+    try:
+        invitation = operations.invitation_from_token(token)
+    except operations.TeamError as error:
+        return _token_problem(error)
+    if not can.can_answer_invitation(current_user):
+        session[PENDING_INVITATION] = token
+        return render_template("teams/invitation_anonymous.html", invitation=invitation, token=token)
+    form = AcceptForm().fill(_my_memberships())
+    return render_template("teams/invitation.html", invitation=invitation, team=invitation.team, token=token, form=form,
+                           other_address=current_user.email.lower() != invitation.email)
+
+
+@bp.route("/invitations/<token>/accept", methods=["POST"])
+@login_required
+def accept(token):
+    require(can.can_answer_invitation(current_user))
+    try:
+        invitation = operations.invitation_from_token(token)
+    except operations.TeamError as error:
+        return _token_problem(error)
+    form = AcceptForm().fill(_my_memberships())
+    if not form.validate_on_submit():
+        return render_template("teams/invitation.html", invitation=invitation, team=invitation.team, token=token,
+                               form=form, other_address=False), 400
+    try:
+        operations.accept(current_user, invitation, form.chosen_organisation())
+        db.session.commit()
+    except operations.TeamError as error:
+        db.session.rollback()
+        return _token_problem(error)
+    except IntegrityError:
+        db.session.rollback()
+        return _token_problem(operations.TeamError("already_in_team"))
+    flash(_("Welcome to the team %(team)s.", team=invitation.team.name), "success")
+    return redirect(url_for("teams.show", public_id=invitation.team.public_id))
+
+
+@bp.route("/invitations/<token>/decline", methods=["POST"])
+@login_required
+def decline(token):
+    require(can.can_answer_invitation(current_user))
+    try:
+        invitation = operations.invitation_from_token(token)
+        if not EmptyForm().validate_on_submit():
+            abort(400)
+        operations.decline(current_user, invitation)
+    except operations.TeamError as error:
+        db.session.rollback()
+        return _token_problem(error)
+    db.session.commit()
+    flash(_("You declined the invitation."), "success")
+    return redirect(url_for("teams.mine"))
+
+
+@bp.route("/<public_id>/members/<int:member_id>/remove", methods=["POST"])
+@login_required
+def remove(public_id, member_id):
+    team = _load_team(public_id)
+    member = _load_member(team, member_id)
+    leaving = member.user_id == current_user.id
+    require(can.can_manage_team(current_user, team) or leaving)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        remaining = operations.remove_member(current_user, member)
+    except operations.TeamError as error:
+        return _fail(error, url_for("teams.show", public_id=public_id))
+    db.session.commit()
+    if leaving:
+        flash(_("You left the team."), "success")
+        return redirect(url_for("teams.mine"))
+    flash(_("The member is removed."), "success")
+    return redirect(url_for("teams.show", public_id=public_id) if remaining else url_for("teams.mine"))
+
+
+@bp.route("/<public_id>/members/<int:member_id>/lead", methods=["POST"])
+@login_required
+def hand_over(public_id, member_id):
+    team = _load_team(public_id)
+    require(can.can_manage_team(current_user, team))
+    member = _load_member(team, member_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        operations.hand_over(current_user, member)
+    except operations.TeamError as error:
+        return _fail(error, url_for("teams.show", public_id=public_id))
+    db.session.commit()
+    flash(_("%(name)s now leads the team.", name=member.user.name), "success")
+    return redirect(url_for("teams.show", public_id=public_id))
+
+
+@bp.route("/<public_id>/rename", methods=["POST"])
+@login_required
+def rename(public_id):
+    team = _load_team(public_id)
+    require(can.can_manage_team(current_user, team))
+    form = RenameForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        flash(f"{form.name.label.text}: {' '.join(map(str, form.name.errors))}", "error")
+        return redirect(url_for("teams.show", public_id=public_id))
+    try:
+        operations.rename(current_user, team, form.name.data)
+        db.session.commit()
+    except operations.TeamError as error:
+        return _fail(error, url_for("teams.show", public_id=public_id))
+    except IntegrityError:
+        return _fail(operations.TeamError("name_taken"), url_for("teams.show", public_id=public_id))
+    flash(_("The team is renamed."), "success")
+    return redirect(url_for("teams.show", public_id=public_id))

@@ -1,0 +1,46 @@
+"""Who may do what with entries: one function per question, deny by default.
+
+Nobody sees another team's entry; hosts see content only once the stage has closed; jurors get
+their own blind route from the jury domain.
+"""
+from govchallenge.challenges.permissions import is_host_officer
+from govchallenge.core.permissions import signed_in
+from govchallenge.core.timeutil import utcnow
+from govchallenge.teams.permissions import is_member
+
+from .models import DRAFT
+
+
+def can_work_on(user, team):
+    """Prepare, save, submit and withdraw the team's entries (the deadline is the operation's business)."""
+    return signed_in(user) and is_member(user, team)
+
+
+def can_see_receipt(user, submission):
+    return can_work_on(user, submission.team)
+
+
+def host_may_read(user, submission, now=None):
+    stage = submission.stage
+    return (submission.state != DRAFT and stage.has_closed_at(now or utcnow())
+            and is_host_officer(user, stage.challenge))
+
+
+def can_view_entry(user, submission):
+    return can_work_on(user, submission.team) or host_may_read(user, submission)
+
+
+def can_download(user, submission):
+    return can_view_entry(user, submission)
+
+
+def can_see_host_view(user, challenge):
+    return is_host_officer(user, challenge)
+
+
+def can_list_entries(user, stage, now=None):
+    return is_host_officer(user, stage.challenge) and stage.has_closed_at(now or utcnow())
+
+
+def can_grant_late_entry(user, challenge):
+    return is_host_officer(user, challenge)

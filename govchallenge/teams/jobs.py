@@ -1,0 +1,32 @@
+"""E-mails of teams, sent by background jobs in the recipient's language."""
+from flask_babel import gettext as _
+
+from govchallenge.accounts.models import User, find_by_email
+from govchallenge.core import mail
+from govchallenge.core.languages import pick
+from govchallenge.core.urls import external_url
+from govchallenge.extensions import db
+
+from .models import TeamInvitation
+from .tokens import make_token
+
+
+def send_invitation(invitation_id):
+    invitation = db.session.get(TeamInvitation, invitation_id)
+    if invitation is None or invitation.is_used:
+        return "nothing to do"
+    team = invitation.team
+    challenge = team.challenge
+    recipient = find_by_email(invitation.email)
+    inviter = db.session.get(User, invitation.invited_by_id) if invitation.invited_by_id else None
+    # Someone not registered yet reads it in the inviter's language.
+    language = (recipient or inviter).language if (recipient or inviter) else challenge.main_language
+    link = external_url("teams.invitation", token=make_token(invitation))
+    message = mail.render(
+        "team_invitation", language, invitation.email,
+        lambda: _("%(name)s invites you to the team %(team)s", name=inviter.name if inviter else "govchallenge", team=team.name),
+        team=team, inviter=inviter, recipient=recipient, link=link, expires_at=invitation.expires_at,
+        challenge_title=pick(challenge.title, language, challenge.main_language).text,
+    )
+    mail.send(message)
+    return "sent"

@@ -1,0 +1,125 @@
+"""The deadline, by the server clock, decided inside the operation after the rows are locked."""
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from govchallenge.extensions import db
+from govchallenge.jobs.models import DONE, OutboxJob
+from govchallenge.submissions.models import SUBMITTED, Submission, SubmissionVersion
+from tests.conftest import login
+from tests.support import factories
+from tests.support.submissions_factories import entry_data
+
+BURST = 200
+
+
+def _count(model, *where):
+    return db.session.execute(sa.select(sa.func.count()).select_from(model).where(*where)).scalar()
+
+
+@pytest.mark.parametrize("offset, accepted", [(timedelta(microseconds=-1), True), (timedelta(0), False)])
+def test_the_deadline_is_exact_to_the_microsecond(app, login_as, offset, accepted):
+    challenge = factories.make_challenge()
+    stage = challenge.stages[0]
+    lead = factories.make_user()
+    team = factories.make_team(challenge, [lead])
+    draft = factories.make_submission(team, state="draft")
+    db.session.commit()
+    client = login_as(lead)
+    with time_machine.travel(stage.closes_at + offset, tick=False):
+        response = client.post(f"/entries/{draft.public_id}/edit", data=entry_data(draft.lock_version, "submit", accept=True))
+    assert (response.status_code == 302) is accepted
+    db.session.expire_all()
+    assert (draft.state == SUBMITTED) is accepted
+
+
+@pytest.mark.only_db("postgresql")
+def test_200_concurrent_submissions_in_the_last_second_are_all_recorded_and_none_after(make_app):
+    app = make_app(RATELIMIT_ENABLED=False,
+                   SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 20, "max_overflow": 10, "pool_timeout": 120})
+    with app.app_context():
+        challenge = factories.make_challenge(opens_in_days=-5, closes_in_days=1)
+        stage = challenge.stages[0]
+        teams = []
+        for n in range(BURST):
+            user = factories.make_user(email=f"entrant{n}@burst.example.eu", country=("PL", "GR", "PT", "EE")[n % 4])
+            team = factories.make_team(challenge, [user], name=f"Burst {n}")
+            teams.append((user, factories.make_submission(team, state="draft", title=f"Draft {n}")))
+        db.session.commit()
+        clients = [(login(app.test_client(), user), submission.public_id) for user, submission in teams]
+
+        def burst(moment, lock_version):
+            barrier = threading.Barrier(BURST)
+
+            def submit(args):
+                client, public_id = args
+                barrier.wait()
+                response = client.post(f"/entries/{public_id}/edit",
+                                       data=entry_data(lock_version, "submit", accept=True, title=f"Final {public_id}"))
+                receipt = "/receipts/" in response.headers.get("Location", "")
+                return "receipt" if receipt else response.status_code
+
+            with time_machine.travel(moment, tick=False), ThreadPoolExecutor(max_workers=BURST) as pool:
+                return list(pool.map(submit, clients))
+
+        # In the last second before the deadline: every one recorded, with its receipt.
+        before = burst(stage.closes_at - timedelta(milliseconds=400), 1)
+        assert before.count("receipt") == BURST, before
+        db.session.expire_all()
+        assert _count(SubmissionVersion) == BURST
+        assert _count(Submission, Submission.state == SUBMITTED) == BURST
+        assert all(v.submitted_at < stage.closes_at for v in db.session.execute(sa.select(SubmissionVersion)).scalars())
+        assert _count(OutboxJob, OutboxJob.function.like("%send_receipt"), OutboxJob.state == DONE) == BURST
+
+        # Just after it: every one refused, nothing changed.
+        after = burst(stage.closes_at + timedelta(milliseconds=1), 2)
+        assert after.count(400) == BURST, after
+        db.session.expire_all()
+        assert _count(SubmissionVersion) == BURST
+        assert _count(OutboxJob, OutboxJob.function.like("%send_receipt")) == BURST
+
+
+@pytest.mark.only_db("postgresql")
+def test_with_the_real_clock_a_burst_just_before_the_deadline_is_recorded_and_one_after_refused(make_app):
+    """No clock moved: the deadline is set two seconds ahead, 200 teams submit at once, then again after it."""
+    import time
+
+    from govchallenge.core.timeutil import utcnow
+
+    app = make_app(RATELIMIT_ENABLED=False,
+                   SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 20, "max_overflow": 10, "pool_timeout": 120})
+    with app.app_context():
+        challenge = factories.make_challenge(opens_in_days=-5, closes_in_days=1)
+        stage = challenge.stages[0]
+        drafts = []
+        for n in range(BURST):
+            user = factories.make_user(email=f"real{n}@burst.example.eu")
+            drafts.append((user, factories.make_submission(factories.make_team(challenge, [user]), state="draft")))
+        db.session.commit()
+        clients = [(login(app.test_client(), user), draft.public_id) for user, draft in drafts]
+
+        def burst(lock_version):
+            barrier = threading.Barrier(BURST)
+
+            def submit(args):
+                client, public_id = args
+                barrier.wait()
+                response = client.post(f"/entries/{public_id}/edit", data=entry_data(lock_version, "submit", accept=True))
+                return "receipt" if "/receipts/" in response.headers.get("Location", "") else response.status_code
+
+            with ThreadPoolExecutor(max_workers=BURST) as pool:
+                return list(pool.map(submit, clients))
+
+        stage.closes_at = utcnow() + timedelta(seconds=2)
+        db.session.commit()
+        assert burst(1).count("receipt") == BURST
+        while utcnow() <= stage.closes_at:
+            time.sleep(0.05)
+        assert burst(2).count(400) == BURST
+        db.session.expire_all()
+        assert _count(SubmissionVersion) == BURST
+        assert all(v.submitted_at < stage.closes_at for v in db.session.execute(sa.select(SubmissionVersion)).scalars())

@@ -1,0 +1,53 @@
+"""Pages run a number of queries that does not grow with the rows shown."""
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from govchallenge.extensions import db
+from tests.support import factories
+
+
+@contextmanager
+def counting():
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+
+
+def _queries(client, path):
+    with counting() as statements:
+        assert client.get(path).status_code == 200
+    return len(statements)
+
+
+@pytest.mark.single_db
+def test_hosts_list_and_team_page_queries_do_not_grow(app, login_as, people):
+    challenge = factories.make_challenge(host=people["ministry"])
+    lead = factories.make_user()
+    team = factories.make_team(challenge, [lead, factories.make_user()])
+    factories.make_submission(team)
+    db.session.commit()
+    host, member = login_as(people["officer"]), login_as(lead)
+    closed = challenge.stages[0].closes_at + timedelta(minutes=1)
+    with time_machine.travel(closed):
+        few = _queries(host, f"/entries/hosts/{challenge.slug}")
+    team_few = _queries(member, f"/teams/{team.public_id}")
+    for _ in range(12):
+        other = factories.make_team(challenge, [factories.make_user(), factories.make_user()])
+        factories.make_submission(other)
+    for _ in range(2):
+        team.members.append(type(team.members[0])(user=factories.make_user(), challenge_id=challenge.id))
+    db.session.commit()
+    with time_machine.travel(closed):
+        assert _queries(host, f"/entries/hosts/{challenge.slug}") == few
+    assert _queries(member, f"/teams/{team.public_id}") == team_few
