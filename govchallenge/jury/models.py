@@ -1,1 +1,265 @@
-"""Owned by the jury domain; see its operations."""
+"""The jury of a challenge: jurors, their conflicts, rounds, assignments, reviews and overrides.
+
+Scores are stored per review as JSON {str(criterion_id): number}; the criteria of a round are the
+challenge's criteria whose `round_number` equals `Round.number` (challenges/models.py).
+"""
+import secrets
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from govchallenge.core.timeutil import UTCDateTime, utcnow
+from govchallenge.extensions import db
+
+# Juror states
+INVITED, ACCEPTED, DECLINED = "invited", "accepted", "declined"
+JUROR_STATES = {INVITED: _l("Invited"), ACCEPTED: _l("Accepted"), DECLINED: _l("Declined")}
+
+# Conflict kinds and sources
+CONFLICT_KINDS = {
+    "same_organisation": _l("Same organisation"),
+    "collaborator": _l("Collaborator"),
+    "personal": _l("Personal relationship"),
+    "financial": _l("Financial interest"),
+    "other": _l("Other"),
+}
+DECLARED, DETECTED, CHAIR = "declared", "detected", "chair"
+CONFLICT_SOURCES = {DECLARED: _l("Declared by the juror"), DETECTED: _l("Detected"), CHAIR: _l("Added by the chair")}
+
+# Round states
+OPEN, CLOSED = "open", "closed"
+ROUND_STATES = {OPEN: _l("Open"), CLOSED: _l("Closed")}
+
+# Assignment states and sources
+ACTIVE, RECUSED = "active", "recused"
+AUTO, MANUAL = "auto", "manual"
+
+# Review states
+DRAFT, SUBMITTED = "draft", "submitted"
+REVIEW_STATES = {DRAFT: _l("Draft"), SUBMITTED: _l("Submitted")}
+
+
+def new_public_id():
+    return secrets.token_urlsafe(12)
+
+
+class Juror(db.Model):
+    """A person invited to the jury of a challenge; `user_id` is set when they accept."""
+
+    __tablename__ = "juror"
+
+    id = db.Column(db.Integer, primary_key=True)
+    challenge_id = db.Column(db.Integer, db.ForeignKey("challenge.id", ondelete="CASCADE"), nullable=False, index=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True, index=True)
+    email = db.Column(db.String(320), nullable=False)
+    name = db.Column(db.String(200), nullable=False, default="")
+    organisation_id = db.Column(db.Integer, db.ForeignKey("organisation.id"), nullable=True)
+    is_chair = db.Column(db.Boolean, nullable=False, default=False)
+    state = db.Column(db.String(10), nullable=False, default=INVITED)
+    nonce = db.Column(db.String(32), nullable=False, default=lambda: secrets.token_hex(16))
+    invited_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"), nullable=True)
+    confidentiality_agreed_at = db.Column(UTCDateTime, nullable=True)
+    invited_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    accepted_at = db.Column(UTCDateTime, nullable=True)
+    declined_at = db.Column(UTCDateTime, nullable=True)
+
+    challenge = db.relationship("Challenge")
+    user = db.relationship("User", foreign_keys=[user_id])
+    organisation = db.relationship("Organisation")
+    conflicts = db.relationship("ConflictDeclaration", back_populates="juror", cascade="all, delete-orphan",
+                                order_by="ConflictDeclaration.id")
+
+    __table_args__ = (sa.UniqueConstraint("challenge_id", "email"),)
+
+    @property
+    def state_label(self):
+        return JUROR_STATES.get(self.state, self.state)
+
+    @property
+    def display_name(self):
+        if self.user is not None:
+            return self.user.name or self.email
+        return self.name or self.email
+
+    @property
+    def is_active(self):
+        return self.state == ACCEPTED and self.confidentiality_agreed_at is not None
+
+    def __repr__(self):
+        return f"<Juror {self.email} of {self.challenge_id}>"
+
+
+class ConflictDeclaration(db.Model):
+    """A conflict of a juror with a team or an organisation: declared, detected or added by the chair."""
+
+    __tablename__ = "conflict_declaration"
+
+    id = db.Column(db.Integer, primary_key=True)
+    juror_id = db.Column(db.Integer, db.ForeignKey("juror.id", ondelete="CASCADE"), nullable=False, index=True)
+    team_id = db.Column(db.Integer, db.ForeignKey("team.id", ondelete="CASCADE"), nullable=True)
+    organisation_id = db.Column(db.Integer, db.ForeignKey("organisation.id"), nullable=True)
+    kind = db.Column(db.String(20), nullable=False, default="other")
+    note = db.Column(db.Text, nullable=False, default="")
+    source = db.Column(db.String(10), nullable=False, default=DECLARED)
+    created_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"), nullable=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    juror = db.relationship("Juror", back_populates="conflicts")
+    team = db.relationship("Team")
+    organisation = db.relationship("Organisation")
+
+    @property
+    def kind_label(self):
+        return CONFLICT_KINDS.get(self.kind, self.kind)
+
+    @property
+    def source_label(self):
+        return CONFLICT_SOURCES.get(self.source, self.source)
+
+
+class Round(db.Model):
+    """One round of scoring (1: every submitted entry of a stage; 2: the shortlist…)."""
+
+    __tablename__ = "jury_round"
+
+    id = db.Column(db.Integer, primary_key=True)
+    challenge_id = db.Column(db.Integer, db.ForeignKey("challenge.id", ondelete="CASCADE"), nullable=False, index=True)
+    number = db.Column(db.Integer, nullable=False, default=1)
+    name = db.Column(db.JSON, nullable=False, default=dict)
+    stage_id = db.Column(db.Integer, db.ForeignKey("stage.id", ondelete="SET NULL"), nullable=True)
+    reviews_per_entry = db.Column(db.Integer, nullable=False, default=3)
+    state = db.Column(db.String(10), nullable=False, default=OPEN)
+    closes_at = db.Column(UTCDateTime, nullable=True)
+    closed_at = db.Column(UTCDateTime, nullable=True)
+    closed_reason = db.Column(db.Text, nullable=True)
+    closed_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"), nullable=True)
+    seed = db.Column(db.BigInteger, nullable=True)
+    assigned_at = db.Column(UTCDateTime, nullable=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    challenge = db.relationship("Challenge")
+    entries = db.relationship("RoundEntry", back_populates="round", cascade="all, delete-orphan", order_by="RoundEntry.id")
+    round_jurors = db.relationship("RoundJuror", back_populates="round", cascade="all, delete-orphan")
+    assignments = db.relationship("Assignment", back_populates="round", cascade="all, delete-orphan", order_by="Assignment.id")
+
+    __table_args__ = (sa.UniqueConstraint("challenge_id", "number"),)
+
+    @property
+    def is_open(self):
+        return self.state == OPEN
+
+    @property
+    def state_label(self):
+        return ROUND_STATES.get(self.state, self.state)
+
+    @property
+    def criteria(self):
+        """The rubric of this round: the criteria with its number, else (no own rubric) round 1's."""
+        own = [c for c in self.challenge.criteria if c.round_number == self.number]
+        return own or [c for c in self.challenge.criteria if c.round_number == 1]
+
+
+class RoundEntry(db.Model):
+    """An entry (submission) taking part in a round; `excluded_at` set by a chair override."""
+
+    __tablename__ = "round_entry"
+
+    id = db.Column(db.Integer, primary_key=True)
+    round_id = db.Column(db.Integer, db.ForeignKey("jury_round.id", ondelete="CASCADE"), nullable=False, index=True)
+    submission_id = db.Column(db.Integer, db.ForeignKey("submission.id", ondelete="CASCADE"), nullable=False)
+    excluded_at = db.Column(UTCDateTime, nullable=True)
+    exclusion_reason = db.Column(db.Text, nullable=True)
+
+    round = db.relationship("Round", back_populates="entries")
+    submission = db.relationship("Submission")
+
+    __table_args__ = (sa.UniqueConstraint("round_id", "submission_id"),)
+
+
+class RoundJuror(db.Model):
+    """A juror sitting in a round."""
+
+    __tablename__ = "round_juror"
+
+    round_id = db.Column(db.Integer, db.ForeignKey("jury_round.id", ondelete="CASCADE"), primary_key=True)
+    juror_id = db.Column(db.Integer, db.ForeignKey("juror.id", ondelete="CASCADE"), primary_key=True)
+
+    round = db.relationship("Round", back_populates="round_jurors")
+    juror = db.relationship("Juror")
+
+
+class Assignment(db.Model):
+    """A juror asked to review an entry in a round. Addressed in URLs by its opaque `public_id`."""
+
+    __tablename__ = "assignment"
+
+    id = db.Column(db.Integer, primary_key=True)
+    public_id = db.Column(db.String(24), nullable=False, unique=True, default=new_public_id)
+    round_id = db.Column(db.Integer, db.ForeignKey("jury_round.id", ondelete="CASCADE"), nullable=False, index=True)
+    juror_id = db.Column(db.Integer, db.ForeignKey("juror.id", ondelete="CASCADE"), nullable=False, index=True)
+    submission_id = db.Column(db.Integer, db.ForeignKey("submission.id", ondelete="CASCADE"), nullable=False, index=True)
+    state = db.Column(db.String(10), nullable=False, default=ACTIVE)
+    source = db.Column(db.String(10), nullable=False, default=AUTO)
+    recused_at = db.Column(UTCDateTime, nullable=True)
+    recusal_reason = db.Column(db.Text, nullable=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    round = db.relationship("Round", back_populates="assignments")
+    juror = db.relationship("Juror")
+    submission = db.relationship("Submission")
+    review = db.relationship("Review", back_populates="assignment", uselist=False, cascade="all, delete-orphan")
+
+    __table_args__ = (sa.UniqueConstraint("round_id", "juror_id", "submission_id"),)
+
+    @property
+    def is_active(self):
+        return self.state == ACTIVE
+
+    @property
+    def is_submitted(self):
+        return self.review is not None and self.review.state == SUBMITTED
+
+
+class Review(db.Model):
+    """The scores and comments of one assignment: a draft until submitted; editable while the round is open."""
+
+    __tablename__ = "review"
+
+    id = db.Column(db.Integer, primary_key=True)
+    assignment_id = db.Column(db.Integer, db.ForeignKey("assignment.id", ondelete="CASCADE"), nullable=False, unique=True)
+    state = db.Column(db.String(10), nullable=False, default=DRAFT)
+    scores = db.Column(db.JSON, nullable=False, default=dict)  # {str(criterion_id): number}
+    comments = db.Column(db.JSON, nullable=False, default=dict)  # {"overall": text, str(criterion_id): text}
+    lock_version = db.Column(db.Integer, nullable=False, default=1)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    submitted_at = db.Column(UTCDateTime, nullable=True)
+
+    assignment = db.relationship("Assignment", back_populates="review")
+    overrides = db.relationship("ScoreOverride", back_populates="review", cascade="all, delete-orphan", order_by="ScoreOverride.id")
+
+    @property
+    def is_submitted(self):
+        return self.state == SUBMITTED
+
+    @property
+    def state_label(self):
+        return REVIEW_STATES.get(self.state, self.state)
+
+
+class ScoreOverride(db.Model):
+    """A chair's change of one score, with its justification."""
+
+    __tablename__ = "score_override"
+
+    id = db.Column(db.Integer, primary_key=True)
+    review_id = db.Column(db.Integer, db.ForeignKey("review.id", ondelete="CASCADE"), nullable=False, index=True)
+    criterion_id = db.Column(db.Integer, db.ForeignKey("criterion.id", ondelete="CASCADE"), nullable=False)
+    old_value = db.Column(db.Float, nullable=True)
+    new_value = db.Column(db.Float, nullable=False)
+    justification = db.Column(db.Text, nullable=False)
+    by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"), nullable=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    review = db.relationship("Review", back_populates="overrides")
+    by = db.relationship("User")

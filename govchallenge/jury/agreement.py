@@ -1,0 +1,180 @@
+"""Agreement statistics of a jury. Pure: plain data in, plain data out (no Flask, no database).
+
+Data layout used throughout ("reliability data", units × coders):
+
+    units = {unit_id: {coder_id: value, ...}, ...}
+
+where a unit is an entry (or an entry × criterion) and a coder is a juror; missing values are
+simply absent (or None). Public API:
+
+- krippendorff_alpha(units, level="interval") -> float | None
+    Krippendorff's alpha; level "nominal", "ordinal", "interval" or "ratio". None when there is
+    nothing to compare (fewer than two pairable values) and 1.0 when all values are equal.
+- per_criterion_alpha(reviews, criterion_ids, level="interval") -> {criterion_id: alpha | None}
+    reviews: iterable of (entry_id, juror_id, {str(criterion_id): score}).
+- juror_deviations(units, min_units=2) -> {coder: mean deviation from the rest of the panel, in
+    pooled within-unit standard deviations} (positive: scores higher than the others).
+- outlier_jurors(units, threshold=1.0, min_units=2) -> sorted [coder] whose |deviation| > threshold.
+- weighted_total(scores, criteria) -> float 0–100 | None
+    criteria: iterable of objects or dicts with id, weight, scale_min, scale_max, informational;
+    each score rescaled to 0–1 on its scale, weighted mean × 100. None if a counted score is missing.
+- spread(values) -> max − min (0 for fewer than two values).
+- strongly_disagreeing(entries, threshold=25.0) -> [entry_id] whose review totals (0–100) spread
+    more than `threshold` points; entries: {entry_id: [total, ...]}.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from itertools import permutations
+
+NOMINAL, ORDINAL, INTERVAL, RATIO = "nominal", "ordinal", "interval", "ratio"
+
+
+def _pairable(units):
+    out = []
+    for values in units.values():
+        vals = [v for v in (values.values() if isinstance(values, dict) else values) if v is not None]
+        if len(vals) >= 2:
+            out.append(vals)
+    return out
+
+
+def _coincidences(units):
+    """The coincidence matrix o[c][k] and the value frequencies n_c."""
+    o = defaultdict(float)
+    for vals in _pairable(units):
+        m = len(vals)
+        for a, b in permutations(range(m), 2):
+            o[(vals[a], vals[b])] += 1.0 / (m - 1)
+    n_c = defaultdict(float)
+    for (c, _k), w in o.items():
+        n_c[c] += w
+    return o, n_c
+
+
+def _delta(level, n_c):
+    if level == NOMINAL:
+        return lambda c, k: 0.0 if c == k else 1.0
+    if level == INTERVAL:
+        return lambda c, k: (float(c) - float(k)) ** 2
+    if level == RATIO:
+        return lambda c, k: 0.0 if c == k == 0 else ((float(c) - float(k)) / (float(c) + float(k))) ** 2
+    if level == ORDINAL:
+        values = sorted(n_c)
+        rank = {v: i for i, v in enumerate(values)}
+
+        def ordinal(c, k):
+            if c == k:
+                return 0.0
+            lo, hi = sorted((rank[c], rank[k]))
+            s = sum(n_c[values[g]] for g in range(lo, hi + 1)) - (n_c[values[lo]] + n_c[values[hi]]) / 2.0
+            return s * s
+
+        return ordinal
+    raise ValueError(f"unknown level of measurement: {level}")
+
+
+def krippendorff_alpha(units, level=INTERVAL):
+    """Krippendorff's alpha of `units` ({unit: {coder: value}}, or {unit: [values]}) at `level`.
+
+    alpha = 1 − (n − 1) · Σ o_ck δ²_ck / Σ n_c n_k δ²_ck (Krippendorff 2011, "Computing
+    Krippendorff's Alpha-Reliability"). Returns None when fewer than two pairable values exist,
+    and 1.0 when there is no variation at all (expected disagreement 0)."""
+    o, n_c = _coincidences(units)
+    n = sum(n_c.values())
+    if n < 2:
+        return None
+    delta = _delta(level, n_c)
+    observed = sum(w * delta(c, k) for (c, k), w in o.items())
+    values = list(n_c)
+    expected = sum(n_c[c] * n_c[k] * delta(c, k) for c in values for k in values)
+    if expected == 0:
+        return 1.0
+    return 1.0 - (n - 1) * observed / expected
+
+
+def per_criterion_alpha(reviews, criterion_ids, level=INTERVAL):
+    """{criterion_id: alpha} over reviews [(entry_id, juror_id, {str(criterion_id): score})]."""
+    out = {}
+    reviews = list(reviews)
+    for cid in criterion_ids:
+        key = str(cid)
+        units = defaultdict(dict)
+        for entry_id, juror_id, scores in reviews:
+            value = (scores or {}).get(key)
+            if value is not None:
+                units[entry_id][juror_id] = value
+        out[cid] = krippendorff_alpha(units, level)
+    return out
+
+
+def _pooled_sd(units):
+    ss, df = 0.0, 0
+    for vals in _pairable(units):
+        mean = sum(vals) / len(vals)
+        ss += sum((v - mean) ** 2 for v in vals)
+        df += len(vals) - 1
+    if df == 0:
+        return 0.0
+    return math.sqrt(ss / df)
+
+
+def juror_deviations(units, min_units=2):
+    """{coder: mean of (value − mean of the other coders on the unit) / pooled within-unit SD}.
+
+    Coders with fewer than `min_units` shared units are left out; {} when the panel never varies."""
+    sd = _pooled_sd(units)
+    if sd == 0:
+        return {}
+    diffs = defaultdict(list)
+    for values in units.values():
+        present = {c: v for c, v in values.items() if v is not None}
+        if len(present) < 2:
+            continue
+        total = sum(present.values())
+        for coder, value in present.items():
+            others = (total - value) / (len(present) - 1)
+            diffs[coder].append((value - others) / sd)
+    return {c: sum(d) / len(d) for c, d in diffs.items() if len(d) >= min_units}
+
+
+def outlier_jurors(units, threshold=1.0, min_units=2):
+    """Coders whose mean deviation from the panel exceeds `threshold` panel SDs (either way)."""
+    return sorted((c for c, d in juror_deviations(units, min_units).items() if abs(d) > threshold), key=str)
+
+
+def _get(obj, name, default=None):
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def weighted_total(scores, criteria):
+    """The review's total on 0–100: weighted mean of each counted score rescaled to its scale."""
+    num = den = 0.0
+    for c in criteria:
+        if _get(c, "informational", False):
+            continue
+        weight = float(_get(c, "weight", 1.0) or 0.0)
+        lo, hi = float(_get(c, "scale_min", 0)), float(_get(c, "scale_max", 10))
+        value = (scores or {}).get(str(_get(c, "id")))
+        if value is None:
+            return None
+        span = hi - lo
+        share = (float(value) - lo) / span if span else 1.0
+        num += weight * share
+        den += weight
+    if den == 0:
+        return None
+    return 100.0 * num / den
+
+
+def spread(values):
+    values = [v for v in values if v is not None]
+    return (max(values) - min(values)) if len(values) >= 2 else 0.0
+
+
+def strongly_disagreeing(entries, threshold=25.0):
+    """Entry ids whose review totals (0–100) spread over more than `threshold` points."""
+    return [e for e, totals in entries.items() if spread(totals) > threshold]

@@ -1,0 +1,91 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateTimeLocalField, EmailField, HiddenField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+
+from .models import CONFLICT_KINDS
+
+NONE = ""
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class InviteJurorForm(FlaskForm):
+    email = EmailField(_l("E-mail address of the juror"), filters=[_strip], validators=[
+        DataRequired(), Email(message=_l("Enter an e-mail address such as name@example.org.")), Length(max=320)])
+    name = StringField(_l("Name"), filters=[_strip], validators=[Optional(), Length(max=200)])
+    organisation = SelectField(_l("Organisation"), choices=[], validate_choice=True,
+                               description=_l("The organisation the juror belongs to, if it is on the platform: used to detect conflicts."))
+    is_chair = BooleanField(_l("Chair of the jury"))
+
+
+class AcceptForm(FlaskForm):
+    agree = BooleanField(_l("I will keep every entry, score and deliberation confidential, and declare any conflict of interest."))
+    accept = SubmitField(_l("Accept"))
+    decline = SubmitField(_l("Decline"))
+
+
+class ConflictForm(FlaskForm):
+    juror = SelectField(_l("Juror"), choices=[], validate_choice=True)
+    team = SelectField(_l("Team"), choices=[], validate_choice=True)
+    organisation = SelectField(_l("Organisation"), choices=[], validate_choice=True)
+    kind = SelectField(_l("Kind of conflict"), choices=list(CONFLICT_KINDS.items()), validators=[DataRequired()])
+    note = TextAreaField(_l("Note"), filters=[_strip], validators=[Optional(), Length(max=2000)])
+
+
+class RoundForm(FlaskForm):
+    reviews_per_entry = IntegerField(_l("Reviews per entry"), default=3, validators=[InputRequired(), NumberRange(1, 10)])
+    closes_at = DateTimeLocalField(_l("Closes at (UTC)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+
+
+class ShortlistForm(FlaskForm):
+    rule = RadioField(_l("Shortlist"), choices=[("top", _l("The top entries")), ("thresholds", _l("Every entry above the thresholds"))],
+                      default="top", validators=[DataRequired()])
+    top_n = IntegerField(_l("How many entries (top N)"), default=5, validators=[Optional(), NumberRange(1, 10000)])
+    reviews_per_entry = IntegerField(_l("Reviews per entry"), default=3, validators=[InputRequired(), NumberRange(1, 10)])
+    closes_at = DateTimeLocalField(_l("Closes at (UTC)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+
+
+class ManualAssignForm(FlaskForm):
+    juror = SelectField(_l("Juror"), choices=[], validate_choice=True)
+    entry = SelectField(_l("Entry"), choices=[], validate_choice=True)
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Written reason"), filters=[_strip], validators=[DataRequired(), Length(max=4000)])
+
+
+class OptionalReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (optional)"), filters=[_strip], validators=[Optional(), Length(max=4000)])
+
+
+class OverrideForm(FlaskForm):
+    criterion = SelectField(_l("Criterion"), choices=[], validate_choice=True)
+    new_value = IntegerField(_l("New score"), validators=[InputRequired()])
+    justification = TextAreaField(_l("Justification"), filters=[_strip], validators=[DataRequired(), Length(max=4000)])
+
+
+def review_form(criteria, comment_mode, localise, formdata=None, data=None):
+    """A scoring form for `criteria`: one score per criterion (on its scale), comments, lock version."""
+
+    class ReviewForm(FlaskForm):
+        lock_version = HiddenField()
+        save = SubmitField(_l("Save draft"))
+        submit = SubmitField(_l("Submit review"))
+
+    for c in criteria:
+        setattr(ReviewForm, f"score_{c.id}", IntegerField(
+            localise(c.name), validators=[Optional(), NumberRange(c.scale_min, c.scale_max)],
+            description=_l("From %(min)s to %(max)s.", min=c.scale_min, max=c.scale_max)))
+        if comment_mode != "none":
+            setattr(ReviewForm, f"comment_{c.id}", TextAreaField(
+                _l("Comment on %(criterion)s", criterion=localise(c.name)), filters=[_strip],
+                validators=[Optional(), Length(max=5000)]))
+    if comment_mode != "none":
+        ReviewForm.comment_overall = TextAreaField(_l("Overall comment"), filters=[_strip], validators=[Optional(), Length(max=10000)])
+    kwargs = {"data": data} if data is not None else {}
+    if formdata is not None:
+        kwargs["formdata"] = formdata
+    return ReviewForm(**kwargs)

@@ -1,0 +1,68 @@
+"""Who may do what in the jury: one function per question, deny by default."""
+import sqlalchemy as sa
+
+from govchallenge.challenges.permissions import is_host_officer
+from govchallenge.core.permissions import is_admin, signed_in
+from govchallenge.extensions import db
+
+from .models import ACCEPTED, ACTIVE, Juror
+
+
+def juror_of(user, challenge):
+    """The accepted Juror row of `user` in `challenge`, or None."""
+    if not signed_in(user) or challenge is None:
+        return None
+    return db.session.execute(
+        sa.select(Juror).where(Juror.challenge_id == challenge.id, Juror.user_id == user.id, Juror.state == ACCEPTED)
+    ).scalar_one_or_none()
+
+
+def is_juror(user, challenge):
+    """An accepted juror of the challenge (the chair included)."""
+    return juror_of(user, challenge) is not None
+
+
+def is_chair(user, challenge):
+    """The accepted chair of the challenge's jury."""
+    juror = juror_of(user, challenge)
+    return juror is not None and juror.is_chair
+
+
+def can_manage_jury(user, challenge):
+    """Invite jurors and name the chair: the hosts' officers (and platform admins)."""
+    return is_host_officer(user, challenge) or is_admin(user)
+
+
+def can_see_progress(user, challenge):
+    """The dashboard (progress, no scores of others for hosts): chair, host officers, admins."""
+    return is_chair(user, challenge) or is_host_officer(user, challenge) or is_admin(user)
+
+
+def can_chair(user, challenge):
+    """Run rounds, assignments, conflicts, overrides, reminders: the chair only."""
+    return is_chair(user, challenge)
+
+
+def can_score(user, assignment):
+    """The juror of an active assignment, having agreed to confidentiality."""
+    if not signed_in(user) or assignment is None or assignment.state != ACTIVE:
+        return False
+    juror = assignment.juror
+    return juror.user_id == user.id and juror.state == ACCEPTED and juror.confidentiality_agreed_at is not None
+
+
+def can_view_entry(user, assignment):
+    return can_score(user, assignment)
+
+
+def can_respond_invitation(user, juror):
+    """The signed-in person the invitation was sent to (by e-mail) or already linked to."""
+    if not signed_in(user) or juror is None:
+        return False
+    if juror.user_id is not None:
+        return juror.user_id == user.id
+    return (user.email or "").lower() == (juror.email or "").lower()
+
+
+def can_declare_conflicts(user, juror):
+    return signed_in(user) and juror is not None and juror.user_id == user.id and juror.state == ACCEPTED

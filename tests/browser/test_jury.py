@@ -1,0 +1,73 @@
+"""A juror scores an entry in a real browser and the chair sees the progress; axe on the jury pages."""
+import pytest
+
+from tests.support.browser import assert_accessible
+from tests.support.factories import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page, user):
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign out").wait_for()
+
+
+def sign_out(page):
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_text("You are signed out.").wait_for()
+
+
+def test_a_juror_scores_and_the_chair_sees_progress(page, live_app):
+    import sqlalchemy as sa
+
+    from govchallenge.extensions import db
+    from govchallenge.jury.models import Assignment, Juror
+    from tests.support.jury_factories import make_jury_setup
+
+    setup = make_jury_setup(n_entries=3, n_jurors=4)
+    slug = setup["challenge"].slug
+    chair_juror = setup["jurors"][0]
+    assignment = db.session.execute(
+        sa.select(Assignment).where(Assignment.round_id == setup["round"].id, Assignment.juror_id != chair_juror.id)
+        .order_by(Assignment.id)
+    ).scalars().first()
+    juror = db.session.get(Juror, assignment.juror_id)
+    juror_user = juror.user
+    criteria = setup["round"].criteria
+    db.session.commit()
+
+    sign_in(page, juror_user)
+    page.goto(f"/jury/{slug}/reviews")
+    assert_accessible(page, "my reviews")
+    page.get_by_role("link", name=db.session.get(type(assignment.submission), assignment.submission_id).title).click()
+    page.get_by_role("heading", name="Your review").wait_for()
+    assert_accessible(page, "review page")
+    for index, c in enumerate(criteria):
+        page.get_by_label("Criterion %d" % (index + 1), exact=True).fill(str(6 + index))
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_text("Draft saved.").wait_for()
+    # Submitting without the required overall comment is refused, and the scores stay in the form.
+    page.get_by_role("button", name="Submit review").click()
+    page.get_by_text("A comment is required to submit.").first.wait_for()
+    assert page.get_by_label("Criterion 1", exact=True).input_value() == "6"
+    assert_accessible(page, "review with errors")
+    page.get_by_label("Overall comment").fill("Convincing pilot plan; data governance needs detail.")
+    page.get_by_role("button", name="Submit review").click()
+    page.get_by_text("Review submitted.").wait_for()
+    page.goto(f"/jury/{slug}/declare")
+    assert_accessible(page, "declare conflicts")
+    sign_out(page)
+
+    sign_in(page, setup["chair"])
+    page.goto(f"/jury/{slug}/dashboard")
+    page.get_by_role("heading", name="Round 1 · Open").wait_for()
+    progress = page.get_by_role("progressbar", name=juror.display_name)
+    assert progress.get_attribute("value") == "1"
+    assert_accessible(page, "chair dashboard")
+    page.goto(f"/jury/{slug}/conflicts")
+    assert_accessible(page, "conflicts")
+    page.goto(f"/jury/{slug}/members")
+    assert_accessible(page, "jurors")

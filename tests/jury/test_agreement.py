@@ -1,0 +1,46 @@
+"""The pure agreement module against Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability"."""
+import pytest
+
+from govchallenge.jury import agreement
+
+N = None
+DATA = {  # 4 coders × 12 units
+    "A": [1, 2, 3, 3, 2, 1, 4, 1, 2, N, N, N],
+    "B": [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, N, 3],
+    "C": [N, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, N],
+    "D": [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, N],
+}
+UNITS = {u: {c: values[u] for c, values in DATA.items()} for u in range(12)}
+
+
+@pytest.mark.parametrize("level, expected", [("nominal", 0.743), ("ordinal", 0.815), ("interval", 0.849), ("ratio", 0.797)])
+def test_published_worked_example(level, expected):
+    assert round(agreement.krippendorff_alpha(UNITS, level), 3) == expected
+
+
+def test_edge_cases():
+    assert agreement.krippendorff_alpha({1: {"a": 3}}) is None
+    assert agreement.krippendorff_alpha({1: {"a": 3, "b": 3}, 2: {"a": 3, "b": 3}}) == 1.0
+    with pytest.raises(ValueError):
+        agreement.krippendorff_alpha(UNITS, "bogus")
+
+
+def test_per_criterion_and_outliers():
+    reviews = []
+    for entry in range(6):
+        for juror, offset in (("x", 0), ("y", 0), ("z", 5)):
+            reviews.append((entry, juror, {"1": entry + offset, "2": 4}))
+    alphas = agreement.per_criterion_alpha(reviews, [1, 2])
+    assert alphas[2] == 1.0 and alphas[1] < 0.5
+    units = {e: {j: s["1"] for ee, j, s in reviews if ee == e} for e in range(6)}
+    assert agreement.outlier_jurors(units) == ["z"]
+    assert agreement.juror_deviations(units)["z"] > 1
+
+
+def test_totals_and_disagreement():
+    criteria = [{"id": 1, "weight": 2, "scale_min": 0, "scale_max": 10},
+                {"id": 2, "weight": 1, "scale_min": 1, "scale_max": 5},
+                {"id": 3, "weight": 5, "scale_min": 0, "scale_max": 1, "informational": True}]
+    assert agreement.weighted_total({"1": 10, "2": 1}, criteria) == pytest.approx(200 / 3)
+    assert agreement.weighted_total({"1": 10}, criteria) is None
+    assert agreement.strongly_disagreeing({"a": [10, 80], "b": [50, 60, 55], "c": [70]}, threshold=25) == ["a"]
