@@ -1,0 +1,303 @@
+"""From the jury's stored reviews to the results documents.
+
+`full_document` is everything the jury, chair and hosts see (and each team for itself);
+`public_document` is what the challenge chose to publish — the open-data export — and the digest
+is the SHA-256 of its canonical JSON, so `sha256sum results.json` of the export gives it back."""
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from govchallenge.core.languages import pick
+from govchallenge.extensions import db
+
+from . import scoring
+
+FORMAT = "govchallenge.results/1"
+DIGEST_RULE = ("SHA-256 of the canonical JSON: keys sorted, no whitespace, UTF-8, numbers with a "
+               "decimal point written with exactly six decimals")
+BOOTSTRAP_SAMPLES = 1000
+ROUND_CLOSED = "closed"
+
+
+@dataclass
+class Gathered:
+    criteria: list = field(default_factory=list)  # challenges.models.Criterion rows that count for the final round
+    reviews: list = field(default_factory=list)  # scoring.Review (entry = submission public id, juror = label)
+    submissions: dict = field(default_factory=dict)  # {submission id: Submission}
+    jurors: list = field(default_factory=list)
+    juror_labels: dict = field(default_factory=dict)  # {juror id: "J1"}
+    final_round: object = None
+    problems: list = field(default_factory=list)  # [(code, detail)]
+    missing_reviews: int = 0
+
+
+def _jury_models():
+    from govchallenge.jury import models
+
+    return models
+
+
+def gather(challenge):
+    """Loads the final round's entries and submitted reviews in a constant number of queries, and
+    says what stops a publication (a round still open, reviews missing)."""
+    from govchallenge.submissions.models import Submission
+    from govchallenge.teams.models import Team
+
+    jm = _jury_models()
+    data = Gathered()
+    rounds = db.session.execute(
+        sa.select(jm.Round).where(jm.Round.challenge_id == challenge.id).order_by(jm.Round.number)
+    ).scalars().all()
+    if not rounds:
+        data.problems.append(("no_rounds", {}))
+        return data
+    still_open = [r.number for r in rounds if r.state != ROUND_CLOSED]
+    if still_open:
+        data.problems.append(("round_open", {"rounds": still_open}))
+    final = data.final_round = rounds[-1]
+    data.criteria = [c for c in challenge.criteria if c.round_number == final.number] or \
+        [c for c in challenge.criteria if c.round_number == 1] or list(challenge.criteria)
+    entry_ids = db.session.execute(
+        sa.select(jm.RoundEntry.submission_id).where(jm.RoundEntry.round_id == final.id, jm.RoundEntry.excluded_at.is_(None))
+    ).scalars().all()
+    if entry_ids:
+        data.submissions = {s.id: s for s in db.session.execute(
+            sa.select(Submission).where(Submission.id.in_(entry_ids))
+            .options(sa.orm.joinedload(Submission.team).selectinload(Team.members))
+        ).unique().scalars()}
+    if not data.submissions:
+        data.problems.append(("no_entries", {}))
+        return data
+    data.jurors = db.session.execute(
+        sa.select(jm.Juror).where(jm.Juror.challenge_id == challenge.id).order_by(jm.Juror.id)
+    ).scalars().all()
+    # Labels in an order unrelated to the jury list (sorted by name on the page), so a published
+    # review total cannot be traced back to a named juror.
+    shuffled = sorted(data.jurors, key=lambda j: hashlib.sha256(f"{challenge.id}:{j.id}".encode()).hexdigest())
+    data.juror_labels = {j.id: f"J{n}" for n, j in enumerate(shuffled, 1)}
+    rows = db.session.execute(
+        sa.select(jm.Assignment, jm.Review)
+        .outerjoin(jm.Review, jm.Review.assignment_id == jm.Assignment.id)
+        .where(jm.Assignment.round_id == final.id, jm.Assignment.state == "active",
+               jm.Assignment.submission_id.in_(list(data.submissions)))
+        .order_by(jm.Assignment.id)
+    ).all()
+    counting = [c for c in data.criteria if not c.informational]
+    reviewed = set()
+    for assignment, review in rows:
+        if review is None or review.state != "submitted":
+            data.missing_reviews += 1
+            continue
+        scores = review.scores or {}
+        if any(scores.get(str(c.id)) is None for c in counting):
+            data.missing_reviews += 1
+            continue
+        submission = data.submissions[assignment.submission_id]
+        label = data.juror_labels.get(assignment.juror_id, f"J?{assignment.juror_id}")
+        data.reviews.append(scoring.Review(submission.public_id, label, {str(k): v for k, v in scores.items()}))
+        reviewed.add(assignment.submission_id)
+    unreviewed = [s.public_id for sid, s in data.submissions.items() if sid not in reviewed]
+    if data.missing_reviews or unreviewed:
+        data.problems.append(("reviews_missing", {"missing": data.missing_reviews, "unreviewed": len(unreviewed)}))
+    return data
+
+
+def scoring_criteria(criteria):
+    return [
+        scoring.Criterion(id=str(c.id), weight=c.weight, scale_min=c.scale_min, scale_max=c.scale_max,
+                          threshold=c.threshold, informational=c.informational)
+        for c in criteria
+    ]
+
+
+def _r(value):
+    return None if value is None else round(float(value), scoring.PRECISION)
+
+
+def _text(field, main):
+    return {code: text for code, text in sorted((field or {}).items()) if text} or {main: ""}
+
+
+def _agreement(data):
+    """Krippendorff's alpha per criterion and on the totals, jurors far from the panel, and entries
+    whose reviews strongly disagree, from the jury domain's pure module (left empty without it)."""
+    try:
+        from govchallenge.jury import agreement
+    except ImportError:
+        return {}, [], []
+    from .agreement_bridge import disagreeing, summarise
+
+    return (*summarise(agreement, data), disagreeing(agreement, data))
+
+
+def full_document(challenge, data, priority_criterion_id=None, decisions=(), specials=None):
+    main = challenge.main_language
+    criteria = scoring_criteria(data.criteria)
+    ranking = scoring.rank(
+        data.reviews, criteria, aggregation=challenge.aggregation or scoring.MEAN,
+        calibration=challenge.calibration or scoring.NO_CALIBRATION,
+        priority_criterion=str(priority_criterion_id) if priority_criterion_id else None,
+        chair_decisions=[scoring.ChairDecision(tuple(d["order"]), d["reason"]) for d in decisions],
+        bootstrap=BOOTSTRAP_SAMPLES, seed=challenge.id,
+    )
+    calibrated = scoring.calibrate(
+        {(r.entry_id, r.juror_id): scoring.review_total(r, criteria) for r in data.reviews},
+        challenge.calibration or scoring.NO_CALIBRATION,
+    )
+    submissions = {s.public_id: s for s in data.submissions.values()}
+    awards = _awards(challenge, ranking, specials or {})
+    awards_by_entry = {}
+    for award in awards:
+        awards_by_entry.setdefault(award["entry"], []).append(award["name"])
+    reviews_of = {}
+    for review in data.reviews:
+        reviews_of.setdefault(review.entry_id, []).append(review)
+    entries = []
+    for entry in ranking.entries:
+        submission = submissions[entry.entry_id]
+        reviews = sorted(reviews_of.get(entry.entry_id, []), key=lambda r: r.juror_id)
+        entries.append({
+            "entry": entry.entry_id,
+            "team": submission.team.name,
+            "title": submission.title,
+            "place": entry.place,
+            "score": _r(entry.score),
+            "raw_score": _r(entry.raw_score),
+            "interval": list(entry.interval) if entry.interval else None,
+            "close_call": scoring.is_close_call(entry),
+            "passed_thresholds": entry.passed_thresholds,
+            "failed_criteria": list(entry.failed_criteria),
+            "criteria": {cid: _r(mean) for cid, mean in entry.breakdown.items()},
+            "reviews": [{"juror": r.juror_id, "total": _r(scoring.review_total(r, criteria)),
+                         "calibrated": _r(calibrated[(r.entry_id, r.juror_id)])} for r in reviews],
+            "awards": awards_by_entry.get(entry.entry_id, []),
+        })
+    per_criterion, outliers, split = _agreement(data)
+    return {
+        "format": FORMAT,
+        "challenge": {
+            "slug": challenge.slug, "title": _text(challenge.title, main), "main_language": main,
+            "aggregation": ranking.aggregation, "calibration": ranking.calibration,
+            "publish_ranking": challenge.publish_ranking or "all",
+            "round": data.final_round.number if data.final_round else 1,
+        },
+        "criteria": [{
+            "id": str(c.id), "name": _text(c.name, main), "weight": float(c.weight), "scale_min": c.scale_min,
+            "scale_max": c.scale_max, "threshold": None if c.threshold is None else float(c.threshold),
+            "informational": bool(c.informational),
+        } for c in data.criteria],
+        "priority_criterion": str(priority_criterion_id) if priority_criterion_id else None,
+        "entries": entries,
+        "ties": [{"entries": list(t.entry_ids), "resolved_by": t.resolved_by, "reason": t.reason} for t in ranking.ties],
+        "unresolved_ties": [list(t.entry_ids) for t in ranking.unresolved_ties],
+        "awards": awards,
+        "jury": sorted(({"name": _juror_name(j), "chair": bool(j.is_chair), "organisation": _organisation_name(j)}
+                        for j in data.jurors if serving(j)),
+                       key=lambda j: (not j["chair"], j["name"])),
+        "agreement": per_criterion,
+        "outlier_jurors": outliers,
+        "strongly_disagreeing": split,
+        "bootstrap": {"samples": BOOTSTRAP_SAMPLES, "seed": challenge.id, "level": 0.95},
+    }
+
+
+def serving(juror):
+    """A juror who accepted (the invited and the declined are not on the jury)."""
+    return getattr(juror, "state", "accepted") == getattr(_jury_models(), "ACCEPTED", "accepted")
+
+
+def _juror_name(juror):
+    return getattr(juror, "display_name", None) or juror.name or ""
+
+
+def _organisation_name(juror):
+    organisation_id = getattr(juror, "organisation_id", None)
+    if not organisation_id:
+        return ""
+    from govchallenge.organisations.models import Organisation
+
+    organisation = db.session.get(Organisation, organisation_id)  # identity map: jurors share a few
+    return organisation.name if organisation else ""
+
+
+def _awards(challenge, ranking, specials):
+    main = challenge.main_language
+    awards = []
+    for prize in challenge.prizes:
+        base = {"prize_id": prize.id, "place": prize.place, "name": _text(prize.name, main),
+                "amount": None if prize.amount is None else str(prize.amount), "currency": prize.currency or ""}
+        if prize.place is not None:
+            for entry in ranking.ranked:
+                if entry.place == prize.place:
+                    awards.append(dict(base, entry=entry.entry_id))
+        elif prize.id in specials:
+            awards.append(dict(base, entry=specials[prize.id]))
+    return awards
+
+
+def winners(full):
+    awarded = {a["entry"] for a in full["awards"]}
+    if not full["awards"]:
+        awarded = {e["entry"] for e in full["entries"] if e["place"] is not None and e["place"] <= 3}
+    return [e for e in full["entries"] if e["entry"] in awarded]
+
+
+def public_document(full, challenge, published_at):
+    """What the challenge chose to publish: every ranked entry, or only the winners."""
+    shown = full["entries"] if full["challenge"]["publish_ranking"] == "all" else winners(full)
+    document = {key: value for key, value in full.items() if key not in {"outlier_jurors", "unresolved_ties", "strongly_disagreeing"}}
+    document["entries"] = shown
+    document["entries_ranked"] = sum(1 for e in full["entries"] if e["place"] is not None)
+    document["entries_total"] = len(full["entries"])
+    shown_ids = {e["entry"] for e in shown}
+    document["ties"] = [t for t in full["ties"] if set(t["entries"]) & shown_ids]
+    document["published_at"] = published_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    document["digest_rule"] = DIGEST_RULE
+    return document
+
+
+def digest_of(document):
+    return scoring.digest(document)
+
+
+def canonical_bytes(document):
+    return scoring.canonical_json(document).encode("utf-8")
+
+
+def outcome_for(full, public_id):
+    return next((e for e in full["entries"] if e["entry"] == public_id), None)
+
+
+def title_in(document, language):
+    challenge = document["challenge"]
+    return pick(challenge["title"], language, challenge["main_language"]).text
+
+
+def to_csv(document):
+    """One row per published entry; numbers as in the JSON export (six decimals)."""
+    criteria = document["criteria"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        ["place", "entry", "team", "title", "score", "raw_score", "rank_interval_best", "rank_interval_worst",
+         "passed_thresholds", "reviews"]
+        + [f"criterion_{c['id']}" for c in criteria] + ["awards"]
+    )
+
+    def num(value):
+        return "" if value is None else scoring.FLOAT_FORMAT % value
+
+    for entry in document["entries"]:
+        interval = entry["interval"] or [None, None]
+        writer.writerow(
+            ["" if entry["place"] is None else entry["place"], entry["entry"], entry["team"], entry["title"],
+             num(entry["score"]), num(entry["raw_score"]), interval[0] or "", interval[1] or "",
+             "true" if entry["passed_thresholds"] else "false", len(entry["reviews"])]
+            + [num(entry["criteria"].get(c["id"])) for c in criteria]
+            + ["; ".join(pick(a, document["challenge"]["main_language"], document["challenge"]["main_language"]).text
+                         for a in entry["awards"])]
+        )
+    return out.getvalue()

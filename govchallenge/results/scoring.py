@@ -1,0 +1,419 @@
+"""The scoring engine: from the jury's reviews to a ranking anyone can check. Pure: plain data in,
+plain data out; no Flask, no database.
+
+A review's total rescales each criterion to 0-100 and takes the weighted mean of the criteria that
+count (informational ones are left out). An entry's score aggregates its reviews' totals (mean,
+median or trimmed mean), optionally after calibrating the jurors (per-juror standardisation or an
+additive juror-offset model). Thresholds are minimum means per criterion on the criterion's own
+scale; entries failing one are listed but get no place. Ties go through a deterministic cascade:
+the priority criterion, then the median review total, then the chair's decision with a reason;
+what is left shares a place and is reported. A seeded bootstrap gives each entry's rank interval.
+
+`canonical_json` writes results one way only (sorted keys, floats with six decimals, UTF-8, no
+whitespace) so that `digest` — its SHA-256 — can be recomputed by anyone from the export.
+"""
+import hashlib
+import json
+import math
+import random
+import statistics
+from dataclasses import dataclass, field
+
+MEAN, MEDIAN, TRIMMED_MEAN = "mean", "median", "trimmed_mean"
+AGGREGATIONS = (MEAN, MEDIAN, TRIMMED_MEAN)
+NO_CALIBRATION, STANDARDISE, OFFSET = "none", "standardise", "offset"
+CALIBRATIONS = (NO_CALIBRATION, STANDARDISE, OFFSET)
+# Scores equal to this many decimals are a tie (float noise never decides a place).
+PRECISION = 6
+FLOAT_FORMAT = "%.6f"
+
+
+class ScoringError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: object
+    weight: float = 1.0
+    scale_min: float = 0.0
+    scale_max: float = 10.0
+    threshold: float = None  # minimum mean on the criterion's own scale
+    informational: bool = False
+
+    def rescale(self, value):
+        span = self.scale_max - self.scale_min
+        if span <= 0:
+            raise ScoringError(f"criterion {self.id}: empty scale")
+        if not (self.scale_min <= value <= self.scale_max):
+            raise ScoringError(f"criterion {self.id}: {value} outside {self.scale_min}..{self.scale_max}")
+        return 100.0 * (value - self.scale_min) / span
+
+
+@dataclass(frozen=True)
+class Review:
+    entry_id: object
+    juror_id: object
+    scores: dict  # {criterion id: value on the criterion's scale}
+
+
+@dataclass(frozen=True)
+class ChairDecision:
+    """The chair's order for entries the cascade could not separate, and why."""
+
+    order: tuple
+    reason: str
+
+
+@dataclass
+class RankedEntry:
+    entry_id: object
+    place: int  # None when a threshold was not met
+    score: float  # after calibration (equal to raw_score without calibration)
+    raw_score: float
+    breakdown: dict  # {criterion id: mean score on the criterion's scale}
+    passed_thresholds: bool
+    failed_criteria: list = field(default_factory=list)
+    review_totals: list = field(default_factory=list)  # raw, sorted
+    median: float = 0.0
+    interval: tuple = None  # bootstrap (best, worst) place
+
+
+@dataclass
+class Tie:
+    entry_ids: list
+    resolved_by: str  # "priority_criterion" | "median" | "chair" | None (unresolved: the place is shared)
+    reason: str = ""
+
+
+@dataclass
+class Ranking:
+    entries: list
+    ties: list
+    aggregation: str
+    calibration: str
+
+    @property
+    def ranked(self):
+        return [e for e in self.entries if e.place is not None]
+
+    @property
+    def unresolved_ties(self):
+        return [t for t in self.ties if t.resolved_by is None]
+
+    def entry(self, entry_id):
+        return next(e for e in self.entries if e.entry_id == entry_id)
+
+
+# --- one review -----------------------------------------------------------------------------
+
+def counting(criteria):
+    return [c for c in criteria if not c.informational]
+
+
+def review_total(review, criteria):
+    """Weighted mean of the counting criteria, each rescaled to 0-100. Missing scores are refused."""
+    weighted, weights = 0.0, 0.0
+    for criterion in counting(criteria):
+        value = _score_of(review.scores, criterion.id)
+        if value is None:
+            raise ScoringError(f"review of {review.entry_id} by {review.juror_id}: criterion {criterion.id} missing")
+        weighted += criterion.weight * criterion.rescale(value)
+        weights += criterion.weight
+    if weights <= 0:
+        raise ScoringError("no criterion with a positive weight counts")
+    return weighted / weights
+
+
+def _score_of(scores, criterion_id):
+    value = scores.get(criterion_id, scores.get(str(criterion_id)))
+    return None if value is None else float(value)
+
+
+# --- aggregation ----------------------------------------------------------------------------
+
+def trimmed_mean(values, proportion=0.2):
+    """Drops floor(n × proportion) values at each end, and at least one from three values on."""
+    values = sorted(values)
+    n = len(values)
+    cut = max(1, int(n * proportion)) if n >= 3 else 0
+    kept = values[cut:n - cut] if cut else values
+    return sum(kept) / len(kept)
+
+
+def aggregate(values, method=MEAN):
+    if not values:
+        raise ScoringError("no reviews to aggregate")
+    if method == MEAN:
+        return sum(values) / len(values)
+    if method == MEDIAN:
+        return float(statistics.median(values))
+    if method == TRIMMED_MEAN:
+        return trimmed_mean(values)
+    raise ScoringError(f"unknown aggregation {method!r}")
+
+
+# --- calibration ----------------------------------------------------------------------------
+
+def _population_sd(values):
+    if len(values) < 2:
+        return 0.0
+    mean = sum(values) / len(values)
+    return math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
+
+
+def standardise(totals):
+    """totals: {(entry, juror): total}. Each juror's totals become z-scores, rescaled to the panel's
+    mean and standard deviation. A juror with one review, or all reviews equal, is only shifted to
+    the panel mean (no spread to scale by)."""
+    if not totals:
+        return {}
+    panel = list(totals.values())
+    panel_mean, panel_sd = sum(panel) / len(panel), _population_sd(panel)
+    by_juror = {}
+    for (entry, juror), value in totals.items():
+        by_juror.setdefault(juror, []).append(value)
+    calibrated = {}
+    for (entry, juror), value in totals.items():
+        own = by_juror[juror]
+        mean, sd = sum(own) / len(own), _population_sd(own)
+        if sd > 1e-12:
+            calibrated[(entry, juror)] = panel_mean + panel_sd * (value - mean) / sd
+        else:
+            calibrated[(entry, juror)] = panel_mean + (value - mean)
+    return calibrated
+
+
+def juror_offsets(totals, iterations=500, tolerance=1e-10):
+    """The additive model total = entry quality + juror offset, fitted by alternating least
+    squares with the review-weighted offsets summing to zero. Returns {juror: offset}."""
+    if not totals:
+        return {}
+    entries, jurors = {}, {}
+    for (entry, juror), value in totals.items():
+        entries.setdefault(entry, []).append((juror, value))
+        jurors.setdefault(juror, []).append((entry, value))
+    quality = {e: sum(v for _, v in rows) / len(rows) for e, rows in entries.items()}
+    offset = {j: 0.0 for j in jurors}
+    for _ in range(iterations):
+        new_offset = {j: sum(v - quality[e] for e, v in rows) / len(rows) for j, rows in jurors.items()}
+        centre = sum(new_offset[j] * len(rows) for j, rows in jurors.items()) / len(totals)
+        new_offset = {j: o - centre for j, o in new_offset.items()}
+        new_quality = {e: sum(v - new_offset[j] for j, v in rows) / len(rows) for e, rows in entries.items()}
+        change = max(
+            max(abs(new_offset[j] - offset[j]) for j in jurors),
+            max(abs(new_quality[e] - quality[e]) for e in entries),
+        )
+        offset, quality = new_offset, new_quality
+        if change < tolerance:
+            break
+    return offset
+
+
+def calibrate(totals, method=NO_CALIBRATION):
+    if method == NO_CALIBRATION:
+        return dict(totals)
+    if method == STANDARDISE:
+        return standardise(totals)
+    if method == OFFSET:
+        offsets = juror_offsets(totals)
+        return {(entry, juror): value - offsets[juror] for (entry, juror), value in totals.items()}
+    raise ScoringError(f"unknown calibration {method!r}")
+
+
+# --- thresholds and breakdowns --------------------------------------------------------------
+
+def breakdown(reviews, criteria):
+    """{criterion id: mean score on its own scale} over the reviews of one entry (informational too)."""
+    result = {}
+    for criterion in criteria:
+        values = [v for v in (_score_of(r.scores, criterion.id) for r in reviews) if v is not None]
+        result[criterion.id] = sum(values) / len(values) if values else None
+    return result
+
+
+def failed_thresholds(means, criteria):
+    return [
+        c.id for c in criteria
+        if c.threshold is not None and (means.get(c.id) is None or means[c.id] < c.threshold - 1e-9)
+    ]
+
+
+# --- ranking --------------------------------------------------------------------------------
+
+def _key(value):
+    return round(value, PRECISION) if value is not None else float("-inf")
+
+
+def _split(group, key):
+    """Groups of `group` sharing key(entry), best (highest) first."""
+    buckets = {}
+    for entry in group:
+        buckets.setdefault(key(entry), []).append(entry)
+    return [buckets[k] for k in sorted(buckets, reverse=True)]
+
+
+def _cascade(group, priority_criterion, decisions, ties):
+    """Orders a group tied on the score. Returns a list of groups still sharing a place."""
+    steps = []
+    if priority_criterion is not None:
+        steps.append(("priority_criterion", lambda e: _key(e.breakdown.get(priority_criterion))))
+    steps.append(("median", lambda e: _key(e.median)))
+    ids = sorted(e.entry_id for e in group)
+    pending = [group]
+    resolved_by = None
+    for name, key in steps:
+        next_pending = []
+        for sub in pending:
+            if len(sub) == 1:
+                next_pending.append(sub)
+                continue
+            parts = _split(sub, key)
+            if len(parts) > 1:
+                resolved_by = resolved_by or name
+            next_pending.extend(parts)
+        pending = next_pending
+    final, reason = [], ""
+    for sub in pending:
+        if len(sub) == 1:
+            final.append(sub)
+            continue
+        decision = _decision_for(sub, decisions)
+        if decision is None:
+            final.append(sorted(sub, key=lambda e: str(e.entry_id)))  # shared place, stable listing
+            continue
+        order = {entry_id: index for index, entry_id in enumerate(decision.order)}
+        final.extend([[e] for e in sorted(sub, key=lambda e: order[e.entry_id])])
+        resolved_by, reason = resolved_by or "chair", decision.reason
+    unresolved = any(len(sub) > 1 for sub in final)
+    ties.append(Tie(entry_ids=ids, resolved_by=None if unresolved else resolved_by, reason=reason))
+    return final
+
+
+def _decision_for(group, decisions):
+    wanted = {e.entry_id for e in group}
+    for decision in decisions or ():
+        if wanted <= set(decision.order):
+            return decision
+    return None
+
+
+def rank(reviews, criteria, aggregation=MEAN, calibration=NO_CALIBRATION, priority_criterion=None,
+         chair_decisions=(), bootstrap=0, seed=0):
+    """The ranking of every entry that has reviews. `bootstrap` > 0 adds rank intervals."""
+    if aggregation not in AGGREGATIONS:
+        raise ScoringError(f"unknown aggregation {aggregation!r}")
+    if calibration not in CALIBRATIONS:
+        raise ScoringError(f"unknown calibration {calibration!r}")
+    by_entry = {}
+    totals = {}
+    for review in reviews:
+        key = (review.entry_id, review.juror_id)
+        if key in totals:
+            raise ScoringError(f"two reviews of {review.entry_id} by {review.juror_id}")
+        totals[key] = review_total(review, criteria)
+        by_entry.setdefault(review.entry_id, []).append(review)
+    calibrated = calibrate(totals, calibration)
+
+    entries = []
+    for entry_id, entry_reviews in by_entry.items():
+        raw = [totals[(entry_id, r.juror_id)] for r in entry_reviews]
+        cal = [calibrated[(entry_id, r.juror_id)] for r in entry_reviews]
+        means = breakdown(entry_reviews, criteria)
+        failed = failed_thresholds(means, criteria)
+        entries.append(RankedEntry(
+            entry_id=entry_id, place=None, score=aggregate(cal, aggregation), raw_score=aggregate(raw, aggregation),
+            breakdown=means, passed_thresholds=not failed, failed_criteria=failed,
+            review_totals=sorted(raw), median=float(statistics.median(cal)),
+        ))
+
+    ties = []
+    ordered = []
+    passing = [e for e in entries if e.passed_thresholds]
+    place = 1
+    for group in _split(passing, lambda e: _key(e.score)):
+        parts = [group] if len(group) == 1 else _cascade(group, priority_criterion, chair_decisions, ties)
+        for part in parts:
+            for entry in part:
+                entry.place = place
+            ordered.extend(part)
+            place += len(part)
+    failing = sorted((e for e in entries if not e.passed_thresholds), key=lambda e: (-_key(e.score), str(e.entry_id)))
+    ranking = Ranking(entries=ordered + failing, ties=ties, aggregation=aggregation, calibration=calibration)
+    if bootstrap:
+        add_rank_intervals(ranking, calibrated, aggregation, bootstrap, seed)
+    return ranking
+
+
+# --- bootstrap rank intervals ---------------------------------------------------------------
+
+def add_rank_intervals(ranking, calibrated, aggregation=MEAN, samples=1000, seed=0, level=0.95):
+    """Resamples each ranked entry's (calibrated) review totals with replacement, ranks the
+    resampled scores, and keeps the central `level` interval of each entry's places."""
+    ranked = ranking.ranked
+    if not ranked:
+        return ranking
+    rng = random.Random(seed)
+    by_entry = {}
+    for (entry, juror), value in sorted(calibrated.items(), key=lambda kv: (str(kv[0][0]), str(kv[0][1]))):
+        by_entry.setdefault(entry, []).append(value)
+    values = {e.entry_id: by_entry[e.entry_id] for e in ranked}
+    places = {e.entry_id: [] for e in ranked}
+    ids = [e.entry_id for e in ranked]
+    for _ in range(samples):
+        scores = {}
+        for entry_id in ids:
+            own = values[entry_id]
+            scores[entry_id] = round(aggregate([own[rng.randrange(len(own))] for _ in own], aggregation), PRECISION)
+        first_place = {}
+        for position, value in enumerate(sorted(scores.values(), reverse=True), 1):
+            first_place.setdefault(value, position)  # competition ranking: ties share the best place
+        for entry_id in ids:
+            places[entry_id].append(first_place[scores[entry_id]])
+    tail = (1 - level) / 2
+    for entry in ranked:
+        drawn = sorted(places[entry.entry_id])
+        low = drawn[int(math.floor(tail * (len(drawn) - 1)))]
+        high = drawn[int(math.ceil((1 - tail) * (len(drawn) - 1)))]
+        entry.interval = (low, high)
+    return ranking
+
+
+def is_close_call(entry):
+    return entry.interval is not None and entry.interval[0] != entry.interval[1]
+
+
+# --- canonical JSON and digest --------------------------------------------------------------
+
+def _canonical(value):
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            raise ScoringError("NaN and infinity have no canonical form")
+        text = FLOAT_FORMAT % value
+        return "0.000000" if text == "-0.000000" else text
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_canonical(v) for v in value) + "]"
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            raise ScoringError("canonical JSON keys must be strings")
+        return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + _canonical(value[k]) for k in sorted(value)) + "}"
+    raise ScoringError(f"no canonical form for {type(value).__name__}")
+
+
+def canonical_json(results):
+    """Sorted keys, floats as fixed six decimals, integers as integers, no whitespace, UTF-8 text."""
+    return _canonical(results)
+
+
+def digest(results):
+    return hashlib.sha256(canonical_json(results).encode("utf-8")).hexdigest()
