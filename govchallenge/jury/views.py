@@ -5,6 +5,7 @@ import mimetypes
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -56,7 +57,7 @@ ERRORS = {
     "justification": lambda d: _("Write a justification."),
     "out_of_scale": lambda d: _("The score must be between %(min)s and %(max)s.", min=d.get("min"), max=d.get("max")),
     "already_excluded": lambda d: _("The entry is already excluded."),
-    "reviews_missing": lambda d: _("%(n)s review(s) are not submitted yet. Write a reason to close the round anyway.", n=d.get("missing")),
+    "reviews_missing": lambda d: ngettext("%(num)s review is not submitted yet. Write a reason to close the round anyway.", "%(num)s reviews are not submitted yet. Write a reason to close the round anyway.", d.get("missing") or 0),
     "shortlist_rule": lambda d: _("Choose how many entries go to the next round."),
     "invalid": lambda d: _("Some answers need correcting."),
 }
@@ -555,7 +556,7 @@ def remind(slug, number):
     if not EmptyForm().validate_on_submit():
         abort(400)
     n = ops.send_reminders(rnd, current_user)
-    return _back(slug, ok=_("Reminders queued for %(n)s juror(s).", n=n))
+    return _back(slug, ok=ngettext("Reminder queued for %(num)s juror.", "Reminders queued for %(num)s jurors.", n))
 
 
 @bp.route("/<slug>/rounds/<int:number>/close", methods=["POST"])

@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from govchallenge.challenges.models import by_slug
@@ -297,7 +298,7 @@ def retry(slug):
         abort(400)
     count = operations.retry_failed(publication.announcement, current_user)
     db.session.commit()
-    flash(_("%(count)s failed deliveries will be tried again.", count=count), "success")
+    flash(ngettext("%(num)s failed delivery will be tried again.", "%(num)s failed deliveries will be tried again.", count), "success")
     return redirect(url_for("results.announcement", slug=slug))
 
 
