@@ -1,11 +1,14 @@
 """The public, read-only JSON API. Thin over the domains; errors answer JSON with a message."""
 import sqlalchemy as sa
 from flask import Blueprint, abort, jsonify, request, url_for
+from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
 from govchallenge.challenges import catalogue as cat
 from govchallenge.challenges.models import Challenge
+from govchallenge.core.pagination import requested_page
 from govchallenge.core.timeutil import utcnow
+from govchallenge.submissions.counts import public_counts
 from govchallenge.extensions import db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -48,14 +51,11 @@ def _bad_request(message):
 def challenges():
     filters, invalid = cat.clean_filters(request.args)
     if invalid:
-        raise _bad_request(f"Unknown value for: {', '.join(invalid)}.")
-    try:
-        page_number = int(request.args.get("page", 1))
-        per_page = int(request.args.get("per_page", 20))
-    except ValueError:
-        raise _bad_request("page and per_page must be whole numbers.") from None
-    if page_number < 1 or not 1 <= per_page <= MAX_PER_PAGE:
-        raise _bad_request(f"page must be 1 or more; per_page between 1 and {MAX_PER_PAGE}.")
+        raise _bad_request(_("Unknown value for: %(names)s.", names=", ".join(invalid)))
+    page_number = requested_page(request.args)
+    per_page = requested_page(request.args, "per_page") if "per_page" in request.args else 20
+    if page_number is None or per_page is None or per_page > MAX_PER_PAGE:
+        raise _bad_request(_("page must be a whole number from 1; per_page a whole number from 1 to %(max)s.", max=MAX_PER_PAGE))
     now = utcnow()
     page = db.paginate(cat.query(filters, now), page=page_number, per_page=per_page, error_out=False)
     return jsonify({
@@ -73,12 +73,7 @@ def challenge(slug):
     ).scalar_one_or_none()
     if found is None:
         abort(404)
-    try:
-        from govchallenge.submissions.counts import public_counts
-
-        counts = public_counts(found)
-    except ImportError:  # the submissions domain is optional for this endpoint
-        counts = {"teams": None, "stages": {}}
+    counts = public_counts(found)
     body = _summary(found, now)
     body.update({
         "description": found.description, "expected_outcome": found.expected_outcome, "terms": found.terms,

@@ -10,6 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from govchallenge.core.forms import finite, plausible_moment
 from govchallenge.core.geo import country_choices, currency_choices, is_country, is_currency
 from govchallenge.core.languages import INTERFACE_LANGUAGES, is_language
 from govchallenge.core.timeutil import is_zone, zone_names
@@ -65,8 +66,8 @@ class ChallengeForm(TextsForm):
     domain = SelectField(_l("Domain"), choices=list(DOMAINS.items()))
     tags = StringField(_l("Tags"), validators=[Optional(), Length(max=300)], description=_l("Separated by commas."))
     timezone = SelectField(_l("Time zone of the challenge"), validate_choice=False, description=_l("Stage openings and closings are typed in this zone."))
-    results_at = DateTimeLocalField(_l("Results expected on"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
-    publish_at = DateTimeLocalField(_l("Publish at"), validators=[Optional()], format="%Y-%m-%dT%H:%M", description=_l("Leave empty to publish as soon as an administrator approves."))
+    results_at = DateTimeLocalField(_l("Results expected on"), validators=[Optional(), plausible_moment], format="%Y-%m-%dT%H:%M")
+    publish_at = DateTimeLocalField(_l("Publish at"), validators=[Optional(), plausible_moment], format="%Y-%m-%dT%H:%M", description=_l("Leave empty to publish as soon as an administrator approves."))
     countries_mode = SelectField(_l("Who may enter"), choices=list(COUNTRY_MODES.items()))
     countries = SelectMultipleField(_l("Allowed countries"), validate_choice=False, description=_l("Used when entry is limited to chosen countries."))
     entrant_kinds = SelectMultipleField(_l("Allowed kinds of entrant"), choices=list(KINDS.items()), description=_l("None chosen: every kind may enter."))
@@ -130,8 +131,8 @@ def _positive(form, field):
 class StageForm(FlaskForm):
     name = StringField(_l("Name of the stage"), validators=[DataRequired(), Length(max=120)], description=_l("For example: Application, Prototype, Final."))
     description = TextAreaField(_l("What entrants hand in"), validators=[Optional(), Length(max=5000)])
-    opens_at = DateTimeLocalField(_l("Opens"), validators=[DataRequired(message=_l("Give the opening date and time."))], format="%Y-%m-%dT%H:%M")
-    closes_at = DateTimeLocalField(_l("Closes"), validators=[DataRequired(message=_l("Give the closing date and time."))], format="%Y-%m-%dT%H:%M")
+    opens_at = DateTimeLocalField(_l("Opens"), validators=[DataRequired(message=_l("Give the opening date and time.")), plausible_moment], format="%Y-%m-%dT%H:%M")
+    closes_at = DateTimeLocalField(_l("Closes"), validators=[DataRequired(message=_l("Give the closing date and time.")), plausible_moment], format="%Y-%m-%dT%H:%M")
 
     def validate_closes_at(self, field):
         if self.opens_at.data and field.data and field.data <= self.opens_at.data:
@@ -141,12 +142,12 @@ class StageForm(FlaskForm):
 class CriterionForm(FlaskForm):
     name = StringField(_l("Criterion"), validators=[DataRequired(), Length(max=120)])
     description = TextAreaField(_l("What the jury looks for"), validators=[Optional(), Length(max=5000)])
-    weight = FloatField(_l("Weight"), default=1.0, validators=[InputRequired(message=_l("Give a weight.")), _positive])
-    scale_min = IntegerField(_l("Lowest score"), default=0, validators=[InputRequired()])
-    scale_max = IntegerField(_l("Highest score"), default=10, validators=[InputRequired()])
+    weight = FloatField(_l("Weight"), default=1.0, validators=[InputRequired(message=_l("Give a weight.")), finite, _positive, NumberRange(max=1000)])
+    scale_min = IntegerField(_l("Lowest score"), default=0, validators=[InputRequired(), NumberRange(min=-1000, max=1000)])
+    scale_max = IntegerField(_l("Highest score"), default=10, validators=[InputRequired(), NumberRange(min=-1000, max=1000)])
     anchors = TextAreaField(_l("Labelled points of the scale"), validators=[Optional(), Length(max=3000)],
                             description=_l("One per line: score, a colon, the label. For example “0: Absent”."))
-    threshold = FloatField(_l("Minimum score to stay in the running"), validators=[Optional()])
+    threshold = FloatField(_l("Minimum score to stay in the running"), validators=[Optional(), finite])
     informational = BooleanField(_l("For information only (not counted)"))
     round_number = IntegerField(_l("Jury round"), default=1, validators=[InputRequired(), NumberRange(min=1, max=10)])
 
@@ -182,7 +183,7 @@ class PrizeForm(FlaskForm):
     place = IntegerField(_l("Place"), validators=[Optional(), NumberRange(min=1, max=100)], description=_l("Leave empty for a special award."))
     name = StringField(_l("Name of the prize"), validators=[DataRequired(), Length(max=120)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=3000)])
-    amount = DecimalField(_l("Amount"), places=2, validators=[Optional(), NumberRange(min=Decimal("0"), max=Decimal("999999999999"))])
+    amount = DecimalField(_l("Amount"), places=2, validators=[Optional(), finite, NumberRange(min=Decimal("0"), max=Decimal("999999999999"))])
     currency = SelectField(_l("Currency"), validate_choice=False)
 
     def fill(self):

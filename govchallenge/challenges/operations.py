@@ -1,4 +1,5 @@
 """Every state change of a challenge. Flush, never commit; jobs go through the outbox."""
+import math
 import sqlalchemy as sa
 from flask import current_app
 
@@ -205,7 +206,7 @@ def remove_stage(actor, challenge, stage):
 def add_criterion(actor, challenge, name, description, weight, scale_min, scale_max, anchors=None, threshold=None,
                   informational=False, round_number=1):
     _require(challenge, STRUCTURE_EDITABLE)
-    if not weight or weight <= 0:
+    if not weight or not math.isfinite(weight) or weight <= 0:
         raise ChallengeError("weight")
     if scale_min >= scale_max:
         raise ChallengeError("scale")
@@ -338,7 +339,7 @@ def set_status(challenge, status, actor):
         return challenge
     if status not in _TRANSITIONS or challenge.status not in _TRANSITIONS[status]:
         raise ChallengeError("transition")
-    if status == IN_EVALUATION and challenge.state != CLOSED:
+    if status in (IN_EVALUATION, ARCHIVED) and challenge.status == APPROVED and challenge.state != CLOSED:
         raise ChallengeError("not_closed")
     previous = challenge.status
     challenge.status = status

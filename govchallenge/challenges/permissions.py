@@ -84,6 +84,11 @@ def can_submit_for_review(user, challenge):
     return is_host_officer(user, challenge)
 
 
+def can_move_workflow(user, challenge):
+    """Start the evaluation of a closed challenge, or archive it."""
+    return is_host_officer(user, challenge) or is_admin(user)
+
+
 def can_review(user, challenge):
     return is_admin(user) and challenge.status == IN_REVIEW
 

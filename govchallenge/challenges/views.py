@@ -8,6 +8,7 @@ from markupsafe import Markup
 
 from govchallenge.core import audit, storage
 from govchallenge.core.forms import EmptyForm
+from govchallenge.core.pagination import requested_page
 from govchallenge.core.geo import EU_MEMBER_STATES, country_choices
 from govchallenge.core.i18n import current_language
 from govchallenge.core.languages import language_name, pick
@@ -26,7 +27,7 @@ from .forms import (
     TranslationForm,
 )
 from .models import (
-    CHANGES_REQUESTED, DOMAINS, IN_REVIEW, PUBLIC_STATES, STATE_LABELS, Challenge, ChallengeAttachment, ChallengeHost,
+    ARCHIVED, CHANGES_REQUESTED, DOMAINS, IN_EVALUATION, IN_REVIEW, PUBLIC_STATES, STATE_LABELS, Challenge, ChallengeAttachment, ChallengeHost,
     Clarification, Criterion, Prize, Stage,
 )
 from .operations import TEXT_FIELDS
@@ -121,7 +122,10 @@ def _helpers():
 @bp.route("/")
 def catalogue():
     filters, _invalid = cat.clean_filters(request.args)
-    page = db.paginate(cat.query(filters), per_page=PAGE_SIZE, error_out=False, count=True)
+    page_number = requested_page(request.args)
+    if page_number is None:
+        abort(404)
+    page = db.paginate(cat.query(filters), page=page_number, per_page=PAGE_SIZE, error_out=False, count=True)
     return render_template(
         "challenges/catalogue.html", page=page, filters=filters, countries=country_choices(),
         states=[(s, STATE_LABELS[s]) for s in PUBLIC_STATES], domains=DOMAINS, now=utcnow(),
@@ -501,6 +505,24 @@ def submit(slug):
     _button_ok()
     return _apply(lambda: operations.submit_for_review(current_user, challenge), url_for("challenges.show", slug=slug),
                   _("The challenge is sent to the platform administrators for review."))
+
+
+@bp.route("/<slug>/start-evaluation", methods=["POST"])
+def start_evaluation(slug):
+    challenge = _load(slug)
+    require(can.can_move_workflow(current_user, challenge))
+    _button_ok()
+    return _apply(lambda: operations.set_status(challenge, IN_EVALUATION, current_user), url_for("challenges.show", slug=slug),
+                  _("The challenge is in evaluation: entries are closed and the jury can start."))
+
+
+@bp.route("/<slug>/archive", methods=["POST"])
+def archive(slug):
+    challenge = _load(slug)
+    require(can.can_move_workflow(current_user, challenge))
+    _button_ok()
+    return _apply(lambda: operations.set_status(challenge, ARCHIVED, current_user), url_for("challenges.show", slug=slug),
+                  _("The challenge is archived."))
 
 
 @bp.route("/<slug>/withdraw", methods=["POST"])

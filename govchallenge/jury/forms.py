@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, EmailField, HiddenField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from govchallenge.core.forms import plausible_moment
 from .models import CONFLICT_KINDS
 
 NONE = ""
@@ -37,7 +38,7 @@ class ConflictForm(FlaskForm):
 
 class RoundForm(FlaskForm):
     reviews_per_entry = IntegerField(_l("Reviews per entry"), default=3, validators=[InputRequired(), NumberRange(1, 10)])
-    closes_at = DateTimeLocalField(_l("Closes at (UTC)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    closes_at = DateTimeLocalField(_l("Closes at (UTC)"), format="%Y-%m-%dT%H:%M", validators=[Optional(), plausible_moment])
 
 
 class ShortlistForm(FlaskForm):
@@ -45,7 +46,7 @@ class ShortlistForm(FlaskForm):
                       default="top", validators=[DataRequired()])
     top_n = IntegerField(_l("How many entries (top N)"), default=5, validators=[Optional(), NumberRange(1, 10000)])
     reviews_per_entry = IntegerField(_l("Reviews per entry"), default=3, validators=[InputRequired(), NumberRange(1, 10)])
-    closes_at = DateTimeLocalField(_l("Closes at (UTC)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    closes_at = DateTimeLocalField(_l("Closes at (UTC)"), format="%Y-%m-%dT%H:%M", validators=[Optional(), plausible_moment])
 
 
 class ManualAssignForm(FlaskForm):

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from govchallenge.core.forms import EmptyForm
+from govchallenge.core.pagination import requested_page
 from govchallenge.core.permissions import require
 from govchallenge.extensions import db
 
@@ -46,7 +47,10 @@ def index():
         query = query.where(Organisation.name.ilike(f"%{words}%"))
     if kind in KINDS:
         query = query.where(Organisation.kind == kind)
-    page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
+    page_number = requested_page(request.args)
+    if page_number is None:
+        abort(404)
+    page = db.paginate(query, page=page_number, per_page=PAGE_SIZE, error_out=False)
     return render_template("organisations/index.html", page=page, words=words, kind=kind, kinds=KINDS)
 
 

@@ -169,17 +169,9 @@ def _record_awards(publication, actor):
 
 
 def _set_challenge_status(challenge, actor):
-    try:
-        from govchallenge.challenges.operations import set_status
-    except ImportError:
-        set_status = None
-    if set_status is not None:
-        try:
-            set_status(challenge, RESULTS_PUBLISHED, actor)
-            return
-        except Exception:  # a workflow rule of the challenges domain; the results stand regardless
-            db.session.flush()
-    challenge.status = RESULTS_PUBLISHED
+    from govchallenge.challenges.operations import set_status
+
+    set_status(challenge, RESULTS_PUBLISHED, actor)
 
 
 # --- contests -------------------------------------------------------------------------------
