@@ -55,6 +55,7 @@ def load_settings(instance_path):
         "MAIL_FILE_DIR": os.environ.get("MAIL_FILE_DIR", str(instance / "mail")),
         "STORAGE_DIR": os.environ.get("STORAGE_DIR", str(instance / "files")),
         "MAX_ATTACHMENT_MB": _int("MAX_ATTACHMENT_MB", 25),
+        "MAX_FILES_PER_SAVE": _int("MAX_FILES_PER_SAVE", 5),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
         or os.environ.get("REDIS_URL")
         or "memory://",
@@ -86,7 +87,8 @@ def finalise(settings, instance_path):
             )
         settings["SECRET_KEY"] = embedded_secret_key(instance_path)
     settings["JOBS_INLINE"] = not settings.get("REDIS_URL")
-    settings["MAX_CONTENT_LENGTH"] = (settings["MAX_ATTACHMENT_MB"] + 5) * 1024 * 1024
+    # Room for a full save of files, each at the limit, so the form (not a bare 413) answers and keeps the text.
+    settings["MAX_CONTENT_LENGTH"] = (settings["MAX_ATTACHMENT_MB"] * settings["MAX_FILES_PER_SAVE"] + 5) * 1024 * 1024
     return settings
 
 

@@ -87,7 +87,7 @@ def challenge(slug):
         "stages": [{
             "position": s.position, "name": s.name, "description": s.description,
             "opens_at": _iso(s.opens_at), "closes_at": _iso(s.closes_at), "open": s.is_open_at(now),
-            "submitted_entries": counts["stages"].get(s.id, 0),
+            "teams": counts["stages"][s.id]["teams"], "submitted_entries": counts["stages"][s.id]["submitted"],
         } for s in found.stages],
         "criteria": [{
             "name": c.name, "description": c.description, "weight": c.weight, "scale_min": c.scale_min,

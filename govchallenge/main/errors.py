@@ -14,6 +14,7 @@ TITLES = {
     413: lambda: _("The file is too large"),
     429: lambda: _("Too many attempts"),
     500: lambda: _("Something went wrong on our side"),
+    503: lambda: _("Not available just now"),
 }
 EXPLANATIONS = {
     400: lambda: _("Please go back, check what you entered and try again."),
@@ -23,6 +24,7 @@ EXPLANATIONS = {
     413: lambda: _("Upload a smaller file."),
     429: lambda: _("For your account's safety we paused this for a while. Please wait a few minutes and try again."),
     500: lambda: _("The error was recorded. Please try again in a moment; what you saved before is safe."),
+    503: lambda: _("A service the platform relies on did not answer. Please try again in a moment."),
 }
 
 

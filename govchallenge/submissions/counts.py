@@ -4,22 +4,26 @@ import sqlalchemy as sa
 from govchallenge.extensions import db
 from govchallenge.teams.models import Team
 
-from .models import SUBMITTED, Submission
+from .models import SUBMITTED, WITHDRAWN, Submission
 
 
 def public_counts(challenge):
-    """{"teams": n, "stages": {stage_id: submitted entries}} in two queries, whatever the size."""
+    """{"teams": n, "stages": {stage_id: {"teams": teams with an entry, draft or submitted, "submitted": entries}}}
+    in two queries, whatever the size. Withdrawn entries count in neither."""
     teams = db.session.execute(sa.select(sa.func.count(Team.id)).where(Team.challenge_id == challenge.id)).scalar_one()
     stage_ids = [stage.id for stage in challenge.stages]
-    submitted = dict.fromkeys(stage_ids, 0)
+    stages = {stage_id: {"teams": 0, "submitted": 0} for stage_id in stage_ids}
     if stage_ids:
         rows = db.session.execute(
-            sa.select(Submission.stage_id, sa.func.count(Submission.id))
-            .where(Submission.stage_id.in_(stage_ids), Submission.state == SUBMITTED)
-            .group_by(Submission.stage_id)
+            sa.select(Submission.stage_id, Submission.state, sa.func.count(Submission.id))
+            .where(Submission.stage_id.in_(stage_ids), Submission.state != WITHDRAWN)
+            .group_by(Submission.stage_id, Submission.state)
         )
-        submitted.update(dict(rows.all()))
-    return {"teams": teams, "stages": submitted}
+        for stage_id, state, count in rows:
+            stages[stage_id]["teams"] += count  # one entry per team per stage
+            if state == SUBMITTED:
+                stages[stage_id]["submitted"] = count
+    return {"teams": teams, "stages": stages}
 
 
 def host_counts(challenge):

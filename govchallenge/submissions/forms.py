@@ -23,14 +23,14 @@ class EntryForm(FlaskForm):
     code_link = URLField(_l("Link to the code"), validators=[Optional(), URL_CHECK, Length(max=500)])
     video_link = URLField(_l("Link to a video"), validators=[Optional(), URL_CHECK, Length(max=500)])
     demo_link = URLField(_l("Link to a demo"), validators=[Optional(), URL_CHECK, Length(max=500)])
-    attachments = MultipleFileField(_l("Add files"), description=_l("PDF, images, office documents, text or ZIP; at most %(mb)s MB each."))
+    attachments = MultipleFileField(_l("Add files"), description=_l("PDF, images, office documents, text or ZIP; at most %(mb)s MB each, %(n)s files at a time."))
     accept_terms = BooleanField(_l("I accept the challenge's terms and confirm the team may submit this entry"))
     late_code = StringField(_l("Late-entry code"), validators=[Optional(), Length(max=64)],
                             description=_l("Only if a host gave your team one after the deadline."))
 
     def prepare(self):
         self.problems = []  # refusals of the operation (deadline, conflict, eligibility), shown above the form
-        self.attachments.description = self.attachments.description % {"mb": current_app.config["MAX_ATTACHMENT_MB"]}
+        self.attachments.description = self.attachments.description % {"mb": current_app.config["MAX_ATTACHMENT_MB"], "n": current_app.config["MAX_FILES_PER_SAVE"]}
         return self
 
     def expected_lock_version(self):
@@ -50,9 +50,10 @@ class EntryForm(FlaskForm):
         self.checked_files = []
         limit = current_app.config["MAX_ATTACHMENT_MB"] * 1024 * 1024
         errors = []
-        for upload in field.data or []:
-            if not getattr(upload, "filename", ""):
-                continue
+        uploads = [u for u in field.data or [] if getattr(u, "filename", "")]
+        if len(uploads) > current_app.config["MAX_FILES_PER_SAVE"]:
+            raise ValidationError(_l("Add at most %(n)s files at a time; your text is kept.", n=current_app.config["MAX_FILES_PER_SAVE"]))
+        for upload in uploads:
             data = upload.read(limit + 1)
             try:
                 mime = storage.check(data, storage.DOCUMENT_TYPES, limit)

@@ -8,7 +8,7 @@ from govchallenge.core.permissions import signed_in
 from govchallenge.core.timeutil import utcnow
 from govchallenge.teams.permissions import is_member
 
-from .models import DRAFT
+from .models import SUBMITTED
 
 
 def can_work_on(user, team):
@@ -22,7 +22,7 @@ def can_see_receipt(user, submission):
 
 def host_may_read(user, submission, now=None):
     stage = submission.stage
-    return (submission.state != DRAFT and stage.has_closed_at(now or utcnow())
+    return (submission.state == SUBMITTED and stage.has_closed_at(now or utcnow())
             and is_host_officer(user, stage.challenge))
 
 

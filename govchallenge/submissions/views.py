@@ -152,16 +152,24 @@ def _save(form, team, stage, submission, received_at):
     except operations.SubmissionError as error:
         db.session.rollback()
         _explain(form, error, submission)
+        _files_not_added(form, stored)
         return None
     except IntegrityError:  # two members created the entry at the same moment
         db.session.rollback()
         form.title.errors = list(form.title.errors) + [ERRORS["conflict"]()]
+        _files_not_added(form, stored)
         return None
     if version is not None:
         flash(_("Your entry is submitted. The receipt is below and on its way by e-mail."), "success")
         return redirect(url_for("submissions.receipt", public_id=submission.public_id, number=version.number))
     flash(_("Draft saved. It is not submitted yet."), "success")
     return redirect(url_for("submissions.edit", public_id=submission.public_id))
+
+
+def _files_not_added(form, stored):
+    if stored:  # a browser never re-sends files with a redisplayed form
+        form.attachments.errors = list(form.attachments.errors) + [
+            _("The files you chose were not added: choose them again when you save.")]
 
 
 def _explain(form, error, submission):
@@ -237,6 +245,9 @@ def _send(sha256, filename, mime_type):
         data = storage.open_bytes(sha256)
     except FileNotFoundError:
         abort(404)
+    except S3Error:
+        current_app.logger.exception("file storage unavailable")
+        abort(503)
     return send_file(io.BytesIO(data), mimetype=mime_type, as_attachment=True, download_name=filename)
 
 

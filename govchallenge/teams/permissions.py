@@ -55,3 +55,8 @@ def can_enter(user, challenge):
 
 def can_answer_invitation(user):
     return signed_in(user) and user.is_verified
+
+
+def can_join(user, team):
+    """Accept an invitation into the team: hosts never enter their own challenge."""
+    return can_answer_invitation(user) and not is_host_officer(user, team.challenge)

@@ -1,5 +1,5 @@
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -33,6 +33,7 @@ ERRORS = {
     "used": lambda: _("This invitation has already been answered."),
     "other_address": lambda: _("This invitation was sent to another e-mail address. Sign in with the invited address."),
     "lead_must_hand_over": lambda: _("Hand the lead over to another member first."),
+    "host": lambda: _("Officers of a host body cannot enter its challenge."),
     "last_member_with_entry": lambda: _("The team has an entry: withdraw it rather than leave, or invite someone to take over."),
 }
 
@@ -41,14 +42,7 @@ if ("teams.mine", _l("My teams")) not in NAV_LINKS:
 
 
 def challenge_url(challenge):
-    """The challenge page when the challenges domain offers one."""
-    for endpoint in ("challenges.show", "challenges.detail", "challenges.challenge"):
-        if endpoint in current_app.view_functions:
-            try:
-                return url_for(endpoint, slug=challenge.slug)
-            except Exception:  # noqa: BLE001 — another signature; fall through
-                continue
-    return None
+    return url_for("challenges.show", slug=challenge.slug)
 
 
 @bp.app_context_processor
@@ -201,6 +195,8 @@ def invitation(token):
     if not can.can_answer_invitation(current_user):
         session[PENDING_INVITATION] = token
         return render_template("teams/invitation_anonymous.html", invitation=invitation, token=token)
+    if not can.can_join(current_user, invitation.team):
+        return _token_problem(operations.TeamError("host"))
     form = AcceptForm().fill(_my_memberships())
     return render_template("teams/invitation.html", invitation=invitation, team=invitation.team, token=token, form=form,
                            other_address=current_user.email.lower() != invitation.email)
@@ -214,6 +210,8 @@ def accept(token):
         invitation = operations.invitation_from_token(token)
     except operations.TeamError as error:
         return _token_problem(error)
+    if not can.can_join(current_user, invitation.team):
+        return _token_problem(operations.TeamError("host"))
     form = AcceptForm().fill(_my_memberships())
     if not form.validate_on_submit():
         return render_template("teams/invitation.html", invitation=invitation, team=invitation.team, token=token,

@@ -135,3 +135,31 @@ def test_a_stage_of_another_challenge_is_not_found(app, world, login_as):
     db.session.commit()
     client = login_as(world["users"]["team_lead"])
     assert client.get(f"/entries/start/{world['team'].public_id}/{elsewhere.stages[0].id}").status_code == 404
+
+
+def test_hosts_never_read_a_withdrawn_entry(app, world, login_as):
+    client = login_as(world["users"]["team_lead"])
+    assert client.post(f"/entries/{world['entry'].public_id}/withdraw").status_code == 302
+    officer = login_as(world["users"]["officer"])
+    with time_machine.travel(world["stage"].closes_at + timedelta(minutes=1)):
+        assert officer.get(f"/entries/{world['entry'].public_id}").status_code == 403
+
+
+def test_a_host_officer_cannot_join_a_team_by_invitation(app, world, login_as):
+    from govchallenge.teams.models import TeamInvitation
+    from govchallenge.teams.tokens import make_token
+    from govchallenge.core.timeutil import utcnow
+
+    officer = world["users"]["officer"]
+    invitation = TeamInvitation(team=world["team"], email=officer.email, expires_at=utcnow() + timedelta(days=1))
+    db.session.add(invitation)
+    db.session.commit()
+    token = make_token(invitation)
+    client = login_as(officer)
+    page = client.get(f"/teams/invitations/{token}")
+    assert page.status_code == 400 and "cannot enter its challenge" in page.get_data(as_text=True)
+    response = client.post(f"/teams/invitations/{token}/accept", data={"organisation": ""})
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert all(m.user_id != officer.id for m in world["team"].members)
+    assert client.get(f"/entries/{world['entry'].public_id}").status_code == 403

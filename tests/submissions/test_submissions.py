@@ -37,7 +37,7 @@ def test_draft_submit_versions_and_receipt(app, login_as):
     assert entry.state == DRAFT and entry.versions == [] and entry.files[0].mime_type == "application/pdf"
     from govchallenge.submissions.counts import public_counts
 
-    assert public_counts(challenge)["stages"][stage.id] == 0  # a draft does not count
+    assert public_counts(challenge)["stages"][stage.id] == {"teams": 1, "submitted": 0}  # a draft is not an entry
 
     response = client.post(f"/entries/{entry.public_id}/edit", data=entry_data(entry.lock_version, "submit", accept=True))
     assert response.status_code == 302 and "/receipts/1" in response.headers["Location"]
@@ -163,7 +163,7 @@ def test_withdraw_before_the_deadline(app, login_as):
     assert _entry(team).state == WITHDRAWN
     from govchallenge.submissions.counts import public_counts
 
-    assert public_counts(challenge)["stages"][challenge.stages[0].id] == 0
+    assert public_counts(challenge)["stages"][challenge.stages[0].id] == {"teams": 0, "submitted": 0}
 
 
 @pytest.mark.parametrize("upload, message", [
@@ -266,7 +266,7 @@ def test_public_panel_counts_without_names(app, login_as):
 
     with app.test_request_context():
         html = render_template("submissions/_challenge_panel.html", entry_panel=context)
-    assert "1 submitted" in html and team.name not in html
+    assert "1 entry submitted" in html and team.name not in html
 
 
 @pytest.mark.single_db
@@ -305,3 +305,31 @@ def test_receipt_mail_reaches_every_member_in_their_language(mail_app, smtp):
         [message] = smtp.to(user.email)
         assert f'lang="{language}"' in message.html
         assert version.sha256 in message.text and version.submitted_at.isoformat() in message.text
+
+
+def test_too_many_files_at_once_keep_the_text(make_app):
+    app = make_app(MAX_FILES_PER_SAVE=2)
+    assert app.config["MAX_CONTENT_LENGTH"] == (25 * 2 + 5) * 1024 * 1024
+    with app.app_context():
+        challenge, team, (lead, _) = open_team()
+        db.session.commit()
+        from tests.conftest import login
+
+        client = login(app.test_client(), lead)
+        files = [(io.BytesIO(PDF), f"part{i}.pdf") for i in range(3)]
+        response = _start(client, team, challenge.stages[0], title="Kept title", attachments=files)
+        body = response.get_data(as_text=True)
+        assert response.status_code == 400 and "at most 2 files at a time" in body and "Kept title" in body
+        assert _entry(team) is None
+
+
+def test_a_refused_save_says_the_chosen_files_were_not_added(app, login_as):
+    challenge, team, (lead, _) = open_team()
+    client = login_as(lead)
+    _start(client, team, challenge.stages[0])
+    entry = _entry(team)
+    response = client.post(f"/entries/{entry.public_id}/edit", content_type="multipart/form-data",
+                           data=entry_data("0", title="My newer title", attachments=(io.BytesIO(PDF), "late.pdf")))
+    body = response.get_data(as_text=True)
+    assert "My newer title" in body and "were not added" in body
+    assert _entry(team).files == []
