@@ -1,10 +1,16 @@
 """The transactional outbox: a job is a row written in the same transaction as the change that caused it."""
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from govchallenge.core.timeutil import UTCDateTime, utcnow
 from govchallenge.extensions import db
 
 PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
+# A row claimed this long ago whose worker reported nothing since (it died) is due again; a row handed to
+# RQ this long ago and never claimed (Redis restarted empty, the job was dropped) is handed on again.
+# Long jobs keep their claim fresh through runner.report_progress.
+STALE_CLAIM = timedelta(minutes=10)
 
 
 class OutboxJob(db.Model):

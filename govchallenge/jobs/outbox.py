@@ -7,7 +7,7 @@ from flask import current_app
 from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
 
-from .models import OutboxJob
+from .models import PENDING, RUNNING, STALE_CLAIM, OutboxJob
 
 _COMMITTED_KEY = "outbox_committed"
 _ADDED_KEY = "outbox_added"
@@ -43,11 +43,18 @@ def _forget_rolled_back(session):
 
 
 def due_ids(limit=500):
-    """Rows never relayed (Redis was down, or the process died), and inline rows waiting to be retried."""
+    """Rows that should be running and are not: never relayed (Redis was down, the process died), rows
+    waiting to be retried, rows RQ lost (handed on long ago, never claimed), and rows whose worker died
+    while running them. Running one twice is safe: the runner claims a row before it runs it."""
     now = utcnow()
+    stale = now - STALE_CLAIM
     query = (
         sa.select(OutboxJob.id)
-        .where(OutboxJob.state == "pending", OutboxJob.relayed_at.is_(None), OutboxJob.run_after <= now)
+        .where(sa.or_(
+            sa.and_(OutboxJob.state == PENDING, OutboxJob.run_after <= now,
+                    sa.or_(OutboxJob.relayed_at.is_(None), OutboxJob.relayed_at < stale)),
+            sa.and_(OutboxJob.state == RUNNING, OutboxJob.claimed_at < stale),
+        ))
         .order_by(OutboxJob.id)
         .limit(limit)
     )

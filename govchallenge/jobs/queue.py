@@ -6,6 +6,8 @@ from redis.exceptions import RedisError
 from rq import Queue
 
 RUNNER = "govchallenge.jobs.runner.run_outbox_job"
+# RQ's default of 180 s would kill an export or an announcement at #EUvsVirus scale half-way.
+JOB_TIMEOUT_SECONDS = 3 * 3600
 
 
 class QueueUnavailable(RuntimeError):
@@ -28,6 +30,7 @@ def push(outbox_id, queue=None):
             outbox_id,
             job_id=f"outbox-{outbox_id}",
             result_ttl=3600,
+            job_timeout=JOB_TIMEOUT_SECONDS,
             failure_ttl=7 * 24 * 3600,
         )
     except RedisError as error:

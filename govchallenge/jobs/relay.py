@@ -51,7 +51,7 @@ def _mark_relayed(ids):
     with db.engine.begin() as connection:
         connection.execute(
             sa.update(OutboxJob)
-            .where(OutboxJob.id.in_(ids), OutboxJob.relayed_at.is_(None))
+            .where(OutboxJob.id.in_(ids))
             .values(relayed_at=utcnow())
         )
 

@@ -11,12 +11,10 @@ from flask import current_app, has_app_context
 from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
 
-from .models import DONE, FAILED, PENDING, RUNNING, OutboxJob
+from .models import DONE, FAILED, PENDING, RUNNING, STALE_CLAIM, OutboxJob
 
 log = logging.getLogger(__name__)
 BACKOFF_SECONDS = (10, 60, 300, 1800, 7200)
-# A row claimed this long ago by a worker that died is claimed again.
-STALE_CLAIM = timedelta(minutes=10)
 _current_job = contextvars.ContextVar("current_outbox_job", default=None)
 
 
@@ -90,13 +88,15 @@ def _jsonable(outcome):
 
 
 def report_progress(done, total):
-    """Jobs call this; it is written on its own connection so the page sees it while the job runs."""
+    """Jobs call this; it is written on its own connection so the page sees it while the job runs.
+    It also renews the claim, so a long job is never taken for one whose worker died."""
     outbox_id = _current_job.get()
     if outbox_id is None:
         return
     with db.engine.begin() as connection:
         connection.execute(
-            sa.update(OutboxJob).where(OutboxJob.id == outbox_id).values(progress_done=done, progress_total=total)
+            sa.update(OutboxJob).where(OutboxJob.id == outbox_id)
+            .values(progress_done=done, progress_total=total, claimed_at=utcnow())
         )
 
 

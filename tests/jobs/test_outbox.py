@@ -149,3 +149,51 @@ def test_healthz_in_the_embedded_default(client):
 def test_worker_refuses_to_start_without_redis(app):
     result = app.test_cli_runner().invoke(args=["jobs", "worker", "--burst"])
     assert result.exit_code != 0 and "REDIS_URL is not set" in result.output
+
+
+def test_a_row_whose_worker_died_is_due_again_and_runs_once(app):
+    from govchallenge.jobs.outbox import take_committed_ids
+
+    job = enqueue("govchallenge.jobs.probes.ping", "orphan")
+    db.session.commit()
+    take_committed_ids()  # the process that committed it died before relaying
+    db.session.execute(sa.update(OutboxJob).where(OutboxJob.id == job.id).values(state="running", claimed_at=utcnow()))
+    db.session.commit()
+    assert relay_due() == 0  # its worker may still be busy with it
+    with time_machine.travel(utcnow() + timedelta(minutes=11)):
+        assert relay_due() == 1
+        assert relay_due() == 0
+    assert pings("orphan") == 1
+
+
+def test_a_row_redis_lost_is_handed_on_again(redis_app, rq_worker):
+    """Redis keeps nothing on disk here: a restart drops queued jobs. The outbox still knows them."""
+    from govchallenge.jobs.queue import redis_connection
+
+    job_id = request_ping("dropped")
+    redis_connection().delete(f"rq:queue:{redis_app.config['RQ_QUEUE']}")  # the queue is gone, as after a restart
+    rq_worker()
+    assert pings("dropped") == 0
+    assert relay_due() == 0  # handed on a moment ago: not yet taken for lost
+    with time_machine.travel(utcnow() + timedelta(minutes=11)):
+        assert relay_due() == 1
+    rq_worker()
+    assert pings("dropped") == 1
+
+
+def test_progress_reports_renew_the_claim(app):
+    from govchallenge.jobs import runner
+
+    job = enqueue("govchallenge.jobs.probes.ping", "long")
+    db.session.commit()
+    db.session.execute(sa.update(OutboxJob).where(OutboxJob.id == job.id).values(state="running", claimed_at=utcnow()))
+    db.session.commit()
+    later = utcnow() + timedelta(minutes=9)
+    with time_machine.travel(later):
+        token = runner._current_job.set(job.id)
+        runner.report_progress(5, 10)
+        runner._current_job.reset(token)
+    with time_machine.travel(later + timedelta(minutes=9)):
+        assert relay_due() == 0  # alive: it reported 9 minutes ago
+    db.session.expire_all()
+    assert job.progress_done == 5 and job.state == "running"
