@@ -203,3 +203,18 @@ def test_verification_sets_the_moment(app):
 
     verify_email(user)
     assert user.email_verified_at <= utcnow()
+
+
+def test_repeated_reset_requests_get_429_and_unknown_addresses_look_the_same(app):
+    app.config["RESET_LIMIT"] = "2 per hour"
+    make_user(email="known@startup.eu")
+    db.session.commit()
+    bodies = []
+    for address in ("known@startup.eu", "nobody@startup.eu"):
+        client = app.test_client()
+        responses = [client.post("/reset", data={"email": address}, environ_base={"REMOTE_ADDR": f"198.51.100.{i}"})
+                     for i in range(3)]
+        assert [r.status_code for r in responses] == [200, 200, 429], address
+        body = responses[0].get_data(as_text=True).replace(address, "ADDRESS")
+        bodies.append(re.sub(r'name="csrf_token" value="[^"]*"', "", body))
+    assert bodies[0] == bodies[1]  # nothing tells a known address from an unknown one
