@@ -255,10 +255,14 @@ def remove_prize(actor, challenge, prize):
 def invite_cohost(actor, challenge, organisation):
     if not (organisation.is_public_body and organisation.is_verified):
         raise ChallengeError("not_public_body")
-    if any(h.organisation_id == organisation.id for h in challenge.hosts):
+    host = next((h for h in challenge.hosts if h.organisation_id == organisation.id), None)
+    if host is not None and host.state != DECLINED:
         raise ChallengeError("already_host")
-    host = ChallengeHost(organisation=organisation, role=COHOST, state=INVITED, invited_by_id=actor.id)
-    challenge.hosts.append(host)
+    if host is None:
+        host = ChallengeHost(organisation=organisation, role=COHOST)
+        challenge.hosts.append(host)
+    # A body that declined may be asked again.
+    host.state, host.invited_by_id, host.invited_at, host.responded_at = INVITED, actor.id, utcnow(), None
     db.session.flush()
     audit.record("challenge.cohost_invited", challenge, actor=actor, organisation_id=organisation.id)
     outbox.enqueue("govchallenge.challenges.jobs.email_cohost_invitation", host.id)

@@ -27,7 +27,7 @@ from .forms import (
     TranslationForm,
 )
 from .models import (
-    ARCHIVED, CHANGES_REQUESTED, DOMAINS, IN_EVALUATION, IN_REVIEW, PUBLIC_STATES, STATE_LABELS, Challenge, ChallengeAttachment, ChallengeHost,
+    ARCHIVED, CHANGES_REQUESTED, DECLINED, DOMAINS, IN_EVALUATION, IN_REVIEW, PUBLIC_STATES, STATE_LABELS, Challenge, ChallengeAttachment, ChallengeHost,
     Clarification, Criterion, Prize, Stage,
 )
 from .operations import TEXT_FIELDS
@@ -344,6 +344,8 @@ def translations(slug):
 def remove_translation(slug, language):
     challenge = _load(slug)
     require(can.can_edit(current_user, challenge))
+    if language not in challenge.languages:
+        abort(404)
     _button_ok()
     return _apply(lambda: operations.remove_translation(current_user, challenge, language),
                   url_for("challenges.translations", slug=slug), _("The translation is removed."))
@@ -453,7 +455,7 @@ def remove_attachment(slug, attachment_id):
 def hosts(slug):
     challenge = _load(slug)
     require(can.can_manage_hosts(current_user, challenge))
-    present = {h.organisation_id for h in challenge.hosts}
+    present = {h.organisation_id for h in challenge.hosts if h.state != DECLINED}
     candidates = db.session.execute(
         sa.select(Organisation).where(Organisation.kind == "public_body", Organisation.verified_at.is_not(None)).order_by(Organisation.country, Organisation.name)
     ).scalars().all()

@@ -214,6 +214,12 @@ def test_cohost_invitation_accept_and_decline(app, people, login_as):
     assert hosts[greek.id].state == ACCEPTED and hosts[leipzig.id].state == DECLINED
     assert greek_client.get(f"/challenges/{challenge.slug}/edit").status_code == 200
     assert greek_client.post(f"/challenges/{challenge.slug}/hosts/{hosts[greek.id].id}/accept").status_code == 403  # answered
+    # A body that declined may be asked again; one that accepted may not be invited twice.
+    assert officer.post(f"/challenges/{challenge.slug}/hosts", data={"organisation": leipzig.id}).status_code == 302
+    assert officer.post(f"/challenges/{challenge.slug}/hosts", data={"organisation": greek.id}).status_code in (302, 400)
+    db.session.expire_all()
+    hosts = {h.organisation_id: h for h in by_slug(challenge.slug).hosts}
+    assert hosts[leipzig.id].state == "invited" and hosts[greek.id].state == ACCEPTED and len(hosts) == 3
 
 
 def test_states_follow_the_clock(app, people):

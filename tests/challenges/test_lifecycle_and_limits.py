@@ -93,3 +93,16 @@ def test_page_beyond_the_last_is_empty_not_an_error(app, client):
     assert client.get("/challenges/?page=500").status_code == 200
     assert client.get("/api/v1/challenges?page=500").get_json()["items"] == []
     assert client.get("/api/v1/challenges?per_page=1000").status_code == 400
+
+
+def test_removing_a_translation_that_does_not_exist_is_not_found(app, people, client_for):
+    challenge = factories.make_challenge(host=people["ministry"], status=DRAFT)
+    slug = challenge.slug
+    db.session.commit()
+    from govchallenge.core.audit import AuditEvent
+
+    changes = sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action.like("challenge.%"))
+    before = db.session.execute(changes).scalar()
+    assert client_for("officer").post(f"/challenges/{slug}/translations/xx/remove").status_code == 404
+    assert client_for("officer").post(f"/challenges/{slug}/translations/en/remove", follow_redirects=True).status_code == 200
+    assert db.session.execute(changes).scalar() == before

@@ -38,6 +38,7 @@ def world(app, people):
 
     for challenge in (draft, published):
         challenge.prizes.append(Prize(name={"en": "P"}, place=1))
+        challenge.title = {**challenge.title, "el": "Πρόκληση"}
         challenge.hosts.append(ChallengeHost(organisation=factories.make_public_body(country="CY"), state="accepted"))
     db.session.commit()
     return {"draft": draft, "published": published, "review": review, "other_body": other_body, "people": people}
