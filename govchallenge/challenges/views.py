@@ -11,7 +11,7 @@ from govchallenge.core.forms import EmptyForm
 from govchallenge.core.pagination import requested_page
 from govchallenge.core.geo import EU_MEMBER_STATES, country_choices
 from govchallenge.core.i18n import current_language
-from govchallenge.core.languages import language_name, pick
+from govchallenge.core.languages import EU_LANGUAGES, language_name, pick
 from govchallenge.core.permissions import require
 from govchallenge.core.templating import NAV_LINKS
 from govchallenge.core.timeutil import local_to_utc, to_zone, utcnow
@@ -130,7 +130,7 @@ def catalogue():
         "challenges/catalogue.html", page=page, filters=filters, countries=country_choices(),
         states=[(s, STATE_LABELS[s]) for s in PUBLIC_STATES], domains=DOMAINS, now=utcnow(),
         can_create=can.can_create_challenge(current_user),
-        languages=[(c, language_name(c)) for c in ("bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr", "hu", "it", "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv")],
+        languages=sorted(((c, language_name(c)) for c in EU_LANGUAGES), key=lambda item: item[1]),
     )
 
 

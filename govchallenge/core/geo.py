@@ -39,5 +39,26 @@ def country_choices():
     return sorted(names.items(), key=lambda item: item[1])
 
 
+@lru_cache(maxsize=16)
+def _currency_names(locale):
+    from babel import Locale
+
+    try:
+        names = Locale.parse(locale).currencies
+    except (ValueError, TypeError):
+        names = {}
+    return {c.alpha_3: names.get(c.alpha_3, c.name) for c in pycountry.currencies}
+
+
 def currency_choices():
-    return sorted((c.alpha_3, f"{c.alpha_3} — {c.name}") for c in pycountry.currencies)
+    """ISO 4217 codes with their names in the viewer's language."""
+    return sorted((code, f"{code} — {name}") for code, name in _currency_names(str(get_locale() or "en")).items())
+
+
+def format_money(amount, currency):
+    """An amount as the viewer's language writes it: "1 000,00 zł", "€1,000.00"."""
+    from babel.numbers import format_currency
+
+    if amount is None:
+        return ""
+    return format_currency(amount, currency, locale=str(get_locale() or "en"))

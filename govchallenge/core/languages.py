@@ -13,6 +13,11 @@ INTERFACE_LANGUAGES = {
 DEFAULT_LANGUAGE = "en"
 
 
+# The official languages of the EU: the content languages offered first in filters.
+EU_LANGUAGES = ("bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr", "hu", "it", "lt", "lv", "mt",
+                "nl", "pl", "pt", "ro", "sk", "sl", "sv")
+
+
 def is_language(code):
     """Any ISO 639-1 code is accepted for content; the interface speaks INTERFACE_LANGUAGES."""
     return bool(code) and len(code) == 2 and pycountry.languages.get(alpha_2=code.lower()) is not None

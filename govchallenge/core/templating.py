@@ -5,7 +5,7 @@ from flask_babel import get_locale, get_timezone
 from markupsafe import Markup, escape
 
 from .forms import EmptyForm
-from .geo import country_name
+from .geo import country_name, format_money
 from .languages import INTERFACE_LANGUAGES, language_name, pick
 from .markdown import render_markdown
 from .timeutil import as_utc, to_zone
@@ -69,6 +69,7 @@ def register(app):
         country=country_name,
         language_name=language_name,
         localise=localise,
+        money=format_money,
     )
     app.jinja_env.globals.update(
         interface_languages=INTERFACE_LANGUAGES,

@@ -106,3 +106,21 @@ def test_removing_a_translation_that_does_not_exist_is_not_found(app, people, cl
     assert client_for("officer").post(f"/challenges/{slug}/translations/xx/remove").status_code == 404
     assert client_for("officer").post(f"/challenges/{slug}/translations/en/remove", follow_redirects=True).status_code == 200
     assert db.session.execute(changes).scalar() == before
+
+
+def test_money_and_deadlines_are_written_for_the_viewer(app, people, client):
+    from govchallenge.challenges.models import Prize
+
+    challenge = factories.make_challenge(host=people["ministry"], timezone="Europe/Warsaw")
+    challenge.prizes.append(Prize(name={"en": "First"}, place=1, amount=25000, currency="EUR"))
+    db.session.commit()
+    english = client.get(f"/challenges/{challenge.slug}").get_data(as_text=True)
+    assert "€25,000.00" in english
+    polish = client.get(f"/challenges/{challenge.slug}", headers={"Accept-Language": "pl"}).get_data(as_text=True)
+    assert "25\u00a0000,00\u00a0€" in polish
+    card = client.get("/challenges/").get_data(as_text=True)
+    assert "(Europe/Warsaw)" in card and "UTC" in card  # the viewer's zone and the challenge's
+    with app.test_request_context(headers={"Accept-Language": "de"}):
+        from govchallenge.core.geo import currency_choices
+
+        assert ("PLN", "PLN — Polnischer Złoty") in currency_choices()
