@@ -132,6 +132,26 @@ def test_query_counts_do_not_grow(app, people, login_as):
     assert large == small
 
 
+@pytest.mark.single_db
+def test_challenge_page_queries_do_not_grow_with_hosts_stages_criteria_or_languages(app, people, login_as):
+    def measure(client, challenge):
+        counts = []
+        for path in (f"/challenges/{challenge.slug}", f"/api/v1/challenges/{challenge.slug}"):
+            with counting() as statements:
+                assert client.get(path).status_code == 200
+            counts.append(len(statements))
+        return counts
+
+    viewer = login_as(people["participant"])
+    lean = factories.make_challenge(host=people["ministry"], stages=1, criteria=1, title={"en": "T"})
+    rich = factories.make_challenge(
+        host=people["ministry"], cohosts=[factories.make_public_body(country=c) for c in ("GR", "CY", "DE", "FR", "IT", "ES")],
+        stages=4, criteria=6, title={code: f"T {code}" for code in ("en", "pl", "el", "de", "fr", "it", "es")})
+    db.session.commit()
+    measure(viewer, lean)  # warm the per-process caches
+    assert measure(viewer, rich) == measure(viewer, lean)
+
+
 def test_feed_lists_public_challenges(app, catalogue):
     response = app.test_client().get("/challenges/feed.atom")
     assert response.mimetype == "application/atom+xml"
