@@ -15,10 +15,9 @@ back-off; the job then asks the outbox to run it again later, and after `max_att
 """
 import hashlib
 import hmac
+import http.client
 import json
 import logging
-import urllib.error
-import urllib.request
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -31,7 +30,7 @@ from govchallenge.core.urls import external_url
 from govchallenge.extensions import db
 from govchallenge.jobs.runner import report_progress
 
-from . import documents
+from . import documents, webhook_guard
 from .models import (
     EMAIL, FAILED, FEED, FOLLOWER, JUROR, PARTICIPANT, PARTNER, PENDING, PUBLIC, SENDING, SENT, WEBHOOK,
     Announcement, Delivery, WebhookEndpoint,
@@ -276,8 +275,7 @@ def email_for(delivery):
     link = external_url("results.show", slug=publication.challenge.slug)
     context = {
         "user": user, "title": title, "link": link, "digest": publication.digest, "document": document,
-        "winners": documents.winners(full) if document["challenge"]["publish_ranking"] == "winners" else
-        [e for e in document["entries"] if e["place"] is not None][:3],
+        "winners": documents.winners(full),
         "main_language": document["challenge"]["main_language"],
     }
     if delivery.role == PARTICIPANT:
@@ -333,21 +331,22 @@ def post_webhook(delivery):
     if endpoint is None or not endpoint.active:
         raise RuntimeError("endpoint removed or deactivated")
     body = webhook_body(delivery)
-    request = urllib.request.Request(endpoint.url, data=body, method="POST", headers={
+    headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": "govchallenge-webhook/1",
         SIGNATURE_HEADER: sign(endpoint.secret, body),
         "X-Govchallenge-Event": "results.published",
         "X-Govchallenge-Delivery": str(delivery.id),
-    })
+    }
     timeout = current_app.config.get("RESULTS_WEBHOOK_TIMEOUT", 5)
+    allow_private = bool(current_app.config.get("WEBHOOK_ALLOW_PRIVATE", False))
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - hosts register http(s) URLs
-            status = response.status
-    except urllib.error.HTTPError as error:
-        raise RuntimeError(f"endpoint answered {error.code}") from error
-    except (urllib.error.URLError, OSError) as error:
-        raise RuntimeError(f"endpoint unreachable: {getattr(error, 'reason', error)}") from error
+        status = webhook_guard.post(endpoint.url, body, headers, timeout, allow_private)
+    except webhook_guard.Refused as error:
+        # Checked again at each attempt: the name may re-resolve (or be fixed) before the next one.
+        raise RuntimeError(f"endpoint refused: {error}") from error
+    except (OSError, http.client.HTTPException) as error:
+        raise RuntimeError(f"endpoint unreachable: {type(error).__name__} {error}") from error
     if not 200 <= status < 300:
         raise RuntimeError(f"endpoint answered {status}")
 

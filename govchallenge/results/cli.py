@@ -113,3 +113,136 @@ def resume(slug):
     operations.resume(publication.announcement)
     _finish()
     click.echo("announcement requested again")
+
+
+# --- contests -------------------------------------------------------------------------------
+
+CONTEST_ERRORS = {
+    "bad_contest_slug": "a contest slug is lower-case letters, digits and single hyphens (at most 100 characters)",
+    "contest_needs_name": "give the contest a name: --name en=\"EU vs Virus\"",
+    "contest_needs_challenges": "name at least one challenge: --challenge <slug>",
+    "contest_exists": "a contest with this slug exists already",
+    "award_needs_name": "give the award a name: --name en=\"Best health solution\"",
+    "unknown_domain": "unknown domain",
+    "bad_place": "a place is 1 or more",
+    "not_in_contest": "that entry's challenge is not part of the contest",
+    "wrong_domain": "that entry's challenge is not in this domain",
+}
+
+
+def _texts(values, option):
+    """("en=Text", "pl=Tekst") -> {"en": "Text", "pl": "Tekst"}: a translated field."""
+    from govchallenge.core.languages import is_language
+
+    texts = {}
+    for value in values:
+        code, sep, text = value.partition("=")
+        code = code.strip().lower()
+        if not sep or not is_language(code):
+            raise click.BadParameter(f"{value!r}: write LANG=TEXT with a two-letter language code, e.g. en=\"Text\"",
+                                     param_hint=option)
+        if not text.strip():
+            raise click.BadParameter(f"{value!r}: the text is empty", param_hint=option)
+        texts[code] = text.strip()
+    return texts
+
+
+def _contest_error(error):
+    message = CONTEST_ERRORS.get(error.code, error.code)
+    detail = ", ".join(f"{k}={v}" for k, v in error.detail.items())
+    return click.ClickException(f"{message}{f' ({detail})' if detail else ''}")
+
+
+@results_cli.command("contest-create")
+@click.argument("slug")
+@click.option("--name", "names", multiple=True, required=True, metavar="LANG=TEXT",
+              help="The contest's name in one language; repeat for each language.")
+@click.option("--description", "descriptions", multiple=True, metavar="LANG=TEXT",
+              help="A description (Markdown) in one language; repeat for each language.")
+@click.option("--challenge", "challenge_slugs", multiple=True, required=True, metavar="SLUG",
+              help="A challenge of the contest; repeat for each challenge.")
+@with_appcontext
+def contest_create(slug, names, descriptions, challenge_slugs):
+    """Create a contest of several challenges; its page is /contests/SLUG."""
+    from . import operations
+
+    challenges = [_challenge(s) for s in challenge_slugs]
+    try:
+        contest = operations.create_contest(slug, _texts(names, "--name"), challenges, None,
+                                            description=_texts(descriptions, "--description"))
+    except operations.ResultsError as error:
+        db.session.rollback()
+        raise _contest_error(error) from error
+    _finish()
+    click.echo(f"contest {contest.slug} created with {len(contest.challenges)} challenge(s): "
+               + ", ".join(c.slug for c in contest.challenges))
+
+
+def _entry(reference):
+    """A submission from its public id, or from CHALLENGE-SLUG:PLACE in the published results."""
+    import sqlalchemy as sa
+
+    from govchallenge.submissions.models import Submission
+
+    from .models import published_for
+
+    slug, sep, place = reference.rpartition(":")
+    if sep:
+        challenge = _challenge(slug)
+        if not place.isdigit():
+            raise click.BadParameter(f"{reference!r}: write CHALLENGE-SLUG:PLACE, e.g. {slug}:1", param_hint="ENTRY")
+        publication = published_for(challenge.id)
+        if publication is None:
+            raise click.ClickException(f"the results of {slug} are not published: name the entry by its public id")
+        placed = [e["entry"] for e in publication.full["entries"] if e["place"] == int(place)]
+        if not placed:
+            raise click.ClickException(f"no entry of {slug} is placed {place}")
+        if len(placed) > 1:
+            raise click.ClickException(f"{len(placed)} entries of {slug} share place {place}; name one by its "
+                                       f"public id: {', '.join(placed)}")
+        reference = placed[0]
+    submission = db.session.execute(sa.select(Submission).where(Submission.public_id == reference)).scalar_one_or_none()
+    if submission is None:
+        raise click.ClickException(f"no entry {reference!r}")
+    return submission
+
+
+@results_cli.command("contest-award")
+@click.argument("contest_slug", metavar="CONTEST")
+@click.argument("reference", metavar="ENTRY")
+@click.option("--name", "names", multiple=True, required=True, metavar="LANG=TEXT",
+              help="The award's name in one language; repeat for each language.")
+@click.option("--domain", default=None, metavar="DOMAIN",
+              help="A domain-wide award: the entry's challenge must be in this domain. Without it, contest-wide.")
+@click.option("--place", type=click.IntRange(min=1), default=None, help="The award's place (1, 2, ...), if any.")
+@click.option("--reason", default="", help="Why the entry receives the award (shown on the contest page).")
+@with_appcontext
+def contest_award(contest_slug, reference, names, domain, place, reason):
+    """Give a domain-wide (or contest-wide) award to ENTRY: a submission's public id, or
+    CHALLENGE-SLUG:PLACE for the entry at that place in the challenge's published results."""
+    import sqlalchemy as sa
+
+    from govchallenge.challenges.models import DOMAINS
+
+    from . import operations
+    from .models import Contest, published_for
+
+    contest = db.session.execute(sa.select(Contest).where(Contest.slug == contest_slug)).scalar_one_or_none()
+    if contest is None:
+        raise click.ClickException(f"no contest {contest_slug!r}")
+    if domain is not None and domain not in DOMAINS:
+        raise click.BadParameter(f"{domain!r}: choose one of {', '.join(sorted(DOMAINS))}", param_hint="--domain")
+    submission = _entry(reference)
+    try:
+        award = operations.give_contest_award(contest, submission, _texts(names, "--name"), None, domain=domain,
+                                              place=place, reason=reason.strip())
+    except operations.ResultsError as error:
+        db.session.rollback()
+        raise _contest_error(error) from error
+    challenge = submission.team.challenge
+    shown = published_for(challenge.id) is not None
+    _finish()
+    scope = f"domain {domain}" if domain else "the whole contest"
+    click.echo(f"award {award.id} for {scope} given to {submission.public_id} ({challenge.slug})")
+    if not shown:
+        click.echo(f"note: shown on /contests/{contest.slug} once the results of {challenge.slug} are published")

@@ -7,26 +7,23 @@ import logging
 
 import sqlalchemy as sa
 
+from govchallenge.accounts.models import User
+from govchallenge.challenges.models import by_slug
+from govchallenge.extensions import db
+from govchallenge.jury.models import Juror
+from govchallenge.organisations.models import OFFICER, active_memberships
+
+from . import operations
+from .models import proposed_for, published_for
+
 log = logging.getLogger(__name__)
 SLUG = "clean-air-sensors"
 
 
 def add_demo(users):
     """users: {e-mail: User} of the foundation's demo accounts."""
-    from govchallenge.accounts.models import User
-    from govchallenge.challenges.models import by_slug
-    from govchallenge.extensions import db
-    from govchallenge.organisations.models import OFFICER, active_memberships
-
-    from . import operations
-    from .models import proposed_for, published_for
-
     challenge = by_slug(SLUG)
     if challenge is None or published_for(challenge.id) is not None:
-        return None
-    try:
-        from govchallenge.jury.models import Juror
-    except ImportError:
         return None
     chair = db.session.execute(
         sa.select(User).join(Juror, Juror.user_id == User.id)

@@ -12,6 +12,8 @@ import sqlalchemy as sa
 
 from govchallenge.core.languages import pick
 from govchallenge.extensions import db
+from govchallenge.jury import agreement
+from govchallenge.jury import models as jm
 
 from . import scoring
 
@@ -19,7 +21,6 @@ FORMAT = "govchallenge.results/1"
 DIGEST_RULE = ("SHA-256 of the canonical JSON: keys sorted, no whitespace, UTF-8, numbers with a "
                "decimal point written with exactly six decimals")
 BOOTSTRAP_SAMPLES = 1000
-ROUND_CLOSED = "closed"
 
 
 @dataclass
@@ -34,19 +35,12 @@ class Gathered:
     missing_reviews: int = 0
 
 
-def _jury_models():
-    from govchallenge.jury import models
-
-    return models
-
-
 def gather(challenge):
     """Loads the final round's entries and submitted reviews in a constant number of queries, and
     says what stops a publication (a round still open, reviews missing)."""
     from govchallenge.submissions.models import Submission
     from govchallenge.teams.models import Team
 
-    jm = _jury_models()
     data = Gathered()
     rounds = db.session.execute(
         sa.select(jm.Round).where(jm.Round.challenge_id == challenge.id).order_by(jm.Round.number)
@@ -54,7 +48,7 @@ def gather(challenge):
     if not rounds:
         data.problems.append(("no_rounds", {}))
         return data
-    still_open = [r.number for r in rounds if r.state != ROUND_CLOSED]
+    still_open = [r.number for r in rounds if r.state != jm.CLOSED]
     if still_open:
         data.problems.append(("round_open", {"rounds": still_open}))
     final = data.final_round = rounds[-1]
@@ -81,14 +75,14 @@ def gather(challenge):
     rows = db.session.execute(
         sa.select(jm.Assignment, jm.Review)
         .outerjoin(jm.Review, jm.Review.assignment_id == jm.Assignment.id)
-        .where(jm.Assignment.round_id == final.id, jm.Assignment.state == "active",
+        .where(jm.Assignment.round_id == final.id, jm.Assignment.state == jm.ACTIVE,
                jm.Assignment.submission_id.in_(list(data.submissions)))
         .order_by(jm.Assignment.id)
     ).all()
     counting = [c for c in data.criteria if not c.informational]
     reviewed = set()
     for assignment, review in rows:
-        if review is None or review.state != "submitted":
+        if review is None or review.state != jm.SUBMITTED:
             data.missing_reviews += 1
             continue
         scores = review.scores or {}
@@ -122,15 +116,29 @@ def _text(field, main):
 
 
 def _agreement(data):
-    """Krippendorff's alpha per criterion and on the totals, jurors far from the panel, and entries
-    whose reviews strongly disagree, from the jury domain's pure module (left empty without it)."""
-    try:
-        from govchallenge.jury import agreement
-    except ImportError:
-        return {}, [], []
-    from .agreement_bridge import disagreeing, summarise
+    """From the jury's pure module: Krippendorff's alpha (interval) per criterion and on the review
+    totals, the jurors whose totals stand far from the panel, and the entries whose reviews strongly
+    disagree. Where there is too little to compare (one review per entry, say) the module answers
+    None for alpha and nobody for the lists; it raises nothing for too little data."""
+    counting = scoring_criteria(data.criteria)
+    per_criterion_units = {str(c.id): {} for c in data.criteria}
+    totals = {}  # {entry: {juror label: review total}} — reliability data, units × coders
+    for review in data.reviews:
+        totals.setdefault(review.entry_id, {})[review.juror_id] = scoring.review_total(review, counting)
+        for criterion_id, units in per_criterion_units.items():
+            value = review.scores.get(criterion_id)
+            if value is not None:
+                units.setdefault(review.entry_id, {})[review.juror_id] = value
+    per_criterion = {cid: _alpha(units) for cid, units in per_criterion_units.items()}
+    per_criterion["total"] = _alpha(totals)
+    outliers = sorted(str(j) for j in agreement.outlier_jurors(totals))
+    split = sorted(str(e) for e in agreement.strongly_disagreeing({e: list(t.values()) for e, t in totals.items()}))
+    return per_criterion, outliers, split
 
-    return (*summarise(agreement, data), disagreeing(agreement, data))
+
+def _alpha(units):
+    value = agreement.krippendorff_alpha(units, agreement.INTERVAL)
+    return None if value is None else round(float(value), scoring.PRECISION)
 
 
 def full_document(challenge, data, priority_criterion_id=None, decisions=(), specials=None):
@@ -206,15 +214,15 @@ def full_document(challenge, data, priority_criterion_id=None, decisions=(), spe
 
 def serving(juror):
     """A juror who accepted (the invited and the declined are not on the jury)."""
-    return getattr(juror, "state", "accepted") == getattr(_jury_models(), "ACCEPTED", "accepted")
+    return juror.state == jm.ACCEPTED
 
 
 def _juror_name(juror):
-    return getattr(juror, "display_name", None) or juror.name or ""
+    return juror.display_name or ""
 
 
 def _organisation_name(juror):
-    organisation_id = getattr(juror, "organisation_id", None)
+    organisation_id = juror.organisation_id
     if not organisation_id:
         return ""
     from govchallenge.organisations.models import Organisation
@@ -239,9 +247,10 @@ def _awards(challenge, ranking, specials):
 
 
 def winners(full):
+    """The entries that won one of the challenge's prizes: a prize with a place goes to the entries
+    ranked at that place (`_awards`), a special award to the entry the chair chose. A challenge
+    that defines no prize has no winners — no number of "top" places is assumed."""
     awarded = {a["entry"] for a in full["awards"]}
-    if not full["awards"]:
-        awarded = {e["entry"] for e in full["entries"] if e["place"] is not None and e["place"] <= 3}
     return [e for e in full["entries"] if e["entry"] in awarded]
 
 

@@ -1,7 +1,10 @@
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
-from wtforms.validators import URL, DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from . import webhook_guard
 
 
 class ProposeForm(FlaskForm):
@@ -15,7 +18,23 @@ class ProposeForm(FlaskForm):
     )
 
 
+WEBHOOK_PROBLEMS = {
+    webhook_guard.BAD_SCHEME: _l("Enter the full address of the endpoint, starting with https:// (or http://)."),
+    webhook_guard.NO_HOST: _l("The address has no host name."),
+    webhook_guard.BAD_PORT: _l("The port number of the address is not valid."),
+    webhook_guard.UNRESOLVABLE: _l("The host name of this address cannot be found. Check it for typing mistakes."),
+    webhook_guard.PRIVATE: _l("This address leads to a local or private network. The platform only sends results "
+                              "to public internet addresses."),
+}
+
+
 class WebhookForm(FlaskForm):
     organisation = SelectField(_l("Host organisation"), coerce=int)
-    url = StringField(_l("Endpoint URL"), validators=[DataRequired(), Length(max=500), URL(require_tld=False)],
+    url = StringField(_l("Endpoint URL"), validators=[DataRequired(), Length(max=500)],
                       description=_l("The partner's HTTPS address that receives the signed results."))
+
+    def validate_url(self, field):
+        try:
+            webhook_guard.check(field.data, bool(current_app.config.get("WEBHOOK_ALLOW_PRIVATE", False)))
+        except webhook_guard.Refused as problem:
+            raise ValidationError(WEBHOOK_PROBLEMS[problem.code]) from problem

@@ -1,17 +1,19 @@
 """Every state change of the results domain: propose a ranking, confirm it, publish it (scores
 frozen, digest taken, announcement recorded in the same transaction), register webhooks, retry
 deliveries. Operations flush, never commit."""
+import re
+
 import sqlalchemy as sa
 
-from govchallenge.challenges.models import ACCEPTED, RESULTS_PUBLISHED
+from govchallenge.challenges.models import ACCEPTED, DOMAINS, RESULTS_PUBLISHED
 from govchallenge.core import audit
 from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
 from govchallenge.jobs import outbox
 
-from . import documents
+from . import documents, webhook_guard
 from .models import (
-    FAILED, PENDING, PROPOSED, PUBLISHED, SUPERSEDED, Announcement, Award, Delivery, HostConfirmation,
+    FAILED, PENDING, PROPOSED, PUBLISHED, SUPERSEDED, Announcement, Award, Contest, Delivery, HostConfirmation,
     Publication, WebhookEndpoint, proposed_for, published_for,
 )
 
@@ -55,6 +57,16 @@ def propose(challenge, actor, priority_criterion_id=None, chair_decisions=(), sp
     audit.record("results.proposed", publication, actor=actor, challenge=challenge.slug,
                  unresolved_ties=len(full["unresolved_ties"]))
     return publication
+
+
+def previous_priority_criterion(challenge, criteria):
+    """The tie-break criterion of the chair's latest proposal (whatever became of it), if it is still
+    a criterion of the final round; else None. The challenge has no column of its own for it."""
+    chosen = db.session.execute(
+        sa.select(Publication.priority_criterion_id).where(Publication.challenge_id == challenge.id)
+        .order_by(Publication.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    return chosen if chosen in {c.id for c in criteria} else None
 
 
 def _check_special_awards(challenge, data, wanted):
@@ -176,13 +188,51 @@ def _set_challenge_status(challenge, actor):
 
 # --- contests -------------------------------------------------------------------------------
 
+CONTEST_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def _translated(field):
+    """{language: text}, stripped, empty texts left out."""
+    return {code: text.strip() for code, text in (field or {}).items() if text and text.strip()}
+
+
+def create_contest(slug, name, challenges, actor, description=None):
+    """A contest grouping `challenges` (several challenges run together, as #EUvsVirus did).
+    `name` and `description` are translated fields: {language: text}."""
+    slug = (slug or "").strip()
+    if not CONTEST_SLUG.match(slug) or len(slug) > 100:
+        raise ResultsError("bad_contest_slug", slug=slug)
+    name = _translated(name)
+    if not name:
+        raise ResultsError("contest_needs_name")
+    if not challenges:
+        raise ResultsError("contest_needs_challenges")
+    if db.session.execute(sa.select(Contest.id).where(Contest.slug == slug)).first() is not None:
+        raise ResultsError("contest_exists", slug=slug)
+    contest = Contest(slug=slug, name=name, description=_translated(description))
+    contest.challenges.extend(dict.fromkeys(challenges))  # each challenge once, in the given order
+    db.session.add(contest)
+    db.session.flush()
+    audit.record("results.contest_created", contest, actor=actor, slug=slug,
+                 challenges=[c.slug for c in contest.challenges])
+    return contest
+
+
 def give_contest_award(contest, submission, name, actor, domain=None, place=None, reason=""):
-    """A domain-wide (or contest-wide) award to an entry of one of the contest's challenges."""
+    """A domain-wide (or, without a domain, contest-wide) award to an entry of one of the contest's
+    challenges. The contest page shows it once that challenge's results are published."""
+    name = _translated(name)
+    if not name:
+        raise ResultsError("award_needs_name")
+    if domain is not None and domain not in DOMAINS:
+        raise ResultsError("unknown_domain", domain=domain)
+    if place is not None and place < 1:
+        raise ResultsError("bad_place", place=place)
     challenge = submission.team.challenge
     if challenge not in contest.challenges:
         raise ResultsError("not_in_contest")
     if domain is not None and challenge.domain != domain:
-        raise ResultsError("wrong_domain")
+        raise ResultsError("wrong_domain", domain=domain, challenge_domain=challenge.domain)
     award = Award(contest=contest, domain=domain, place=place, name=name, reason=reason,
                   submission_id=submission.id, awarded_by_id=getattr(actor, "id", None))
     db.session.add(award)
@@ -194,6 +244,12 @@ def give_contest_award(contest, submission, name, actor, domain=None, place=None
 # --- webhooks and deliveries ----------------------------------------------------------------
 
 def add_webhook(organisation, url, actor):
+    """The form has checked the address (and where it leads); an http(s) URL is required here too.
+    Where it leads is checked again at each delivery."""
+    try:
+        webhook_guard.split(url)
+    except webhook_guard.Refused as problem:
+        raise ResultsError("bad_webhook_url", problem=problem.code) from problem
     endpoint = WebhookEndpoint(organisation_id=organisation.id, url=url.strip(), created_by_id=actor.id)
     db.session.add(endpoint)
     db.session.flush()

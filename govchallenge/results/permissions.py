@@ -1,23 +1,15 @@
 """Who may do what with results: one function per question, deny by default.
 
-Before publication only the jury, its chair and the hosts' officers see scores; after it, everyone
-sees what the challenge chose to publish, and each participant their own outcome."""
+Before publication only the jury's chair and the hosts' officers see the ranking and its scores (an
+ordinary juror scores blind and sees no one else's scores, nor the teams behind the entries); after
+it, everyone sees what the challenge chose to publish, and each participant their own outcome."""
 from govchallenge.challenges.permissions import is_host_officer
 from govchallenge.core.permissions import is_admin, signed_in
-
-
-def _jury():
-    from govchallenge.jury import permissions
-
-    return permissions
+from govchallenge.jury import permissions as jury
 
 
 def is_chair(user, challenge):
-    return signed_in(user) and bool(_jury().is_chair(user, challenge))
-
-
-def is_juror(user, challenge):
-    return signed_in(user) and bool(_jury().is_juror(user, challenge))
+    return signed_in(user) and bool(jury.is_chair(user, challenge))
 
 
 def can_see_results_page(user, challenge):
@@ -26,9 +18,9 @@ def can_see_results_page(user, challenge):
 
 
 def can_see_scores_before_publication(user, challenge):
-    return signed_in(user) and (
-        is_host_officer(user, challenge) or is_chair(user, challenge) or is_juror(user, challenge)
-    )
+    """The "ranking so far" and the proposal: the jury chair and the hosts' officers only. Platform
+    admins are not on this list (they follow the announcement after publication, see below)."""
+    return signed_in(user) and (is_host_officer(user, challenge) or is_chair(user, challenge))
 
 
 def can_propose(user, challenge):
@@ -49,5 +41,6 @@ def can_manage_webhooks(user, challenge):
 
 
 def can_see_full_results(user, challenge):
-    """After publication: the full ranking even when only winners are published."""
+    """After publication: the full ranking even when only winners are published — the chair, the
+    hosts' officers and platform admins; an ordinary juror sees what the public sees."""
     return can_see_scores_before_publication(user, challenge) or is_admin(user)

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from govchallenge.challenges.models import by_slug
+from govchallenge.challenges.models import DOMAINS, by_slug
 from govchallenge.challenges.panels import Panel, register_feed_source, register_panel
 from govchallenge.core.forms import EmptyForm
 from govchallenge.core.languages import pick
@@ -16,7 +16,10 @@ from . import charts, documents, operations
 from . import permissions as can
 from .announcements import count_states, feed_entries
 from .forms import ProposeForm, WebhookForm
-from .models import FAILED, PENDING, SENDING, SENT, Contest, Delivery, WebhookEndpoint, proposed_for, published_for
+from .models import (
+    FAILED, PENDING, PUBLISHED, SENDING, SENT, Contest, Delivery, Publication, WebhookEndpoint, proposed_for,
+    published_for,
+)
 
 bp = Blueprint("results", __name__)
 
@@ -137,12 +140,15 @@ def show(slug):
 def _preview_context(challenge, context, form=None, problem=None):
     proposal = proposed_for(challenge.id)
     data = documents.gather(challenge)
+    # The challenge stores no tie-break criterion: the chair's last choice is the default, and the
+    # ranking shown is computed with it, so what is previewed is what "Propose" would propose.
+    priority = operations.previous_priority_criterion(challenge, data.criteria)
     preview = None
     if not [p for p in data.problems if p[0] in {"no_rounds", "no_entries"}] and data.reviews:
-        preview = documents.full_document(challenge, data)
+        preview = documents.full_document(challenge, data, priority)
     may_propose = can.can_propose(current_user, challenge)
     if may_propose and form is None:
-        form = ProposeForm()
+        form = ProposeForm(data={"priority_criterion": str(priority) if priority else ""})
     if form is not None:
         form.priority_criterion.choices = [("", _("None"))] + [(str(c.id), context["label"](c.name)) for c in data.criteria]
     missing = operations.missing_confirmations(proposal) if proposal else []
@@ -358,6 +364,11 @@ def contest(slug):
     if found is None:
         abort(404)
     challenges = [c for c in found.challenges if c.is_public]
-    visible_ids = {c.id for c in challenges}
-    awards = [a for a in found.awards if a.submission.team.challenge_id in visible_ids]
-    return render_template("results/contest.html", contest=found, challenges=challenges, awards=awards)
+    # An award names an entry and its team: shown once that challenge's results are published.
+    published = set(db.session.execute(
+        sa.select(Publication.challenge_id).where(Publication.challenge_id.in_([c.id for c in challenges]),
+                                                  Publication.state == PUBLISHED)
+    ).scalars()) if challenges else set()
+    awards = [a for a in found.awards if a.submission.team.challenge_id in published]
+    return render_template("results/contest.html", contest=found, challenges=challenges, awards=awards,
+                           domains=DOMAINS)

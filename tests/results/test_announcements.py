@@ -16,12 +16,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 import time_machine
+from flask_babel import force_locale, gettext
 
 from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
 from govchallenge.jobs.models import OutboxJob
 from govchallenge.jobs.relay import relay_committed, relay_due
-from govchallenge.results import announcements, operations
+from govchallenge.results import announcements, documents, operations, webhook_guard
 from govchallenge.results.models import EMAIL, FAILED, FEED, SENT, WEBHOOK, Announcement, Delivery, WebhookEndpoint
 from tests.support import factories
 from tests.support.results_factories import judged_challenge, publish
@@ -50,19 +51,76 @@ def deliveries(state=None, channel=None):
     return db.session.execute(query).scalar()
 
 
-def expected_outcomes(judged):
-    """{e-mail: (language, place)}, read before the workers detach the objects."""
-    return {m.user.email: (m.user.language, place) for place, team in enumerate(judged.teams, 1) for m in team.members}
+def expected_outcomes(judged, publication):
+    """{e-mail: (language, place, title, score)}, read before the workers detach the objects. Team n
+    scored n-th best (see hundred_participants), so the place is known independently of the ranking."""
+    scores = {e["entry"]: e["score"] for e in publication.full["entries"]}
+    return {m.user.email: (m.user.language, place, submission.title, scores[submission.public_id])
+            for place, (team, submission) in enumerate(zip(judged.teams, judged.submissions), 1)
+            for m in team.members}
 
 
-def check_participant_mail(smtp, expected):
-    for email, (language, place) in expected.items():
+def in_language(language, text, **values):
+    """`text` (a message id of the catalogue) as a reader in `language` sees it: whatever the
+    translators wrote, or the English text while a translation is missing."""
+    with force_locale(language):
+        return gettext(text, **values)
+
+
+PLACED = 'Your entry "%(entry)s" placed %(place)s of %(total)s, with a score of %(score)s out of 100.'
+
+
+def subject_in(language, subject, title):
+    with force_locale(language):
+        return str(subject % {"title": title})
+
+
+def check_participant_mail(smtp, expected, total=50):
+    """Each participant: one message, in their own language, telling their own place and score."""
+    for email, (language, place, title, score) in expected.items():
         received = smtp.to(email)
         assert len(received) == 1, f"{email} received {len(received)} messages"
         message = received[0]
-        assert TITLES[language] in message.subject
+        assert message.subject == subject_in(language, announcements.SUBJECT_PARTICIPANT, TITLES[language])
         assert f'lang="{language}"' in message.html
-        assert f"placed {place} of 50" in message.text
+        sentence = in_language(language, PLACED, entry=title, place=place, total=total, score="%.2f" % score)
+        assert sentence in message.text, f"{email} ({language}) did not get: {sentence}"
+
+
+POLISH = {  # what a translator may write; patched into this test's app only
+    PLACED: "Twoje zgłoszenie „%(entry)s” zajęło %(place)s. miejsce na %(total)s, z wynikiem %(score)s na 100.",
+    "Results of %(title)s: your outcome": "Wyniki: %(title)s — Twój rezultat",
+}
+
+
+@pytest.mark.parametrize("translated", [False, True])
+def test_each_reader_gets_their_own_language_and_outcome_before_and_after_translation(mail_app, smtp, monkeypatch,
+                                                                                     translated):
+    """The check above asks the catalogue of the reader's language, so it holds whatever the
+    translators have done so far; with a Polish translation in place, the Polish reader gets it."""
+    from flask_babel import get_translations
+
+    if translated:
+        with force_locale("pl"):
+            catalogue = get_translations()
+        for msgid, text in POLISH.items():
+            monkeypatch.setitem(catalogue._catalog, msgid, text)
+    people = [factories.make_user(language=language) for language in LANGUAGES]
+    judged = judged_challenge(entries=3, members=[[p] for p in people], title=dict(TITLES))
+    publication = publish(judged)
+    db.session.commit()
+    expected = expected_outcomes(judged, publication)
+    assert [(language, place) for language, place, _, _ in expected.values()] == [("en", 1), ("pl", 2), ("el", 3)]
+    relay_committed()  # inline
+    check_participant_mail(smtp, expected, total=3)
+    polish = smtp.to(people[1].email)[0]
+    english_sentence = PLACED % {"entry": "Entry 002", "place": 2, "total": 3, "score": "%.2f" % expected[people[1].email][3]}
+    if translated:
+        assert polish.subject == f"Wyniki: {TITLES['pl']} — Twój rezultat"
+        assert "Twoje zgłoszenie „Entry 002” zajęło 2. miejsce na 3" in polish.text
+        assert english_sentence not in polish.text
+    english = smtp.to(people[0].email)[0]
+    assert 'placed 1 of 3' in english.text and english.subject == f"Results of {TITLES['en']}: your outcome"
 
 
 # --- the "done when": 100 participants, real Redis, RQ worker and SMTP ------------------------
@@ -112,9 +170,12 @@ def test_hundred_participants_each_get_one_mail_in_their_language_even_when_the_
     judged, users = hundred_participants()
     publication = publish(judged)
     db.session.commit()
-    expected = expected_outcomes(judged)
-    assert Counter(language for language, _ in expected.values()) == {"en": 34, "pl": 33, "el": 33}
-    juror_emails = [j.email for j in judged.jurors]
+    expected = expected_outcomes(judged, publication)
+    assert Counter(language for language, *_ in expected.values()) == {"en": 34, "pl": 33, "el": 33}
+    assert [place for _, place, _, _ in expected.values()] == sorted(p for p in range(1, 51) for _ in range(2))
+    assert {e["entry"]: e["place"] for e in publication.full["entries"]} == {
+        s.public_id: n for n, s in enumerate(judged.submissions, 1)}
+    jurors = {j.email: j.language for j in judged.jurors}
     announcement_id = publication.announcement.id
     relay_committed()  # to Redis; nothing sent by the web process
     assert smtp.received == []
@@ -139,8 +200,9 @@ def test_hundred_participants_each_get_one_mail_in_their_language_even_when_the_
     assert len(smtp.received) == 103
     check_participant_mail(smtp, expected)
     assert Counter(tuple(m.recipients) for m in smtp.received).most_common(1)[0][1] == 1
-    for email in juror_emails:
-        assert len(smtp.to(email)) == 1 and "are published" in smtp.to(email)[0].subject
+    for email, language in jurors.items():
+        assert len(smtp.to(email)) == 1
+        assert smtp.to(email)[0].subject == subject_in(language, announcements.SUBJECT_GENERAL, TITLES[language])
 
     # Running the job again delivers nothing.
     operations.resume(db.session.get(Announcement, announcement_id))
@@ -156,13 +218,16 @@ def test_an_uninterrupted_run_through_rq(queued_mail_app, rq_worker, smtp):
     from govchallenge.challenges.models import Follow
 
     db.session.add(Follow(challenge_id=judged.challenge.id, user_id=follower.id))
-    publish(judged)
+    publication = publish(judged)
     db.session.commit()
     follower_email = follower.email
+    title_pl = documents.title_in(publication.document, "pl")  # the challenge has English only: falls back
     relay_committed()
     rq_worker()
     assert len(smtp.received) == 3 + 3 + 1  # participants, jurors, follower
-    assert smtp.to(follower_email)[0].subject.startswith("Results of")
+    mail = smtp.to(follower_email)[0]
+    assert mail.subject == subject_in("pl", announcements.SUBJECT_GENERAL, title_pl)
+    assert 'lang="pl"' in mail.html
     job = db.session.execute(sa.select(OutboxJob).where(OutboxJob.function.like("%announce"))).scalar_one()
     assert job.state == "done" and job.progress_done == job.progress_total == 8
 
@@ -300,7 +365,7 @@ def endpoints():
 
 
 def test_webhooks_are_signed_and_a_failing_endpoint_never_blocks_the_others(make_app, endpoints):
-    app = make_app(RESULTS_WEBHOOK_TIMEOUT=0.3)
+    app = make_app(RESULTS_WEBHOOK_TIMEOUT=0.3, WEBHOOK_ALLOW_PRIVATE=True)  # the endpoints listen on 127.0.0.1
     with app.app_context():
         judged = judged_challenge(entries=2)
         host_id = judged.challenge.lead_host.organisation_id
@@ -335,7 +400,7 @@ def test_webhooks_are_signed_and_a_failing_endpoint_never_blocks_the_others(make
         assert endpoints.hits["/fail"] == 3 and endpoints.hits["/good"] == 1
 
 
-def test_deliveries_to_a_webhook_page_need_a_host(app, login_as, people):
+def test_deliveries_to_a_webhook_page_need_a_host(app, login_as, people, public_dns):
     judged = judged_challenge(entries=1)
     db.session.commit()
     slug = judged.challenge.slug
@@ -353,3 +418,140 @@ def test_deliveries_to_a_webhook_page_need_a_host(app, login_as, people):
     assert officer.post(f"/challenges/{slug}/results/webhooks/{endpoint.id}/deactivate").status_code == 302
     db.session.expire_all()
     assert endpoint.active is False
+
+
+# --- where a webhook may go (SSRF) -----------------------------------------------------------
+
+PUBLIC_ADDRESS = "193.0.6.139"  # any globally routable address
+
+
+def fake_dns(monkeypatch, answers):
+    """Names resolve as `answers` says ({host: [addresses]}); IP literals to themselves; others fail."""
+    import ipaddress
+    import socket
+
+    def resolve(host, port):
+        try:
+            return [str(ipaddress.ip_address(host))]
+        except ValueError:
+            pass
+        if host in answers:
+            return list(answers[host])
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(webhook_guard, "resolve", resolve)
+    return answers
+
+
+@pytest.fixture
+def public_dns(monkeypatch):
+    return fake_dns(monkeypatch, {"portal.example.gov.pl": [PUBLIC_ADDRESS], "partner.example.eu": [PUBLIC_ADDRESS],
+                                  "intranet.example.eu": ["10.1.2.3"], "mixed.example.eu": [PUBLIC_ADDRESS, "127.0.0.1"]})
+
+
+@pytest.mark.parametrize("address, public", [
+    ("193.0.6.139", True), ("2001:67c:2e8:22::c100:68b", True),
+    ("127.0.0.1", False), ("10.0.0.5", False), ("172.16.0.1", False), ("192.168.1.1", False),
+    ("169.254.169.254", False), ("100.64.0.1", False), ("0.0.0.0", False), ("224.0.0.1", False),
+    ("::1", False), ("fe80::1", False), ("fc00::1", False), ("::ffff:127.0.0.1", False), ("::ffff:10.0.0.1", False),
+])
+def test_which_addresses_are_public(address, public):
+    assert webhook_guard.is_public(address) is public
+
+
+WEBHOOK_CASES = [
+    ("ftp://portal.example.gov.pl/hook", webhook_guard.BAD_SCHEME),
+    ("file:///etc/passwd", webhook_guard.BAD_SCHEME),
+    ("javascript:alert(1)", webhook_guard.BAD_SCHEME),
+    ("portal.example.gov.pl/hook", webhook_guard.BAD_SCHEME),
+    ("not a url", webhook_guard.BAD_SCHEME),
+    ("https:///hook", webhook_guard.NO_HOST),
+    ("https://portal.example.gov.pl:99999/hook", webhook_guard.BAD_PORT),
+    ("https://no-such-host.example.eu/hook", webhook_guard.UNRESOLVABLE),
+    ("http://127.0.0.1:8080/hook", webhook_guard.PRIVATE),
+    ("http://localhost/hook", webhook_guard.UNRESOLVABLE),  # our fake DNS knows no "localhost"
+    ("http://10.0.0.5/", webhook_guard.PRIVATE),
+    ("http://169.254.169.254/latest/meta-data/", webhook_guard.PRIVATE),
+    ("http://[::1]/hook", webhook_guard.PRIVATE),
+    ("http://[::ffff:127.0.0.1]/hook", webhook_guard.PRIVATE),
+    ("https://intranet.example.eu/hook", webhook_guard.PRIVATE),
+    ("https://mixed.example.eu/hook", webhook_guard.PRIVATE),
+]
+
+
+@pytest.mark.parametrize("url, problem", WEBHOOK_CASES)
+def test_the_webhook_form_refuses_other_schemes_and_private_networks(app, login_as, public_dns, url, problem):
+    from markupsafe import escape
+
+    from govchallenge.results.forms import WEBHOOK_PROBLEMS
+
+    judged = judged_challenge(entries=1)
+    db.session.commit()
+    officer = login_as(judged.officer)
+    response = officer.post(f"/challenges/{judged.challenge.slug}/results/webhooks",
+                            data={"organisation": judged.challenge.lead_host.organisation_id, "url": url})
+    assert response.status_code == 400
+    with force_locale(judged.officer.language):
+        message = str(WEBHOOK_PROBLEMS[problem])
+    assert str(escape(message)) in response.get_data(as_text=True)
+    assert db.session.execute(sa.select(sa.func.count(WebhookEndpoint.id))).scalar() == 0
+
+
+def test_the_webhook_form_accepts_a_public_address_and_private_ones_only_when_allowed(make_app, monkeypatch):
+    fake_dns(monkeypatch, {"partner.example.eu": [PUBLIC_ADDRESS]})
+    from tests.conftest import login
+
+    for allow, url, expected in ((False, "https://partner.example.eu/hook", 302), (False, "http://127.0.0.1:8080/h", 400),
+                                 (True, "http://127.0.0.1:8080/h", 302), (True, "gopher://127.0.0.1/h", 400)):
+        app = make_app(WEBHOOK_ALLOW_PRIVATE=allow)
+        with app.app_context():
+            judged = judged_challenge(entries=1)
+            db.session.commit()
+            response = login(app.test_client(), judged.officer).post(
+                f"/challenges/{judged.challenge.slug}/results/webhooks",
+                data={"organisation": judged.challenge.lead_host.organisation_id, "url": url})
+            assert response.status_code == expected, (allow, url)
+
+
+def test_add_webhook_refuses_a_non_http_address(app):
+    judged = judged_challenge(entries=1)
+    from govchallenge.organisations.models import Organisation
+
+    host = db.session.get(Organisation, judged.challenge.lead_host.organisation_id)
+    with pytest.raises(operations.ResultsError) as error:
+        operations.add_webhook(host, "file:///etc/passwd", judged.officer)
+    assert error.value.code == "bad_webhook_url"
+
+
+@pytest.mark.parametrize("allow", [False, True])
+def test_a_name_that_now_resolves_to_a_private_address_is_refused_at_delivery(make_app, endpoints, monkeypatch, allow):
+    """Registered while it resolved to a public address; by the delivery it points at 127.0.0.1. The
+    check runs again on the fresh answer, and the connection goes to the address that was checked."""
+    dns = fake_dns(monkeypatch, {"partner.example.eu": [PUBLIC_ADDRESS]})
+    app = make_app(RESULTS_WEBHOOK_TIMEOUT=0.5, WEBHOOK_ALLOW_PRIVATE=allow)
+    with app.app_context():
+        judged = judged_challenge(entries=1)
+        from govchallenge.organisations.models import Organisation
+
+        host = db.session.get(Organisation, judged.challenge.lead_host.organisation_id)
+        url = f"http://partner.example.eu:{endpoints.server.server_port}/good"
+        webhook_guard.check(url, allow_private=False)  # public when registered
+        endpoint = operations.add_webhook(host, url, judged.officer)
+        stored = WebhookEndpoint(organisation_id=host.id, url="file:///etc/passwd")  # written past the form
+        db.session.add(stored)
+        publish(judged)
+        db.session.commit()
+        dns["partner.example.eu"] = ["127.0.0.1"]  # re-resolves
+        relay_committed()
+        db.session.expire_all()
+        row = db.session.execute(sa.select(Delivery).where(Delivery.endpoint_id == endpoint.id)).scalar_one()
+        bad = db.session.execute(sa.select(Delivery).where(Delivery.endpoint_id == stored.id)).scalar_one()
+        assert bad.state == "pending" and "endpoint refused: scheme" in bad.last_error
+        if allow:
+            assert row.state == SENT and len(endpoints.received) == 1
+            headers, _ = endpoints.received[0]
+            assert headers["Host"] == f"partner.example.eu:{endpoints.server.server_port}"
+        else:
+            assert row.state == "pending" and "endpoint refused: private" in row.last_error
+            assert "127.0.0.1" in row.last_error and endpoints.hits == Counter()
+        assert deliveries(SENT, EMAIL) == 1 + 3  # the others went out all the same

@@ -1,7 +1,7 @@
-"""Pure parts of the documents: agreement statistics through the jury's module, CSV, charts."""
+"""Pure parts of the documents: agreement statistics through the jury's module, winners, CSV, charts."""
 from types import SimpleNamespace
 
-from govchallenge.results import agreement_bridge, charts, documents, scoring
+from govchallenge.results import charts, documents, scoring
 
 
 def gathered():
@@ -12,38 +12,36 @@ def gathered():
     return documents.Gathered(criteria=criteria, reviews=reviews)
 
 
-def test_agreement_uses_the_jury_module_per_criterion_and_on_totals():
-    calls = []
-
-    def alpha(units, level):
-        calls.append((units, level))
-        return 0.75
-
-    module = SimpleNamespace(krippendorff_alpha=alpha, outlier_jurors=lambda totals: ["J2"])
-    per_criterion, outliers = agreement_bridge.summarise(module, gathered())
-    assert per_criterion == {"1": 0.75, "2": 0.75, "total": 0.75}
-    assert calls[0] == ({"a": {"J1": 8, "J2": 7}, "b": {"J1": 3, "J2": 4}}, "interval")
-    assert calls[-1][0] == {"a": {"J1": 80.0, "J2": 70.0}, "b": {"J1": 30.0, "J2": 40.0}}
-    assert outliers == ["J2"]
-
-
-def test_agreement_left_out_when_it_cannot_be_computed():
-    def failing(units, level):
-        raise ZeroDivisionError
-
-    per_criterion, outliers = agreement_bridge.summarise(SimpleNamespace(krippendorff_alpha=failing), gathered())
-    assert per_criterion == {"1": None, "2": None, "total": None} and outliers == []
-    assert agreement_bridge.summarise(SimpleNamespace(), gathered()) == ({}, [])
-    assert agreement_bridge.disagreeing(SimpleNamespace(), gathered()) == []
-
-
-def test_agreement_with_the_jury_module_itself():
+def test_agreement_from_the_jury_module_per_criterion_and_on_totals():
     from govchallenge.jury import agreement
 
-    per_criterion, outliers = agreement_bridge.summarise(agreement, gathered())
+    per_criterion, outliers, split = documents._agreement(gathered())
     # criterion 1: units a (8, 7) and b (3, 4): high agreement; criterion 2: no variation at all
     assert 0.8 < per_criterion["1"] < 1 and per_criterion["2"] == 1.0
-    assert agreement_bridge.disagreeing(agreement, gathered()) == []
+    # on the totals (criterion 2 is informational: the totals are criterion 1 on 0-100)
+    expected = agreement.krippendorff_alpha({"a": {"J1": 80.0, "J2": 70.0}, "b": {"J1": 30.0, "J2": 40.0}})
+    assert per_criterion["total"] == round(expected, scoring.PRECISION)
+    assert per_criterion["total"] == per_criterion["1"]  # rescaling does not change alpha
+    assert outliers == [] and split == []
+
+
+def test_agreement_flags_a_juror_far_from_the_panel_and_a_split_entry():
+    criteria = [SimpleNamespace(id=1, weight=1.0, scale_min=0, scale_max=10, threshold=None, informational=False)]
+    rows = [(e, j, s) for e, base in (("a", 8), ("b", 6), ("c", 2)) for j, s in (("J1", base), ("J2", base), ("J3", 0))]
+    data = documents.Gathered(criteria=criteria, reviews=[scoring.Review(e, j, {"1": s}) for e, j, s in rows])
+    per_criterion, outliers, split = documents._agreement(data)
+    assert outliers == ["J3"]
+    assert split == ["a", "b"]  # spreads of 80 and 60 points over 25; c spreads only 20
+    assert per_criterion["1"] < 0.5
+
+
+def test_agreement_is_none_with_too_little_to_compare():
+    one_review_each = documents.Gathered(criteria=gathered().criteria,
+                                         reviews=[scoring.Review("a", "J1", {"1": 8, "2": 5}),
+                                                  scoring.Review("b", "J2", {"1": 3, "2": 5})])
+    assert documents._agreement(one_review_each) == ({"1": None, "2": None, "total": None}, [], [])
+    nothing = documents.Gathered(criteria=gathered().criteria)
+    assert documents._agreement(nothing) == ({"1": None, "2": None, "total": None}, [], [])
 
 
 def test_histogram_and_its_svg_are_accessible_and_escaped():

@@ -34,11 +34,13 @@ def world(app):
     return judged, users, client
 
 
-SEE_SCORES_BEFORE = {"juror", "chair", "host", "cohost"}
+# An ordinary juror scores blind: no ranking, no team, no other juror's score before publication.
+SEE_SCORES_BEFORE = {"chair", "host", "cohost"}
+SEE_FULL_AFTER = SEE_SCORES_BEFORE | {"admin"}
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_before_publication_only_jury_chair_and_hosts_see_scores(world, role):
+def test_before_publication_only_the_chair_and_hosts_see_scores(world, role):
     judged, users, client = world
     slug = judged.challenge.slug
     c = client(role)
@@ -46,9 +48,54 @@ def test_before_publication_only_jury_chair_and_hosts_see_scores(world, role):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert ("Entry 004" in html) == (role in SEE_SCORES_BEFORE)
-    assert ("not published yet" in html) == (role not in SEE_SCORES_BEFORE)
+    assert ('id="results-not-published"' in html) == (role not in SEE_SCORES_BEFORE)
     for path in (f"/challenges/{slug}/results.json", f"/challenges/{slug}/results.csv", f"/api/v1/challenges/{slug}/results"):
         assert c.get(path).status_code == 404
+
+
+def _ranking_secrets(judged):
+    """What the preview would reveal: team names and every score (entry, criterion, review)."""
+    from govchallenge.results import documents
+
+    full = documents.full_document(judged.challenge, documents.gather(judged.challenge))
+    teams = {e["team"] for e in full["entries"]}
+    numbers = set()
+    for e in full["entries"]:
+        numbers |= {e["score"], e["raw_score"], *e["criteria"].values(), *(r["total"] for r in e["reviews"])}
+    return teams, {"%.2f" % n for n in numbers if n is not None}
+
+
+@pytest.mark.parametrize("proposed", [False, True])
+def test_an_ordinary_juror_sees_no_team_and_no_score_before_publication(app, proposed):
+    judged = judged_challenge(entries=3, anonymous_review=True)
+    if proposed:
+        from govchallenge.results import operations
+
+        operations.propose(judged.challenge, judged.chair)
+    db.session.commit()
+    assert judged.challenge.anonymous_review is True
+    teams, scores = _ranking_secrets(judged)
+    assert teams == {"Team 001", "Team 002", "Team 003"} and scores
+    juror = login(app.test_client(), judged.jurors[1])
+    slug = judged.challenge.slug
+    page = juror.get(f"/challenges/{slug}/results")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'id="results-not-published"' in html
+    leaked = [t for t in teams if t in html] + [s for s in scores if s in html]
+    assert leaked == [], f"the juror's page shows {leaked}"
+    assert "Entry 001" not in html
+    # nor elsewhere: the challenge page's results panel and the open data
+    challenge_page = juror.get(f"/challenges/{slug}").get_data(as_text=True)
+    assert f"/challenges/{slug}/results" not in challenge_page
+    for path in (f"/challenges/{slug}/results.json", f"/challenges/{slug}/results.csv", f"/api/v1/challenges/{slug}/results"):
+        assert juror.get(path).status_code == 404
+    # and the juror can neither propose nor confirm
+    assert juror.post(f"/challenges/{slug}/results/propose", data={}).status_code == 403
+    assert juror.post(f"/challenges/{slug}/results/confirm").status_code == 403
+    # the chair, who is a juror too, does see the ranking
+    chair_html = login(app.test_client(), judged.chair).get(f"/challenges/{slug}/results").get_data(as_text=True)
+    assert all(t in chair_html for t in teams)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -85,8 +132,8 @@ def test_after_publication_everyone_sees_what_the_challenge_chose(world, role):
     c = client(role)
     html = c.get(f"/challenges/{slug}/results").get_data(as_text=True)
     assert "Entry 001" in html and "Entry 002" in html  # the winners
-    # the rest of the ranking: only to the jury and hosts (and admins), and each team its own
-    sees_full = role in SEE_SCORES_BEFORE | {"admin"}
+    # the rest of the ranking: only to the chair and hosts (and admins), and each team its own
+    sees_full = role in SEE_FULL_AFTER
     assert ("Entry 004" in html) == (sees_full or role == "loser")
     if role == "loser":
         assert "Your entry: Entry 004" in html and "Place 4 of 4" in html

@@ -241,7 +241,11 @@ def test_contest_with_a_domain_wide_award(app, client):
         operations.give_contest_award(contest, sub, {"en": "X"}, first.officer)
     db.session.commit()
     html = client.get("/contests/eu-vs-virus").get_data(as_text=True)
-    assert "Green award" in html and "Entry 002" in html
+    assert "Green award" not in html and "Entry 002" not in html  # the challenge's results are not out yet
+    publish(first)
+    db.session.commit()
+    html = client.get("/contests/eu-vs-virus").get_data(as_text=True)
+    assert "Green award" in html and "Entry 002" in html and "Team 002" in html
     assert client.get("/contests/nope").status_code == 404
 
 
@@ -295,3 +299,96 @@ def test_challenge_page_panel_and_atom_feed_show_the_results(app, client):
     assert "See the published results" in client.get(f"/challenges/{slug}").get_data(as_text=True)
     feed = client.get("/challenges/feed.atom").get_data(as_text=True)
     assert "Results published" in feed and publication.digest in feed
+
+
+# --- winners: from the challenge's prizes, never an assumed "top 3" ----------------------------
+
+def _announcement_winners(app, publication):
+    """The winners listed in a juror's e-mail and in the partners' webhook."""
+    from govchallenge.jobs.relay import relay_committed
+    from govchallenge.results import announcements
+    from govchallenge.results.models import JUROR
+
+    relay_committed()
+    delivery = db.session.execute(sa.select(Delivery).where(Delivery.role == JUROR)).scalars().first()
+    with app.test_request_context():
+        text = announcements.email_for(delivery).text
+        payload = json.loads(announcements.webhook_body(delivery))
+    return text, [w["entry"] for w in payload["winners"]]
+
+
+@pytest.mark.parametrize("publish_ranking", ["winners", "all"])
+def test_without_prizes_there_are_no_winners(app, publish_ranking):
+    judged = judged_challenge(entries=5, prizes=(), publish_ranking=publish_ranking)
+    publication = publish(judged)
+    db.session.commit()
+    assert publication.full["awards"] == [] and documents.winners(publication.full) == []
+    shown = [e["entry"] for e in publication.document["entries"]]
+    assert shown == ([] if publish_ranking == "winners" else [s.public_id for s in judged.submissions])
+    assert publication.document["entries_ranked"] == 5
+    text, webhook_winners = _announcement_winners(app, publication)
+    assert webhook_winners == [] and "Entry 00" not in text
+
+
+def test_winners_are_the_place_prizes_and_special_awards_the_challenge_defines(app):
+    judged = judged_challenge(entries=5, prizes=((1, "Grand prize"),), special="Best accessibility",
+                              publish_ranking="winners")
+    special = next(p for p in judged.challenge.prizes if p.place is None)
+    ids = [s.public_id for s in judged.submissions]
+    publication = operations.propose(judged.challenge, judged.chair, special_awards={special.id: ids[4]})
+    operations.confirm(publication, judged.officer)
+    operations.confirm(publication, judged.cohost_officer)
+    db.session.commit()
+    assert [e["entry"] for e in documents.winners(publication.full)] == [ids[0], ids[4]]
+    assert [e["entry"] for e in publication.document["entries"]] == [ids[0], ids[4]]  # not places 2 and 3
+    text, webhook_winners = _announcement_winners(app, publication)
+    assert webhook_winners == [ids[0], ids[4]]
+    assert "Entry 001" in text and "Entry 005" in text and "Entry 002" not in text and "Entry 003" not in text
+
+
+def test_a_place_prize_goes_to_every_entry_sharing_that_place(app):
+    judged = judged_challenge(entries=4, score=lambda e, j, c: 5 if e < 2 else 3, prizes=((1, "First"), (2, "Second")))
+    publication = operations.propose(judged.challenge, judged.chair)
+    places = {e["entry"]: e["place"] for e in publication.full["entries"]}
+    winners = [e["entry"] for e in documents.winners(publication.full)]
+    # two entries share place 1 (no criterion, median or chair separated them); nobody is placed 2nd
+    assert sorted(places.values()) == [1, 1, 3, 3]
+    assert sorted(winners) == sorted(e for e, place in places.items() if place == 1)
+
+
+# --- the tie-break criterion: the chair's previous choice is the default ----------------------
+
+def test_the_proposal_form_defaults_to_the_previous_priority_criterion(app, login_as):
+    judged = judged_challenge(entries=3)
+    db.session.commit()
+    slug = judged.challenge.slug
+    second = judged.challenge.criteria[1]
+    chair = login_as(judged.chair)
+
+    def selected(html):
+        found = re.search(r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', html)
+        return found and (found.group(1) or found.group(2))
+
+    assert selected(chair.get(f"/challenges/{slug}/results").get_data(as_text=True)) in (None, "")
+    assert chair.post(f"/challenges/{slug}/results/propose", data={"priority_criterion": str(second.id)}).status_code == 302
+    db.session.expire_all()
+    first = db.session.execute(sa.select(Publication)).scalar_one()
+    assert first.priority_criterion_id == second.id and first.full["priority_criterion"] == str(second.id)
+    assert operations.previous_priority_criterion(judged.challenge, judged.challenge.criteria) == second.id
+    html = chair.get(f"/challenges/{slug}/results").get_data(as_text=True)
+    assert selected(html) == str(second.id)
+    # proposing again keeps it when the chair leaves the preselected choice as it is
+    assert chair.post(f"/challenges/{slug}/results/propose", data={"priority_criterion": str(second.id)}).status_code == 302
+    db.session.expire_all()
+    latest = db.session.execute(sa.select(Publication).where(Publication.state == "proposed")).scalar_one()
+    assert latest.priority_criterion_id == second.id and latest.id != first.id
+
+
+def test_a_previous_choice_no_longer_in_the_final_round_is_not_the_default(app):
+    judged = judged_challenge(entries=2)
+    chosen = judged.challenge.criteria[0]
+    operations.propose(judged.challenge, judged.chair, priority_criterion_id=chosen.id)
+    assert operations.previous_priority_criterion(judged.challenge, judged.challenge.criteria) == chosen.id
+    assert operations.previous_priority_criterion(judged.challenge, judged.challenge.criteria[1:]) is None
+    other = judged_challenge(entries=2)
+    assert operations.previous_priority_criterion(other.challenge, other.challenge.criteria) is None
