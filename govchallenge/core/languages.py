@@ -23,11 +23,26 @@ def is_language(code):
     return bool(code) and len(code) == 2 and pycountry.languages.get(alpha_2=code.lower()) is not None
 
 
-def language_name(code):
-    if code in INTERFACE_LANGUAGES:
-        return INTERFACE_LANGUAGES[code]
-    language = pycountry.languages.get(alpha_2=code) if code else None
+def language_name(code, in_language=None):
+    """The language's name as the viewer's language writes it ("Polnisch" for a German reader);
+    `in_language=code` gives its own name ("Polski"), for lists marked up with lang=code."""
+    from babel import Locale, UnknownLocaleError
+    from flask_babel import get_locale
+
+    if not code:
+        return ""
+    try:
+        name = Locale.parse(code).get_display_name(in_language or str(get_locale() or DEFAULT_LANGUAGE))
+    except (ValueError, UnknownLocaleError):
+        name = None
+    if name:
+        return name[:1].upper() + name[1:]
+    language = pycountry.languages.get(alpha_2=code)
     return language.name if language else code
+
+
+def language_autonym(code):
+    return language_name(code, in_language=code)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from markupsafe import Markup, escape
 
 from .forms import EmptyForm
 from .geo import country_name, format_money
-from .languages import INTERFACE_LANGUAGES, language_name, pick
+from .languages import INTERFACE_LANGUAGES, language_autonym, language_name, pick
 from .markdown import render_markdown
 from .timeutil import as_utc, to_zone
 
@@ -68,6 +68,7 @@ def register(app):
         markdown=render_markdown,
         country=country_name,
         language_name=language_name,
+        autonym=language_autonym,
         localise=localise,
         money=format_money,
     )

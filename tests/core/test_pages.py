@@ -113,3 +113,18 @@ def test_all_post_routes_are_listed_for_the_csrf_test(app):
 
 # Routes without parameters whose CSRF protection is proven in their domain's own tests.
 EXTRA_CSRF_CHECKED = set()
+
+
+def test_language_names_are_written_in_the_viewers_language(app):
+    from flask_babel import refresh
+
+    from govchallenge.core.languages import language_autonym, language_name
+
+    def names(accept):
+        with app.test_request_context(headers={"Accept-Language": accept}):
+            refresh()  # the locale is cached per app context, which the test shares
+            return language_name("pl"), language_name("ga"), language_name("xx"), language_autonym("el")
+
+    assert names("de") == ("Polnisch", "Irisch", "xx", "Ελληνικά")
+    assert names("el")[0] == "Πολωνικά"
+    assert names("en")[:2] == ("Polish", "Irish")
