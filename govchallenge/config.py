@@ -64,6 +64,9 @@ def load_settings(instance_path):
         "RESET_LIMIT": os.environ.get("RESET_LIMIT", "5 per hour"),
         "TOKEN_MAX_AGE_SECONDS": _int("TOKEN_MAX_AGE_SECONDS", 48 * 3600),
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE"),
+        "RESULTS_WEBHOOK_TIMEOUT": _int("RESULTS_WEBHOOK_TIMEOUT", 5),
+        "WEBHOOK_ALLOW_PRIVATE": _bool("WEBHOOK_ALLOW_PRIVATE"),
+        "JURY_REMINDER_HOURS_BEFORE": _int("JURY_REMINDER_HOURS_BEFORE", 48),
     }
     return settings
 
