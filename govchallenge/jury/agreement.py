@@ -19,8 +19,8 @@ simply absent (or None). Public API:
     criteria: iterable of objects or dicts with id, weight, scale_min, scale_max, informational;
     each score rescaled to 0–1 on its scale, weighted mean × 100. None if a counted score is missing.
 - spread(values) -> max − min (0 for fewer than two values).
-- strongly_disagreeing(entries, threshold=25.0) -> [entry_id] whose review totals (0–100) spread
-    more than `threshold` points; entries: {entry_id: [total, ...]}.
+- strongly_disagreeing(entries, threshold=DISAGREEMENT_THRESHOLD) -> [entry_id] whose review totals
+    (0–100) spread more than `threshold` points; entries: {entry_id: [total, ...]}.
 """
 from __future__ import annotations
 
@@ -29,6 +29,19 @@ from collections import defaultdict
 from itertools import permutations
 
 NOMINAL, ORDINAL, INTERVAL, RATIO = "nominal", "ordinal", "interval", "ratio"
+
+DISAGREEMENT_THRESHOLD = 25.0
+"""When the jurors of an entry "disagree strongly": the rule, in one place.
+
+Each submitted review of an entry is turned into a weighted total on a 0–100 scale
+(`weighted_total`: every score rescaled to 0–1 on its criterion's scale, weighted mean × 100).
+An entry is flagged when the highest and the lowest of its totals are more than this many points
+apart (`spread(totals) > DISAGREEMENT_THRESHOLD`); exactly 25 points apart is not flagged, and an
+entry with fewer than two submitted reviews never is. 25 points is a quarter of the whole scale:
+e.g. one juror at 7/10 on every criterion and another at 4/10 (30 points apart) are flagged,
+7/10 and 5/10 (20 points) are not. The chair's dashboard and the results' agreement report both
+use it, so they always flag the same entries.
+"""
 
 
 def _pairable(units):
@@ -175,6 +188,7 @@ def spread(values):
     return (max(values) - min(values)) if len(values) >= 2 else 0.0
 
 
-def strongly_disagreeing(entries, threshold=25.0):
-    """Entry ids whose review totals (0–100) spread over more than `threshold` points."""
+def strongly_disagreeing(entries, threshold=DISAGREEMENT_THRESHOLD):
+    """Entry ids whose review totals (0–100) spread over more than `threshold` points
+    (default: DISAGREEMENT_THRESHOLD, see there for the rule)."""
     return [e for e, totals in entries.items() if spread(totals) > threshold]

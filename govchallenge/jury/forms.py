@@ -1,7 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, EmailField, HiddenField, IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms import (
+    BooleanField, DateTimeLocalField, EmailField, HiddenField, IntegerField, RadioField, SelectField, SelectMultipleField,
+    StringField, SubmitField, TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from govchallenge.core.forms import plausible_moment
 from .models import CONFLICT_KINDS
@@ -41,12 +45,44 @@ class RoundForm(FlaskForm):
     closes_at = DateTimeLocalField(_l("Closes at (UTC)"), format="%Y-%m-%dT%H:%M", validators=[Optional(), plausible_moment])
 
 
+class CheckboxesField(SelectMultipleField):
+    """A multiple choice shown as labelled checkboxes (the template groups them in a fieldset)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
 class ShortlistForm(FlaskForm):
     rule = RadioField(_l("Shortlist"), choices=[("top", _l("The top entries")), ("thresholds", _l("Every entry above the thresholds"))],
                       default="top", validators=[DataRequired()])
     top_n = IntegerField(_l("How many entries (top N)"), default=5, validators=[Optional(), NumberRange(1, 10000)])
     reviews_per_entry = IntegerField(_l("Reviews per entry"), default=3, validators=[InputRequired(), NumberRange(1, 10)])
     closes_at = DateTimeLocalField(_l("Closes at (UTC)"), format="%Y-%m-%dT%H:%M", validators=[Optional(), plausible_moment])
+    # Choices: the jury's accepted jurors, set by the view; all of them are ticked by default.
+    jurors = CheckboxesField(_l("Jurors of the next round"), choices=[], coerce=str, validate_choice=False,
+                             description=_l("The jurors who accepted; untick those who do not serve in the next round."))
+
+    def validate_jurors(self, field):
+        allowed = {str(value) for value, _label in field.choices}
+        if not field.data:
+            raise ValidationError(_l("Choose at least one juror for the next round."))
+        if any(value not in allowed for value in field.data):
+            raise ValidationError(_l("Choose among the jurors listed: reload the page and try again."))
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if self.rule.data == "top" and self.top_n.data is None and not self.top_n.errors:
+            self.top_n.errors = list(self.top_n.errors) + [_l("Give how many entries go to the next round.")]
+            valid = False
+        return valid
+
+    def juror_ids(self):
+        return [int(value) for value in self.jurors.data]
+
+
+class ClosingForm(FlaskForm):
+    closes_at = DateTimeLocalField(_l("Closes at (UTC)"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(
+        message=_l("Give the moment the round closes.")), plausible_moment])
 
 
 class ManualAssignForm(FlaskForm):

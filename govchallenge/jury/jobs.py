@@ -1,15 +1,19 @@
 """E-mails of the jury, sent by background jobs in the recipient's language. Jobs take ids and are idempotent
 (an invitation already answered, or a juror with nothing left to review, gets nothing)."""
+from datetime import datetime, timedelta
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from govchallenge.accounts.models import User, find_by_email
-from govchallenge.core import mail
+from govchallenge.core import audit, mail
 from govchallenge.core.languages import pick
+from govchallenge.core.timeutil import utcnow
 from govchallenge.core.urls import external_url
 from govchallenge.extensions import db
 
-from .models import ACTIVE, INVITED, OPEN, SUBMITTED, Assignment, Juror, Review, Round
+from .models import ACTIVE, INVITED, OPEN, SUBMITTED, Assignment, Juror, Review, Round, RoundEntry
+from .operations import reminder_due_at, results_frozen
 from .tokens import make_token
 
 
@@ -36,17 +40,20 @@ def send_invitation(juror_id):
 
 
 def _pending(round_id, juror_id):
+    """Active assignments of the juror in the round, on entries not excluded, without a submitted review."""
     return db.session.execute(
         sa.select(sa.func.count(Assignment.id)).outerjoin(Review, Review.assignment_id == Assignment.id)
+        .join(RoundEntry, sa.and_(RoundEntry.round_id == Assignment.round_id,
+                                  RoundEntry.submission_id == Assignment.submission_id))
         .where(Assignment.round_id == round_id, Assignment.juror_id == juror_id, Assignment.state == ACTIVE,
-               sa.or_(Review.id.is_(None), Review.state != SUBMITTED))
+               RoundEntry.excluded_at.is_(None), sa.or_(Review.id.is_(None), Review.state != SUBMITTED))
     ).scalar_one()
 
 
 def send_reminder(round_id, juror_id):
     rnd = db.session.get(Round, round_id)
     juror = db.session.get(Juror, juror_id)
-    if rnd is None or juror is None or rnd.state != OPEN or juror.user is None:
+    if rnd is None or juror is None or rnd.state != OPEN or juror.user is None or results_frozen(rnd.challenge):
         return "nothing to do"
     pending = _pending(round_id, juror_id)
     if not pending:
@@ -64,13 +71,48 @@ def send_reminder(round_id, juror_id):
     return "sent"
 
 
-def remind_round(round_id):
-    """Scheduled before a round closes: a reminder to each juror still behind."""
+SCHEDULED_REMINDER = "jury.reminder_scheduled_sent"
+# A queue may hand a delayed job on a little early; never more than this.
+EARLY_TOLERANCE = timedelta(minutes=5)
+
+
+def _same_moment(iso, moment):
+    try:
+        scheduled = datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return False
+    if scheduled.tzinfo is None or moment is None:
+        return False
+    return abs(scheduled - moment) < timedelta(seconds=1)
+
+
+def _already_sent(rnd):
+    events = db.session.execute(
+        sa.select(audit.AuditEvent.detail).where(audit.AuditEvent.action == SCHEDULED_REMINDER,
+                                                 audit.AuditEvent.object_type == "round",
+                                                 audit.AuditEvent.object_id == str(rnd.id))
+    ).scalars().all()
+    return any(_same_moment((detail or {}).get("closes_at"), rnd.closes_at) for detail in events)
+
+
+def remind_round(round_id, closes_at=None):
+    """Scheduled (by operations.schedule_reminder) some hours before a round closes: a reminder to each
+    juror of the round still behind. Does nothing when the round is closed, its results published, its
+    closing moment moved since (`closes_at` is the moment it was scheduled for; a newer job exists), when
+    run before it is due or after the round's closing moment, or when it already ran for this moment."""
     rnd = db.session.get(Round, round_id)
-    if rnd is None or rnd.state != OPEN:
+    if rnd is None or rnd.state != OPEN or rnd.closes_at is None or results_frozen(rnd.challenge):
+        return "nothing to do"
+    if closes_at is not None and not _same_moment(closes_at, rnd.closes_at):
+        return "superseded"
+    now = utcnow()
+    if now + EARLY_TOLERANCE < reminder_due_at(rnd) or now >= rnd.closes_at:
+        return "not due"
+    if _already_sent(rnd):
         return "nothing to do"
     sent = 0
-    for rj in rnd.round_jurors:
+    for rj in sorted(rnd.round_jurors, key=lambda rj: rj.juror_id):
         if send_reminder(round_id, rj.juror_id) == "sent":
             sent += 1
+    audit.record(SCHEDULED_REMINDER, rnd, closes_at=rnd.closes_at.isoformat(), sent=sent)
     return f"sent {sent}"

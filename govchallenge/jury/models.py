@@ -39,6 +39,10 @@ DRAFT, SUBMITTED = "draft", "submitted"
 REVIEW_STATES = {DRAFT: _l("Draft"), SUBMITTED: _l("Submitted")}
 
 
+def round_label(number):
+    return _l("Round %(n)s", n=number)
+
+
 def new_public_id():
     return secrets.token_urlsafe(12)
 
@@ -125,6 +129,7 @@ class Round(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     challenge_id = db.Column(db.Integer, db.ForeignKey("challenge.id", ondelete="CASCADE"), nullable=False, index=True)
     number = db.Column(db.Integer, nullable=False, default=1)
+    # Unused: kept so the schema need not change. Rounds are named at display time (`label`), in the viewer's language.
     name = db.Column(db.JSON, nullable=False, default=dict)
     stage_id = db.Column(db.Integer, db.ForeignKey("stage.id", ondelete="SET NULL"), nullable=True)
     reviews_per_entry = db.Column(db.Integer, nullable=False, default=3)
@@ -151,6 +156,11 @@ class Round(db.Model):
     @property
     def state_label(self):
         return ROUND_STATES.get(self.state, self.state)
+
+    @property
+    def label(self):
+        """"Round 2", translated when shown: nothing language-specific is stored."""
+        return round_label(self.number)
 
     @property
     def criteria(self):

@@ -1,9 +1,13 @@
 """Every state change of the jury: they check the rules, write the audit trail, queue jobs, flush — never commit."""
+import math
 import random
 from collections import defaultdict
+from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
+from govchallenge.challenges.models import ARCHIVED, RESULTS_PUBLISHED
 from govchallenge.core import audit
 from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
@@ -20,7 +24,8 @@ from .models import (
     SUBMITTED, Assignment, ConflictDeclaration, Juror, Review, Round, RoundEntry, RoundJuror, ScoreOverride,
 )
 
-DISAGREEMENT_THRESHOLD = 25.0  # points on the 0–100 total
+# Once the results are out (or the challenge archived), no score or decision of the jury changes.
+FROZEN_STATUSES = (RESULTS_PUBLISHED, ARCHIVED)
 
 
 class JuryError(Exception):
@@ -30,6 +35,34 @@ class JuryError(Exception):
         super().__init__(code)
         self.code = code
         self.detail = detail
+
+
+# --- frozen scores ---------------------------------------------------------------------------------
+
+def results_frozen(challenge):
+    """True once the challenge's results are published or it is archived: the jury's work is final."""
+    return challenge is not None and challenge.status in FROZEN_STATUSES
+
+
+def _require_unfrozen(challenge):
+    if results_frozen(challenge):
+        raise JuryError("results_published")
+
+
+def round_frozen(rnd):
+    """Scores and decisions of a round change only while it is open and the results are not published."""
+    return rnd.state != OPEN or results_frozen(rnd.challenge)
+
+
+def _require_changeable(rnd):
+    _require_unfrozen(rnd.challenge)
+    if rnd.state != OPEN:
+        raise JuryError("round_closed")
+
+
+def _check_closes_at(closes_at):
+    if closes_at is not None and closes_at <= utcnow():
+        raise JuryError("closes_in_past")
 
 
 # --- the jury -----------------------------------------------------------------------------------
@@ -117,6 +150,8 @@ def declare_conflict(juror, actor, kind, note="", team_id=None, organisation_id=
     db.session.flush()
     audit.record("jury.conflict", conflict, actor=actor, juror_id=juror.id, team_id=team_id,
                  organisation_id=organisation_id, kind=kind, source=source)
+    if results_frozen(juror.challenge):
+        return conflict  # recorded for the trail; the published results are not reopened
     conflicted = conflict_pairs(juror.challenge_id)
     touched = db.session.execute(
         sa.select(Assignment).join(Round).where(Assignment.juror_id == juror.id, Assignment.state == ACTIVE, Round.state == OPEN)
@@ -212,6 +247,33 @@ def conflict_pairs(challenge_id, submission_ids=None):
     return pairs
 
 
+def juror_of_user(challenge_id, user):
+    """The Juror row of `user` in the challenge (any state), or None."""
+    if getattr(user, "id", None) is None:
+        return None
+    return db.session.execute(
+        sa.select(Juror).where(Juror.challenge_id == challenge_id, Juror.user_id == user.id)
+    ).scalar_one_or_none()
+
+
+def conflicted_entries(juror, submission_ids=None):
+    """The submission ids (of the challenge's rounds, or of `submission_ids`) the juror is conflicted with,
+    by the same rules as the assignment: detected, declared or added by the chair."""
+    if juror is None:
+        return set()
+    return {sid for (jid, sid) in conflict_pairs(juror.challenge_id, submission_ids) if jid == juror.id}
+
+
+def is_conflicted(juror, submission_id):
+    return submission_id in conflicted_entries(juror, [submission_id])
+
+
+def _refuse_conflicted_actor(challenge_id, actor, submission_id):
+    """A chair (or anyone on the jury) never changes the scores of an entry they are conflicted with."""
+    if is_conflicted(juror_of_user(challenge_id, actor), submission_id):
+        raise JuryError("chair_conflict")
+
+
 # --- rounds and assignment ------------------------------------------------------------------------
 
 def last_closed_stage(challenge, now=None):
@@ -222,8 +284,10 @@ def last_closed_stage(challenge, now=None):
 
 def open_first_round(challenge, actor, reviews_per_entry=3, closes_at=None, stage=None, seed=None):
     """Round 1 over every submitted entry of a closed stage, with every accepted juror; then assigns."""
+    _require_unfrozen(challenge)
     if db.session.execute(sa.select(Round).where(Round.challenge_id == challenge.id)).first():
         raise JuryError("round_exists")
+    _check_closes_at(closes_at)
     stage = stage or last_closed_stage(challenge)
     if stage is None:
         raise JuryError("stage_open")
@@ -232,7 +296,7 @@ def open_first_round(challenge, actor, reviews_per_entry=3, closes_at=None, stag
     ).scalars().all()
     if not submissions:
         raise JuryError("no_entries")
-    rnd = Round(challenge_id=challenge.id, number=1, name={"en": "Round 1"}, stage_id=stage.id,
+    rnd = Round(challenge_id=challenge.id, number=1, name={}, stage_id=stage.id,
                 reviews_per_entry=reviews_per_entry, closes_at=closes_at, state=OPEN)
     db.session.add(rnd)
     db.session.flush()
@@ -262,8 +326,7 @@ def round_jurors(rnd):
 
 def run_assignment(rnd, actor, seed=None, reviews_per_entry=None):
     """(Re)assigns a round: every active assignment is kept; new ones fill the gaps. Returns AssignmentResult."""
-    if rnd.state != OPEN:
-        raise JuryError("round_closed")
+    _require_changeable(rnd)
     if reviews_per_entry is not None:
         rnd.reviews_per_entry = int(reviews_per_entry)
     if seed is None:
@@ -296,8 +359,7 @@ def run_assignment(rnd, actor, seed=None, reviews_per_entry=None):
 
 def add_assignment(rnd, juror, submission_id, actor):
     """The chair's manual assignment, within the same rules (no conflict, one juror per organisation)."""
-    if rnd.state != OPEN:
-        raise JuryError("round_closed")
+    _require_changeable(rnd)
     entry_ids = [e.submission_id for e in round_entries(rnd)]
     if submission_id not in entry_ids or juror.id not in {j.id for j in round_jurors(rnd)}:
         raise JuryError("not_in_round")
@@ -324,8 +386,7 @@ def recuse(assignment, actor, reason=""):
     if assignment.state != ACTIVE:
         raise JuryError("already_recused")
     rnd = assignment.round
-    if rnd.state != OPEN:
-        raise JuryError("round_closed")
+    _require_changeable(rnd)
     assignment.state = RECUSED
     assignment.recused_at = utcnow()
     assignment.recusal_reason = (reason or "").strip()
@@ -349,6 +410,7 @@ def save_review(assignment, actor, scores, comments, lock_version, submit=False)
     challenge = rnd.challenge
     if assignment.state != ACTIVE:
         raise JuryError("recused")
+    _require_unfrozen(challenge)
     if rnd.state != OPEN or (rnd.closes_at is not None and utcnow() >= rnd.closes_at):
         raise JuryError("round_closed")
     review = assignment.review
@@ -408,9 +470,13 @@ def save_review(assignment, actor, scores, comments, lock_version, submit=False)
 
 
 def override_score(review, criterion, new_value, justification, actor):
+    """The chair changes one score, with a written justification: only while the round is open and the
+    results unpublished, and never on an entry the chair is conflicted with."""
     rnd = review.assignment.round
-    if criterion.challenge_id != rnd.challenge_id or criterion.round_number != rnd.number:
+    _require_changeable(rnd)
+    if criterion.challenge_id != rnd.challenge_id or criterion.id not in {c.id for c in rnd.criteria}:
         raise JuryError("tampered")
+    _refuse_conflicted_actor(rnd.challenge_id, actor, review.assignment.submission_id)
     if not (justification or "").strip():
         raise JuryError("justification")
     if not (criterion.scale_min <= new_value <= criterion.scale_max):
@@ -430,6 +496,10 @@ def override_score(review, criterion, new_value, justification, actor):
 
 
 def exclude_entry(entry, reason, actor):
+    """The chair excludes an entry (e.g. ineligible), with a written reason: same limits as override_score."""
+    rnd = entry.round
+    _require_changeable(rnd)
+    _refuse_conflicted_actor(rnd.challenge_id, actor, entry.submission_id)
     if not (reason or "").strip():
         raise JuryError("justification")
     if entry.excluded_at is not None:
@@ -481,14 +551,13 @@ def progress(rnd):
         row[1] += 1
         row[0] += done
     totals = entry_totals(rnd, assignments)
-    flagged = set(agreement.strongly_disagreeing(totals, DISAGREEMENT_THRESHOLD))
+    flagged = set(agreement.strongly_disagreeing(totals))
     return {"jurors": dict(per_juror), "entries": per_entry, "flagged": flagged, "totals": totals,
             "assignments": assignments}
 
 
 def close_round(rnd, actor, reason=None):
-    if rnd.state != OPEN:
-        raise JuryError("round_closed")
+    _require_changeable(rnd)
     info = progress(rnd)
     missing = sum(t - d for d, t in info["jurors"].values())
     reason = (reason or "").strip()
@@ -504,7 +573,10 @@ def close_round(rnd, actor, reason=None):
 
 
 def shortlist(rnd, actor, top_n=None, use_thresholds=False, reviews_per_entry=3, closes_at=None, juror_ids=None, seed=None):
-    """Round n+1 from a closed round: the top N by mean total, or every entry meeting every criterion's threshold."""
+    """Round n+1 from a closed round: the top N by mean total, or every entry meeting every criterion's threshold.
+
+    juror_ids: the accepted jurors who sit in the new round (None: all of them); any other id is refused."""
+    _require_unfrozen(rnd.challenge)
     if rnd.state != CLOSED:
         raise JuryError("round_open")
     if db.session.execute(sa.select(Round).where(Round.challenge_id == rnd.challenge_id, Round.number == rnd.number + 1)).first():
@@ -529,31 +601,76 @@ def shortlist(rnd, actor, top_n=None, use_thresholds=False, reviews_per_entry=3,
         raise JuryError("shortlist_rule")
     if not chosen:
         raise JuryError("no_entries")
-    nxt = Round(challenge_id=rnd.challenge_id, number=rnd.number + 1, name={"en": f"Round {rnd.number + 1}"},
+    eligible = [j for j in challenge_jurors(rnd.challenge_id) if j.is_active]
+    if juror_ids is not None:
+        wanted = {int(i) for i in juror_ids}
+        if not wanted:
+            raise JuryError("no_jurors")
+        if not wanted <= {j.id for j in eligible}:
+            raise JuryError("bad_jurors")
+        eligible = [j for j in eligible if j.id in wanted]
+    _check_closes_at(closes_at)
+    nxt = Round(challenge_id=rnd.challenge_id, number=rnd.number + 1, name={},
                 stage_id=rnd.stage_id, reviews_per_entry=reviews_per_entry, closes_at=closes_at, state=OPEN)
     db.session.add(nxt)
     db.session.flush()
     for sid in chosen:
         db.session.add(RoundEntry(round_id=nxt.id, submission_id=sid))
-    for j in challenge_jurors(rnd.challenge_id):
-        if juror_ids is None or j.id in juror_ids:
-            db.session.add(RoundJuror(round_id=nxt.id, juror_id=j.id))
+    for j in eligible:
+        db.session.add(RoundJuror(round_id=nxt.id, juror_id=j.id))
     db.session.flush()
     audit.record("jury.shortlist", nxt, actor=actor, from_round=rnd.number, entries=chosen,
-                 rule="thresholds" if use_thresholds else f"top {top_n}")
+                 rule="thresholds" if use_thresholds else f"top {top_n}", jurors=[j.id for j in eligible])
     result = run_assignment(nxt, actor, seed=seed)
     if closes_at is not None:
         schedule_reminder(nxt)
     return nxt, result
 
 
-# --- reminders ----------------------------------------------------------------------------------------
+# --- closing moment and reminders ------------------------------------------------------------------------
 
 REMINDER_HOURS_BEFORE = 48
+"""Default lead time of the scheduled reminder; the setting JURY_REMINDER_HOURS_BEFORE overrides it."""
+
+
+def reminder_hours_before():
+    """Hours between the scheduled reminder and the round's closing moment (a whole number where it is one)."""
+    try:
+        hours = float(current_app.config.get("JURY_REMINDER_HOURS_BEFORE", REMINDER_HOURS_BEFORE))
+    except (TypeError, ValueError):
+        hours = float(REMINDER_HOURS_BEFORE)
+    if not math.isfinite(hours) or hours < 0:
+        hours = float(REMINDER_HOURS_BEFORE)
+    return int(hours) if hours.is_integer() else hours
+
+
+def reminder_due_at(rnd, hours_before=None):
+    """When the scheduled reminder of a round is due: `hours_before` its closing moment (None without one)."""
+    if rnd.closes_at is None:
+        return None
+    return rnd.closes_at - timedelta(hours=reminder_hours_before() if hours_before is None else hours_before)
+
+
+def set_closing_time(rnd, closes_at, actor):
+    """The chair sets or moves the moment the round closes; the reminder is scheduled again for it
+    (a reminder queued for the former moment sees the change and does nothing)."""
+    _require_changeable(rnd)
+    if closes_at is None:
+        raise JuryError("closes_missing")
+    _check_closes_at(closes_at)
+    before = rnd.closes_at
+    if before == closes_at:
+        return None
+    rnd.closes_at = closes_at
+    db.session.flush()
+    audit.record("jury.round_closing", rnd, actor=actor, before=before.isoformat() if before else None,
+                 after=closes_at.isoformat())
+    return schedule_reminder(rnd)
 
 
 def send_reminders(rnd, actor):
     """Queues a reminder for every juror with reviews still to submit; returns how many."""
+    _require_changeable(rnd)
     info = progress(rnd)
     pending = [jid for jid, (done, total) in info["jurors"].items() if done < total]
     for jid in pending:
@@ -562,9 +679,12 @@ def send_reminders(rnd, actor):
     return len(pending)
 
 
-def schedule_reminder(rnd, hours_before=REMINDER_HOURS_BEFORE):
-    """A job that, shortly before the round closes, reminds every juror still behind."""
-    if rnd.closes_at is None:
+def schedule_reminder(rnd, hours_before=None):
+    """A job that, `hours_before` the round closes (default: reminder_hours_before()), reminds every juror
+    still behind. It carries the closing moment it was scheduled for, so moving the moment supersedes it."""
+    due = reminder_due_at(rnd, hours_before)
+    if due is None:
         return None
-    delay = max(0, int((rnd.closes_at - utcnow()).total_seconds()) - hours_before * 3600)
-    return outbox.enqueue("govchallenge.jury.jobs.remind_round", rnd.id, delay_seconds=delay)
+    delay = max(0, math.ceil((due - utcnow()).total_seconds()))
+    return outbox.enqueue("govchallenge.jury.jobs.remind_round", rnd.id, rnd.closes_at.isoformat(),
+                          delay_seconds=delay)

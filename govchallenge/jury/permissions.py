@@ -52,7 +52,22 @@ def can_score(user, assignment):
 
 
 def can_view_entry(user, assignment):
-    return can_score(user, assignment)
+    """Read an assigned entry and download its files: the juror of the assignment, never on an entry they
+    are conflicted with (detected, declared or added by the chair), even one conflicted after assignment."""
+    if not can_score(user, assignment):
+        return False
+    from .operations import is_conflicted
+
+    return not is_conflicted(assignment.juror, assignment.submission_id)
+
+
+def can_change_entry(user, challenge, submission_id):
+    """Change a score of, or exclude, an entry: the chair, never on an entry they are conflicted with."""
+    if not can_chair(user, challenge):
+        return False
+    from .operations import is_conflicted
+
+    return not is_conflicted(juror_of(user, challenge), submission_id)
 
 
 def can_respond_invitation(user, juror):

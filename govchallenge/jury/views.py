@@ -1,6 +1,7 @@
 """The jury's pages: invitations, conflicts, blind review and scoring, the chair's dashboard."""
 import io
 import mimetypes
+from datetime import timezone
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -24,8 +25,8 @@ from govchallenge.teams.models import Team, TeamMember
 from . import operations as ops
 from . import permissions as can
 from .forms import (
-    AcceptForm, ConflictForm, InviteJurorForm, ManualAssignForm, OptionalReasonForm, OverrideForm, ReasonForm, RoundForm,
-    ShortlistForm, review_form,
+    AcceptForm, ClosingForm, ConflictForm, InviteJurorForm, ManualAssignForm, OptionalReasonForm, OverrideForm, ReasonForm,
+    RoundForm, ShortlistForm, review_form,
 )
 from .models import ACTIVE, SUBMITTED, Assignment, ConflictDeclaration, Juror, Review, Round, RoundEntry
 from .tokens import read_token
@@ -60,7 +61,20 @@ ERRORS = {
     "reviews_missing": lambda d: ngettext("%(num)s review is not submitted yet. Write a reason to close the round anyway.", "%(num)s reviews are not submitted yet. Write a reason to close the round anyway.", d.get("missing") or 0),
     "shortlist_rule": lambda d: _("Choose how many entries go to the next round."),
     "invalid": lambda d: _("Some answers need correcting."),
+    "results_published": lambda d: _("The results are published: the jury's scores and decisions can no longer change."),
+    "chair_conflict": lambda d: _("Refused: you have a conflict of interest with this entry, so you cannot change its scores or exclude it."),
+    "no_jurors": lambda d: _("Choose at least one juror for the next round."),
+    "bad_jurors": lambda d: _("Choose among the jurors listed: reload the page and try again."),
+    "closes_in_past": lambda d: _("Choose a closing moment in the future."),
+    "closes_missing": lambda d: _("Give the moment the round closes."),
 }
+# Refusals that are about the state of things rather than the input.
+ERROR_STATUS = {"round_closed": 409, "results_published": 409, "round_open": 409, "round_exists": 409,
+                "chair_conflict": 403}
+
+
+def error_status(error):
+    return ERROR_STATUS.get(error.code, 400)
 FIELD_ERRORS = {
     "out_of_scale": lambda d: _("The score must be between %(min)s and %(max)s.", min=d.get("min"), max=d.get("max")),
     "score_required": lambda d: _("Give a score to submit."),
@@ -340,10 +354,8 @@ def _others(assignment):
 @login_required
 def review(public_id):
     assignment = _assignment(public_id)
-    require(can.can_score(current_user, assignment))
     # Never a conflicted entry, even one that became conflicted after the assignment.
-    require((assignment.juror_id, assignment.submission_id) not in ops.conflict_pairs(
-        assignment.round.challenge_id, [assignment.submission_id]))
+    require(can.can_view_entry(current_user, assignment))
     rnd = assignment.round
     challenge = rnd.challenge
     criteria = rnd.criteria
@@ -379,7 +391,7 @@ def review(public_id):
                     for name, (code, detail) in error.detail["fields"].items():
                         getattr(form, name).errors.append(FIELD_ERRORS[code](detail))
                 flash(message(error), "error")
-                status = 409 if error.code in ("stale", "round_closed") else 400
+                status = 409 if error.code in ("stale", "round_closed", "results_published") else 400
             else:
                 db.session.commit()
                 flash(_("Review submitted.") if form.submit.data else _("Draft saved."), "success")
@@ -405,7 +417,8 @@ def review(public_id):
         "jury/review.html", assignment=assignment, round=rnd, challenge=challenge, criteria=criteria, form=form,
         review=existing, content=content, files=files, others=others,
         team=None if challenge.anonymous_review else submission.team, recuse_form=OptionalReasonForm(prefix="recuse"),
-        editable=rnd.state == "open" and (rnd.closes_at is None or utcnow() < rnd.closes_at),
+        editable=not ops.round_frozen(rnd) and (rnd.closes_at is None or utcnow() < rnd.closes_at),
+        published=ops.results_frozen(challenge),
     ), status
 
 
@@ -452,27 +465,62 @@ def recuse(public_id):
 
 # --- the chair's dashboard ------------------------------------------------------------------------------
 
-@bp.route("/<slug>/dashboard")
-@login_required
-def dashboard(slug):
-    challenge = _challenge(slug)
+def _utc(moment):
+    """A moment typed in a form (labelled UTC) as an aware UTC datetime."""
+    return moment.replace(tzinfo=timezone.utc) if moment is not None else None
+
+
+def _juror_choices(jurors):
+    return [(str(j.id), j.display_name) for j in jurors if j.is_active]
+
+
+def _render_dashboard(challenge, bound=None, status=200, exclude_entry_id=None):
+    """The dashboard; `bound` maps (form kind, round number) to a form the chair just sent, shown back
+    with what they typed and its errors (their draft is never lost)."""
     require(can.can_see_progress(current_user, challenge))
+    bound = bound or {}
     chair = can.can_chair(current_user, challenge)
     rounds = db.session.execute(
         sa.select(Round).where(Round.challenge_id == challenge.id).order_by(Round.number)
         .options(sa.orm.selectinload(Round.entries).joinedload(RoundEntry.submission), sa.orm.selectinload(Round.round_jurors))
     ).scalars().all()
-    jurors = {j.id: j for j in ops.challenge_jurors(challenge.id, accepted_only=False)}
+    all_jurors = ops.challenge_jurors(challenge.id, accepted_only=False)
+    jurors = {j.id: j for j in all_jurors}
+    choices = _juror_choices(all_jurors)
+    # Entries the chair is conflicted with: no score change, no exclusion, no scores shown.
+    conflicted = ops.conflicted_entries(ops.juror_of_user(challenge.id, current_user)) if chair and rounds else set()
     views = []
     for rnd in rounds:
+        n = rnd.number
         info = ops.progress(rnd)
-        manual = ManualAssignForm(prefix=f"m{rnd.number}")
+        manual = bound.get(("manual", n)) or ManualAssignForm(prefix=f"m{n}", formdata=None)
         manual.juror.choices = [(str(j.id), j.display_name) for j in ops.round_jurors(rnd)]
         manual.entry.choices = [(str(e.submission_id), e.submission.title or str(e.submission_id)) for e in ops.round_entries(rnd)]
-        views.append({"round": rnd, "info": info, "manual": manual, "close": ReasonForm(prefix=f"c{rnd.number}"),
-                      "shortlist": ShortlistForm(prefix=f"s{rnd.number}"), "exclude": ReasonForm(prefix=f"x{rnd.number}")})
+        shortlist = bound.get(("shortlist", n))
+        if shortlist is None:
+            shortlist = ShortlistForm(prefix=f"s{n}", formdata=None)
+            shortlist.jurors.data = [value for value, _label in choices]
+        shortlist.jurors.choices = choices
+        closing = bound.get(("closing", n)) or ClosingForm(prefix=f"t{n}", formdata=None, data={"closes_at": rnd.closes_at})
+        views.append({
+            "round": rnd, "info": info, "manual": manual, "shortlist": shortlist, "closing": closing,
+            "close": bound.get(("close", n)) or OptionalReasonForm(prefix=f"c{n}", formdata=None),
+            "exclude": bound.get(("exclude", n)) or ReasonForm(prefix=f"x{n}", formdata=None),
+            "exclude_entry_id": exclude_entry_id if ("exclude", n) in bound else None,
+            "frozen": ops.round_frozen(rnd),
+        })
+    round_form = bound.get(("round", 0)) or RoundForm(formdata=None)
     return render_template("jury/dashboard.html", challenge=challenge, rounds=views, jurors=jurors, chair=chair,
-                           round_form=RoundForm(), empty=EmptyForm(), has_stage=ops.last_closed_stage(challenge) is not None)
+                           round_form=round_form, empty=EmptyForm(), conflicted=conflicted,
+                           published=ops.results_frozen(challenge),
+                           reminder_hours=ops.reminder_hours_before(),
+                           has_stage=ops.last_closed_stage(challenge) is not None), status
+
+
+@bp.route("/<slug>/dashboard")
+@login_required
+def dashboard(slug):
+    return _render_dashboard(_challenge(slug))
 
 
 def _chair_post(slug):
@@ -492,6 +540,18 @@ def _back(slug, error=None, ok=None):
     return redirect(url_for("jury.dashboard", slug=slug))
 
 
+def _refused(challenge, key, form, error=None, problem=None, **kwargs):
+    """Shows the dashboard again with the chair's form as they sent it: a form error (400) or a refusal."""
+    db.session.rollback()
+    status = 400
+    if error is not None:
+        flash(message(error), "error")
+        status = error_status(error)
+    elif problem:
+        flash(problem, "error")
+    return _render_dashboard(challenge, bound={key: form}, status=status, **kwargs)
+
+
 def _stats_text(result):
     s = result.stats()
     return _("Assigned: %(entries)s entries, %(jurors)s jurors, reviews per entry %(rmin)s–%(rmax)s, load per juror %(lmin)s–%(lmax)s, %(short)s entries short.",
@@ -505,13 +565,13 @@ def open_round(slug):
     challenge = _chair_post(slug)
     form = RoundForm()
     if not form.validate_on_submit():
-        flash(_("Check the number of reviews per entry (1 to 10) and the closing time."), "error")
-        return redirect(url_for("jury.dashboard", slug=slug))
-    closes_at = form.closes_at.data.replace(tzinfo=__import__("datetime").timezone.utc) if form.closes_at.data else None
+        return _refused(challenge, ("round", 0), form, problem=_("Check the number of reviews per entry (1 to 10) and the closing time."))
     try:
-        _rnd, result = ops.open_first_round(challenge, current_user, form.reviews_per_entry.data, closes_at)
+        _rnd, result = ops.open_first_round(challenge, current_user, form.reviews_per_entry.data, _utc(form.closes_at.data))
     except ops.JuryError as error:
-        return _back(slug, error)
+        if error.code == "closes_in_past":
+            form.closes_at.errors.append(message(error))
+        return _refused(challenge, ("round", 0), form, error)
     return _back(slug, ok=_stats_text(result))
 
 
@@ -538,13 +598,12 @@ def manual(slug, number):
     form.juror.choices = [(str(j.id), j.display_name) for j in ops.round_jurors(rnd)]
     form.entry.choices = [(str(e.submission_id), str(e.submission_id)) for e in ops.round_entries(rnd)]
     if not form.validate_on_submit():
-        flash(_("Choose a juror and an entry of this round."), "error")
-        return redirect(url_for("jury.dashboard", slug=slug))
+        return _refused(challenge, ("manual", number), form, problem=_("Choose a juror and an entry of this round."))
     juror = _juror(challenge, int(form.juror.data))
     try:
         ops.add_assignment(rnd, juror, int(form.entry.data), current_user)
     except ops.JuryError as error:
-        return _back(slug, error)
+        return _refused(challenge, ("manual", number), form, error)
     return _back(slug, ok=_("Assignment added."))
 
 
@@ -555,8 +614,31 @@ def remind(slug, number):
     rnd = _round(challenge, number)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    n = ops.send_reminders(rnd, current_user)
+    try:
+        n = ops.send_reminders(rnd, current_user)
+    except ops.JuryError as error:
+        return _back(slug, error)
     return _back(slug, ok=ngettext("Reminder queued for %(num)s juror.", "Reminders queued for %(num)s jurors.", n))
+
+
+@bp.route("/<slug>/rounds/<int:number>/closing", methods=["POST"])
+@login_required
+def closing(slug, number):
+    """The chair sets or moves the moment the round closes; the scheduled reminder follows it."""
+    challenge = _chair_post(slug)
+    rnd = _round(challenge, number)
+    form = ClosingForm(prefix=f"t{number}")
+    if not form.validate_on_submit():
+        return _refused(challenge, ("closing", number), form, problem=_("Check the closing moment."))
+    try:
+        ops.set_closing_time(rnd, _utc(form.closes_at.data), current_user)
+    except ops.JuryError as error:
+        if error.code in ("closes_in_past", "closes_missing"):
+            form.closes_at.errors.append(message(error))
+        return _refused(challenge, ("closing", number), form, error)
+    return _back(slug, ok=ngettext("The closing moment is saved; the reminder is scheduled %(num)s hour before it.",
+                                   "The closing moment is saved; the reminder is scheduled %(num)s hours before it.",
+                                   ops.reminder_hours_before()))
 
 
 @bp.route("/<slug>/rounds/<int:number>/close", methods=["POST"])
@@ -566,11 +648,13 @@ def close(slug, number):
     rnd = _round(challenge, number)
     form = OptionalReasonForm(prefix=f"c{number}")
     if not form.validate_on_submit():
-        abort(400)
+        return _refused(challenge, ("close", number), form, problem=_("Check the reason."))
     try:
         ops.close_round(rnd, current_user, form.reason.data)
     except ops.JuryError as error:
-        return _back(slug, error)
+        if error.code == "reviews_missing":
+            form.reason.errors.append(message(error))
+        return _refused(challenge, ("close", number), form, error)
     return _back(slug, ok=_("The round is closed."))
 
 
@@ -580,15 +664,19 @@ def shortlist(slug, number):
     challenge = _chair_post(slug)
     rnd = _round(challenge, number)
     form = ShortlistForm(prefix=f"s{number}")
+    form.jurors.choices = _juror_choices(ops.challenge_jurors(challenge.id))
     if not form.validate_on_submit():
-        flash(_("Check the shortlist rule and the number of entries."), "error")
-        return redirect(url_for("jury.dashboard", slug=slug))
-    closes_at = form.closes_at.data.replace(tzinfo=__import__("datetime").timezone.utc) if form.closes_at.data else None
+        return _refused(challenge, ("shortlist", number), form, problem=_("Check the shortlist rule, the number of entries and the jurors."))
     try:
         nxt, result = ops.shortlist(rnd, current_user, top_n=form.top_n.data, use_thresholds=form.rule.data == "thresholds",
-                                    reviews_per_entry=form.reviews_per_entry.data, closes_at=closes_at)
+                                    reviews_per_entry=form.reviews_per_entry.data, closes_at=_utc(form.closes_at.data),
+                                    juror_ids=form.juror_ids())
     except ops.JuryError as error:
-        return _back(slug, error)
+        field = {"closes_in_past": form.closes_at, "bad_jurors": form.jurors, "no_jurors": form.jurors,
+                 "shortlist_rule": form.top_n}.get(error.code)
+        if field is not None:
+            field.errors.append(message(error))
+        return _refused(challenge, ("shortlist", number), form, error)
     return _back(slug, ok=_stats_text(result))
 
 
@@ -602,12 +690,13 @@ def exclude(slug, number, entry_id):
         abort(404)
     form = ReasonForm(prefix=f"x{number}")
     if not form.validate_on_submit():
-        flash(_("Write a justification to exclude an entry."), "error")
-        return redirect(url_for("jury.dashboard", slug=slug))
+        return _refused(challenge, ("exclude", number), form, problem=_("Write a justification to exclude an entry."),
+                        exclude_entry_id=entry.id)
     try:
         ops.exclude_entry(entry, form.reason.data, current_user)
     except ops.JuryError as error:
-        return _back(slug, error)
+        form.reason.errors.append(message(error))
+        return _refused(challenge, ("exclude", number), form, error, exclude_entry_id=entry.id)
     return _back(slug, ok=_("The entry is excluded."))
 
 
@@ -619,23 +708,33 @@ def override(slug, public_id):
     assignment = _assignment(public_id)
     if assignment.round.challenge_id != challenge.id or assignment.review is None:
         abort(404)
+    # A chair conflicted with the entry neither sees nor changes its scores.
+    require(can.can_change_entry(current_user, challenge, assignment.submission_id))
     review = assignment.review
     criteria = assignment.round.criteria
+    frozen = ops.round_frozen(assignment.round)
     form = OverrideForm()
     form.criterion.choices = [(str(c.id), localise(c.name, challenge.main_language).text) for c in criteria]
-    if form.validate_on_submit():
-        criterion = next(c for c in criteria if str(c.id) == form.criterion.data)
-        try:
-            ops.override_score(review, criterion, form.new_value.data, form.justification.data, current_user)
-        except ops.JuryError as error:
-            db.session.rollback()
-            form.new_value.errors.append(message(error))
-        else:
-            db.session.commit()
-            flash(_("Score changed; the justification is in the audit trail."), "success")
-            return redirect(url_for("jury.override", slug=slug, public_id=public_id))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            criterion = next(c for c in criteria if str(c.id) == form.criterion.data)
+            try:
+                ops.override_score(review, criterion, form.new_value.data, form.justification.data, current_user)
+            except ops.JuryError as error:
+                db.session.rollback()
+                form.new_value.errors.append(message(error))
+                status = error_status(error)
+                assignment = _assignment(public_id)
+                review = assignment.review
+            else:
+                db.session.commit()
+                flash(_("Score changed; the justification is in the audit trail."), "success")
+                return redirect(url_for("jury.override", slug=slug, public_id=public_id))
     return render_template("jury/override.html", challenge=challenge, assignment=assignment, review=review,
-                           criteria=criteria, form=form), (400 if form.errors else 200)
+                           criteria=criteria, form=form, frozen=frozen,
+                           published=ops.results_frozen(challenge)), status
 
 
 @bp.route("/<slug>/assignments/<public_id>/reassign", methods=["POST"])

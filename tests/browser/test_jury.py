@@ -71,3 +71,53 @@ def test_a_juror_scores_and_the_chair_sees_progress(page, live_app):
     assert_accessible(page, "conflicts")
     page.goto(f"/jury/{slug}/members")
     assert_accessible(page, "jurors")
+
+
+def test_the_chair_moves_the_closing_moment_and_picks_round_two_jurors(page, live_app):
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from govchallenge.core.timeutil import utcnow
+    from govchallenge.extensions import db
+    from govchallenge.jury import operations as ops
+    from govchallenge.jury.models import Round, RoundJuror
+    from tests.support.jury_factories import make_jury_setup, submit_all_reviews
+
+    setup = make_jury_setup(n_entries=4, n_jurors=5)
+    slug = setup["challenge"].slug
+    jurors = setup["jurors"]
+    names = [j.display_name for j in jurors]
+    db.session.commit()
+
+    sign_in(page, setup["chair"])
+    page.goto(f"/jury/{slug}/dashboard")
+    # A closing moment in the past is refused, and what was typed stays in the field.
+    closing = page.get_by_label("Closes at (UTC)")
+    closing.fill("2001-01-01T10:00")
+    page.get_by_role("button", name="Save the closing moment").click()
+    page.get_by_text("Choose a closing moment in the future.").first.wait_for()
+    assert page.get_by_label("Closes at (UTC)").input_value() == "2001-01-01T10:00"
+    assert_accessible(page, "dashboard with a refused closing moment")
+    moment = (utcnow() + timedelta(days=12)).strftime("%Y-%m-%dT%H:%M")
+    page.get_by_label("Closes at (UTC)").fill(moment)
+    page.get_by_role("button", name="Save the closing moment").click()
+    page.get_by_text("The closing moment is saved").wait_for()
+
+    submit_all_reviews(db.session.get(Round, setup["round"].id))
+    ops.close_round(db.session.get(Round, setup["round"].id), setup["chair"])
+    db.session.commit()
+    page.goto(f"/jury/{slug}/dashboard")
+    page.get_by_role("group", name="Jurors of the next round").wait_for()
+    for name in names:
+        assert page.get_by_role("checkbox", name=name, exact=True).is_checked()
+    assert_accessible(page, "dashboard with the shortlist form")
+    page.get_by_role("checkbox", name=names[4], exact=True).uncheck()
+    page.get_by_label("How many entries (top N)").fill("2")
+    page.get_by_label("Reviews per entry").fill("2")
+    page.get_by_role("button", name="Open the next round").click()
+    page.get_by_role("heading", name="Round 2 · Open").wait_for()
+    db.session.expire_all()
+    second = db.session.execute(sa.select(Round).where(Round.challenge_id == setup["challenge"].id, Round.number == 2)).scalar_one()
+    sitting = set(db.session.execute(sa.select(RoundJuror.juror_id).where(RoundJuror.round_id == second.id)).scalars())
+    assert sitting == {j.id for j in jurors[:4]}
