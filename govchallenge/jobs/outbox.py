@@ -42,6 +42,14 @@ def _forget_rolled_back(session):
     session.info.pop(_ADDED_KEY, None)
 
 
+def due_now(ids):
+    """Those of `ids` whose moment has come."""
+    if not ids:
+        return []
+    query = sa.select(OutboxJob.id).where(OutboxJob.id.in_(ids), OutboxJob.run_after <= utcnow()).order_by(OutboxJob.id)
+    return db.session.execute(query).scalars().all()
+
+
 def due_ids(limit=500):
     """Rows that should be running and are not: never relayed (Redis was down, the process died), rows
     waiting to be retried, rows RQ lost (handed on long ago, never claimed), and rows whose worker died

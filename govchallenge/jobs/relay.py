@@ -1,5 +1,6 @@
 """After a commit: hand committed outbox rows to RQ, or run them here in the embedded default."""
 import logging
+import time
 
 import sqlalchemy as sa
 from flask import current_app
@@ -15,8 +16,9 @@ log = logging.getLogger(__name__)
 
 
 def relay_committed():
-    """Called after each request, command and job: relays what the last commits requested."""
-    ids = outbox.take_committed_ids()
+    """Called after each request, command and job: relays what the last commits requested and is due now.
+    Rows asked for later (a reminder before a round closes) stay for relay_due, once their moment comes."""
+    ids = outbox.due_now(outbox.take_committed_ids())
     if ids:
         dispatch(ids)
 
@@ -56,11 +58,26 @@ def _mark_relayed(ids):
         )
 
 
+_last_due_sweep = 0.0
+DUE_SWEEP_SECONDS = 30
+
+
+def _sweep_due_inline():
+    """The embedded default has no worker: requests run the rows that came due (retries, scheduled
+    reminders), at most every DUE_SWEEP_SECONDS per process."""
+    global _last_due_sweep
+    if not outbox.jobs_inline() or time.monotonic() - _last_due_sweep < DUE_SWEEP_SECONDS:
+        return
+    _last_due_sweep = time.monotonic()
+    relay_due()
+
+
 def init_app(app):
     @app.after_request
     def _relay_after_request(response):
         try:
             relay_committed()
+            _sweep_due_inline()
         except Exception:  # a failed relay must never turn a saved change into an error page
             current_app.logger.exception("outbox relay failed; rows stay pending")
         return response

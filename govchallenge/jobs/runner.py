@@ -102,14 +102,14 @@ def report_progress(done, total):
 
 def run_inline(ids):
     """The embedded default: run now, and whatever those jobs request, until nothing is left."""
-    from .outbox import take_committed_ids
+    from .outbox import due_now, take_committed_ids
 
     ran = 0
     while ids:
         for outbox_id in ids:
             execute(outbox_id)
             ran += 1
-        ids = take_committed_ids()
+        ids = due_now(take_committed_ids())
     return ran
 
 

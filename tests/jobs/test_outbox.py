@@ -197,3 +197,39 @@ def test_progress_reports_renew_the_claim(app):
         assert relay_due() == 0  # alive: it reported 9 minutes ago
     db.session.expire_all()
     assert job.progress_done == 5 and job.state == "running"
+
+
+def test_a_job_asked_for_later_waits_for_its_moment(app):
+    job = enqueue("govchallenge.jobs.probes.ping", "later", delay_seconds=3600)
+    db.session.commit()
+    relay_committed()
+    assert pings("later") == 0 and relay_due() == 0
+    with time_machine.travel(utcnow() + timedelta(hours=1, seconds=1)):
+        assert relay_due() == 1
+    assert pings("later") == 1
+    db.session.expire_all()
+    assert db.session.get(OutboxJob, job.id).state == DONE
+
+
+def test_the_embedded_default_runs_due_rows_after_requests(app, client):
+    from govchallenge.jobs import relay
+
+    enqueue("govchallenge.jobs.probes.ping", "swept", delay_seconds=60)
+    db.session.commit()
+    relay_committed()
+    relay._last_due_sweep = 0.0
+    with time_machine.travel(utcnow() + timedelta(minutes=2)):
+        client.get("/healthz")
+    assert pings("swept") == 1
+
+
+def test_a_delayed_job_through_redis_is_relayed_when_due(redis_app, rq_worker):
+    job = enqueue("govchallenge.jobs.probes.ping", "delayed-rq", delay_seconds=600)
+    db.session.commit()
+    relay_committed()
+    db.session.expire_all()
+    assert db.session.get(OutboxJob, job.id).relayed_at is None
+    with time_machine.travel(utcnow() + timedelta(minutes=11)):
+        assert relay_due() == 1
+    rq_worker()
+    assert pings("delayed-rq") == 1
