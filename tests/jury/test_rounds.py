@@ -530,3 +530,27 @@ def test_disagreement_rule_is_one_named_constant(app):
     ops.save_review(first, first.juror.user, {c.id: 7 for c in criteria}, {"overall": "x"}, 0, submit=True)
     ops.save_review(second, second.juror.user, {c.id: 4 for c in criteria}, {"overall": "x"}, 0, submit=True)
     assert ops.progress(rnd)["flagged"] == {setup["submissions"][0].id}
+
+
+def test_the_scheduled_reminder_goes_out_by_itself_when_its_moment_comes(mail_app, smtp):
+    """End to end through the outbox: nothing at opening, the reminder once its moment has come."""
+    import time_machine
+
+    from govchallenge.jobs.relay import relay_committed, relay_due
+
+    setup = make_jury_setup(n_entries=3, n_jurors=4, open_round=False)
+    closes = (utcnow() + timedelta(days=5)).replace(second=0, microsecond=0)
+    client = mail_app.test_client()
+    assert client.post("/login", data={"email": setup["chair"].email, "password": PASSWORD}).status_code == 302
+    assert client.post(f"/jury/{setup['challenge'].slug}/rounds",
+                       data={"reviews_per_entry": "2", "closes_at": closes.strftime("%Y-%m-%dT%H:%M")}).status_code == 302
+    relay_committed()
+    rnd = db.session.execute(sa.select(Round).where(Round.challenge_id == setup["challenge"].id)).scalar_one()
+    [job] = _reminder_jobs(rnd.id)
+    reminders = lambda: [m for m in smtp.received if "waiting for you" in m.text]  # noqa: E731
+    assert reminders() == [] and job.state == "pending"
+    with time_machine.travel(job.run_after + timedelta(minutes=1)):
+        relay_due()
+    db.session.expire_all()
+    assert db.session.get(OutboxJob, job.id).state == "done"
+    assert len(reminders()) == len({a.juror_id for a in ops.active_assignments(rnd)})
