@@ -57,8 +57,13 @@ def currency_choices():
 
 def format_money(amount, currency):
     """An amount as the viewer's language writes it: "1 000,00 zł", "€1,000.00"."""
-    from babel.numbers import format_currency
+    from decimal import Decimal
 
-    if amount is None:
+    from babel.numbers import format_currency, format_decimal
+
+    if amount is None or amount == "":
         return ""
-    return format_currency(amount, currency, locale=str(get_locale() or "en"))
+    locale = str(get_locale() or "en")
+    if not currency:
+        return format_decimal(Decimal(str(amount)), format="#,##0.00", locale=locale)
+    return format_currency(Decimal(str(amount)), currency, locale=locale)
