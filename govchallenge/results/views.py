@@ -28,8 +28,10 @@ ERRORS = {
     "no_rounds": lambda d: _("The jury has no round yet."),
     "round_open": lambda d: _("A jury round is still open. Close every round before proposing the ranking."),
     "no_entries": lambda d: _("No entry is in the final round."),
-    "reviews_missing": lambda d: _("%(missing)s review(s) are not submitted yet and %(unreviewed)s entr(y/ies) have no review. Every assigned review must be submitted first.",
-                                   missing=d.get("missing", 0), unreviewed=d.get("unreviewed", 0)),
+    "reviews_missing": lambda d: " ".join((
+        ngettext("%(num)s review is not submitted yet.", "%(num)s reviews are not submitted yet.", d.get("missing", 0)),
+        ngettext("%(num)s entry has no review.", "%(num)s entries have no review.", d.get("unreviewed", 0)),
+        _("Every assigned review must be submitted first."))),
     "bad_priority_criterion": lambda d: _("Choose a criterion of the final round."),
     "decision_needs_reason": lambda d: _("Give the reason for each order you chose."),
     "bad_special_award": lambda d: _("A special award can only go to an entry of the final round."),

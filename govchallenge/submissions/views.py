@@ -3,6 +3,7 @@ import io
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -57,12 +58,16 @@ def failure_message(failure):
     detail = failure.detail
     if failure.rule == "countries":
         where = _("the European Union") if detail["mode"] == "eu" else _("the countries this challenge accepts")
-        return _("Country: %(names)s enter(s) from %(countries)s, outside %(where)s.",
-                 names=", ".join(detail["names"]), countries=", ".join(country_name(c) for c in detail["countries"]), where=where)
+        return ngettext("Country: %(names)s enters from %(countries)s, outside %(where)s.",
+                        "Country: %(names)s enter from %(countries)s, outside %(where)s.", len(detail["names"]),
+                        names=", ".join(detail["names"]), countries=", ".join(country_name(c) for c in detail["countries"]), where=where)
     if failure.rule == "kinds":
-        return _("Kind of entrant: %(names)s enter(s) as %(kinds)s, which this challenge does not accept.",
-                 names=", ".join(detail["names"]), kinds=", ".join(_kind_label(k) for k in detail["kinds"]))
-    return _("Team size: the team has %(size)s member(s); this challenge asks for %(min)s to %(max)s.", **detail)
+        return ngettext("Kind of entrant: %(names)s enters as %(kinds)s, which this challenge does not accept.",
+                        "Kind of entrant: %(names)s enter as %(kinds)s, which this challenge does not accept.", len(detail["names"]),
+                        names=", ".join(detail["names"]), kinds=", ".join(_kind_label(k) for k in detail["kinds"]))
+    return ngettext("Team size: the team has %(num)s member; this challenge asks for %(min)s to %(max)s.",
+                    "Team size: the team has %(num)s members; this challenge asks for %(min)s to %(max)s.", detail["size"],
+                    min=detail["min"], max=detail["max"])
 
 
 def _kind_label(kind):
