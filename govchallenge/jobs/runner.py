@@ -6,7 +6,7 @@ import traceback
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
+from flask import has_app_context
 
 from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db

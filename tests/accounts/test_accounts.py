@@ -92,7 +92,7 @@ def test_expired_and_tampered_verification_links_are_refused(app, client):
 
 
 def test_login_and_logout(client):
-    user = make_user(email="ok@startup.eu")
+    make_user(email="ok@startup.eu")
     db.session.commit()
     response = client.post("/login", data={"email": "OK@startup.eu ", "password": PASSWORD})
     assert response.status_code == 302

@@ -3,7 +3,7 @@ no one could mean are refused with a message, never a 500."""
 import sqlalchemy as sa
 import pytest
 
-from govchallenge.challenges.models import ARCHIVED, DRAFT, IN_EVALUATION, RESULTS_PUBLISHED, Challenge, by_slug
+from govchallenge.challenges.models import ARCHIVED, DRAFT, IN_EVALUATION, RESULTS_PUBLISHED, by_slug
 from govchallenge.extensions import db
 from tests.support import factories
 

@@ -4,7 +4,6 @@ import subprocess
 import sys
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 import time_machine
 
@@ -170,7 +169,7 @@ def test_a_row_redis_lost_is_handed_on_again(redis_app, rq_worker):
     """Redis keeps nothing on disk here: a restart drops queued jobs. The outbox still knows them."""
     from govchallenge.jobs.queue import redis_connection
 
-    job_id = request_ping("dropped")
+    request_ping("dropped")
     redis_connection().delete(f"rq:queue:{redis_app.config['RQ_QUEUE']}")  # the queue is gone, as after a restart
     rq_worker()
     assert pings("dropped") == 0

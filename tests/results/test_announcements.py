@@ -23,7 +23,7 @@ from govchallenge.extensions import db
 from govchallenge.jobs.models import OutboxJob
 from govchallenge.jobs.relay import relay_committed, relay_due
 from govchallenge.results import announcements, documents, operations, webhook_guard
-from govchallenge.results.models import EMAIL, FAILED, FEED, SENT, WEBHOOK, Announcement, Delivery, WebhookEndpoint
+from govchallenge.results.models import EMAIL, FAILED, SENT, WEBHOOK, Announcement, Delivery, WebhookEndpoint
 from tests.support import factories
 from tests.support.results_factories import judged_challenge, publish
 

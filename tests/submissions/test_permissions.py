@@ -119,7 +119,7 @@ def test_after_the_stage_closes_hosts_read_submitted_entries(app, world, role):
 def test_guessed_ids_get_404(app, world, role):
     client = _client(app, world, role)
     e, t = world["entry"].public_id, world["team"].public_id
-    for path in (f"/teams/NoSuchTeam123", f"/entries/NoSuchEntry12", f"/entries/{e}/receipts/99",
+    for path in ("/teams/NoSuchTeam123", "/entries/NoSuchEntry12", f"/entries/{e}/receipts/99",
                  f"/entries/{e}/files/NoSuchFile99", f"/entries/{e}/versions/1/files/7", f"/entries/start/{t}/999999",
                  "/entries/hosts/no-such-challenge", "/entries/hosts/exports/999999", "/teams/enter/no-such-challenge"):
         # Nothing to find is 404 for whoever asks; inside someone else's entry the door is already shut (403).
