@@ -509,22 +509,21 @@ def submit(slug):
                   _("The challenge is sent to the platform administrators for review."))
 
 
-@bp.route("/<slug>/start-evaluation", methods=["POST"])
-def start_evaluation(slug):
+def _move_workflow(slug, status, message):
     challenge = _load(slug)
     require(can.can_move_workflow(current_user, challenge))
     _button_ok()
-    return _apply(lambda: operations.set_status(challenge, IN_EVALUATION, current_user), url_for("challenges.show", slug=slug),
-                  _("The challenge is in evaluation: entries are closed and the jury can start."))
+    return _apply(lambda: operations.set_status(challenge, status, current_user), url_for("challenges.show", slug=slug), message)
+
+
+@bp.route("/<slug>/start-evaluation", methods=["POST"])
+def start_evaluation(slug):
+    return _move_workflow(slug, IN_EVALUATION, _("The challenge is in evaluation: entries are closed and the jury can start."))
 
 
 @bp.route("/<slug>/archive", methods=["POST"])
 def archive(slug):
-    challenge = _load(slug)
-    require(can.can_move_workflow(current_user, challenge))
-    _button_ok()
-    return _apply(lambda: operations.set_status(challenge, ARCHIVED, current_user), url_for("challenges.show", slug=slug),
-                  _("The challenge is archived."))
+    return _move_workflow(slug, ARCHIVED, _("The challenge is archived."))
 
 
 @bp.route("/<slug>/withdraw", methods=["POST"])

@@ -17,15 +17,20 @@ def is_currency(code):
     return bool(code) and len(code) == 3 and pycountry.currencies.get(alpha_3=code.upper()) is not None
 
 
-@lru_cache(maxsize=16)
-def _country_names(locale):
+def _babel_names(locale, attribute):
+    """Babel's names of territories or currencies in `locale`; empty when Babel does not know it."""
     from babel import Locale
 
     try:
-        territories = Locale.parse(locale).territories
+        return getattr(Locale.parse(locale), attribute)
     except (ValueError, TypeError):
-        territories = {}
-    return {c.alpha_2: territories.get(c.alpha_2, c.name) for c in pycountry.countries}
+        return {}
+
+
+@lru_cache(maxsize=16)
+def _country_names(locale):
+    names = _babel_names(locale, "territories")
+    return {c.alpha_2: names.get(c.alpha_2, c.name) for c in pycountry.countries}
 
 
 def country_name(code):
@@ -41,12 +46,7 @@ def country_choices():
 
 @lru_cache(maxsize=16)
 def _currency_names(locale):
-    from babel import Locale
-
-    try:
-        names = Locale.parse(locale).currencies
-    except (ValueError, TypeError):
-        names = {}
+    names = _babel_names(locale, "currencies")
     return {c.alpha_3: names.get(c.alpha_3, c.name) for c in pycountry.currencies}
 
 
