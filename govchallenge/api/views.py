@@ -12,7 +12,7 @@ from govchallenge.submissions.counts import public_counts
 from govchallenge.extensions import db
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-MAX_PER_PAGE = 100
+MAX_PER_PAGE, DEFAULT_PER_PAGE = 100, 20
 
 
 def _iso(value):
@@ -53,7 +53,7 @@ def challenges():
     if invalid:
         raise _bad_request(_("Unknown value for: %(names)s.", names=", ".join(invalid)))
     page_number = requested_page(request.args)
-    per_page = requested_page(request.args, "per_page") if "per_page" in request.args else 20
+    per_page = requested_page(request.args, "per_page") if request.args.get("per_page") else DEFAULT_PER_PAGE
     if page_number is None or per_page is None or per_page > MAX_PER_PAGE:
         raise _bad_request(_("page must be a whole number from 1; per_page a whole number from 1 to %(max)s.", max=MAX_PER_PAGE))
     now = utcnow()

@@ -5,15 +5,16 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 
 class InvitationLinks:
-    def __init__(self, purpose, days):
+    def __init__(self, purpose, days, key="i"):
         self.salt = f"govchallenge.{purpose}"
         self.days = days
+        self.key = key  # the name of the id in the signed payload; links already sent keep working
 
     def _serializer(self):
         return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=self.salt)
 
     def make_token(self, row):
-        return self._serializer().dumps({"i": row.id, "n": row.nonce})
+        return self._serializer().dumps({self.key: row.id, "n": row.nonce})
 
     def read_token(self, token):
         """(id, nonce), or raises ValueError("expired" | "invalid")."""
@@ -23,6 +24,6 @@ class InvitationLinks:
             raise ValueError("expired") from error
         except BadSignature as error:
             raise ValueError("invalid") from error
-        if not isinstance(data, dict) or not isinstance(data.get("i"), int) or not isinstance(data.get("n"), str):
+        if not isinstance(data, dict) or not isinstance(data.get(self.key), int) or not isinstance(data.get("n"), str):
             raise ValueError("invalid")
-        return data["i"], data["n"]
+        return data[self.key], data["n"]

@@ -7,7 +7,7 @@ def requested_page(args, name="page"):
     raw = args.get(name)
     if raw in (None, ""):
         return 1
-    if not raw.isdigit() or len(raw) > 6:
+    if not (raw.isascii() and raw.isdecimal()) or len(raw) > 6:
         return None
     number = int(raw)
     return number if 1 <= number <= MAX_PAGE else None

@@ -61,7 +61,8 @@ def due_ids(limit=500):
         .where(sa.or_(
             sa.and_(OutboxJob.state == PENDING, OutboxJob.run_after <= now,
                     sa.or_(OutboxJob.relayed_at.is_(None), OutboxJob.relayed_at < stale)),
-            sa.and_(OutboxJob.state == RUNNING, OutboxJob.claimed_at < stale),
+            sa.and_(OutboxJob.state == RUNNING, OutboxJob.claimed_at < stale,
+                    sa.or_(OutboxJob.relayed_at.is_(None), OutboxJob.relayed_at < stale)),
         ))
         .order_by(OutboxJob.id)
         .limit(limit)

@@ -14,3 +14,11 @@ class ProbeFailure(RuntimeError):
 
 def fail(label):
     raise ProbeFailure(f"probe {label} fails on purpose")
+
+
+def linger(label, seconds):
+    """A job that takes its time, as an export at scale does; tests watch its claim stay fresh."""
+    import time
+
+    time.sleep(min(float(seconds), 10.0))
+    return ping(label)

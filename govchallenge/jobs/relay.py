@@ -58,23 +58,27 @@ def _mark_relayed(ids):
         )
 
 
-_last_due_sweep = 0.0
 DUE_SWEEP_SECONDS = 30
+_SWEEP_KEY = "outbox_last_due_sweep"
 
 
 def _sweep_due_inline():
     """The embedded default has no worker: requests run the rows that came due (retries, scheduled
-    reminders), at most every DUE_SWEEP_SECONDS per process."""
-    global _last_due_sweep
-    if not outbox.jobs_inline() or time.monotonic() - _last_due_sweep < DUE_SWEEP_SECONDS:
+    reminders), at most every DUE_SWEEP_SECONDS per app."""
+    last = current_app.extensions.get(_SWEEP_KEY, 0.0)
+    if not outbox.jobs_inline() or time.time() - last < DUE_SWEEP_SECONDS:
         return
-    _last_due_sweep = time.monotonic()
+    current_app.extensions[_SWEEP_KEY] = time.time()
     relay_due()
 
 
 def init_app(app):
+    app.extensions[_SWEEP_KEY] = time.time()  # the first sweep comes a while after start
+
     @app.after_request
     def _relay_after_request(response):
+        # What the view did not commit is not ours to save: the runner commits as it claims rows.
+        db.session.rollback()
         try:
             relay_committed()
             _sweep_due_inline()

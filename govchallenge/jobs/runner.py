@@ -2,11 +2,12 @@
 import contextvars
 import importlib
 import logging
+import threading
 import traceback
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import has_app_context
+from flask import current_app, has_app_context
 
 from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
@@ -15,6 +16,7 @@ from .models import DONE, FAILED, PENDING, RUNNING, STALE_CLAIM, OutboxJob
 
 log = logging.getLogger(__name__)
 BACKOFF_SECONDS = (10, 60, 300, 1800, 7200)
+HEARTBEAT_SECONDS = 60  # well inside STALE_CLAIM
 _current_job = contextvars.ContextVar("current_outbox_job", default=None)
 
 
@@ -69,6 +71,7 @@ def execute(outbox_id):
         return "skipped"
     job = db.session.get(OutboxJob, outbox_id)
     token = _current_job.set(outbox_id)
+    heartbeat = _Heartbeat(db.engine, outbox_id) if not current_app.config.get("JOBS_INLINE", True) else None
     try:
         outcome = resolve(job.function)(*job.args)
     except Exception:
@@ -78,9 +81,34 @@ def execute(outbox_id):
         return PENDING
     finally:
         _current_job.reset(token)
+        if heartbeat:
+            heartbeat.stop()
     db.session.commit()
     _finish(outbox_id, state=DONE, finished_at=utcnow(), last_error="", result=_jsonable(outcome))
     return DONE
+
+
+class _Heartbeat:
+    """Renews a running row's claim while its job works, so a long job is never taken for one whose
+    worker died (STALE_CLAIM) and run a second time beside it."""
+
+    def __init__(self, engine, outbox_id):
+        self._engine, self._outbox_id, self._stopped = engine, outbox_id, threading.Event()
+        self._thread = threading.Thread(target=self._beat, daemon=True, name=f"outbox-heartbeat-{outbox_id}")
+        self._thread.start()
+
+    def _beat(self):
+        while not self._stopped.wait(HEARTBEAT_SECONDS):
+            try:
+                with self._engine.begin() as connection:
+                    connection.execute(sa.update(OutboxJob).where(OutboxJob.id == self._outbox_id, OutboxJob.state == RUNNING)
+                                       .values(claimed_at=utcnow()))
+            except Exception:  # a missed beat only shortens the claim; the job goes on
+                log.warning("heartbeat of outbox row %s failed", self._outbox_id, exc_info=True)
+
+    def stop(self):
+        self._stopped.set()
+        self._thread.join(timeout=5)
 
 
 def _jsonable(outcome):

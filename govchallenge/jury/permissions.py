@@ -17,11 +17,6 @@ def juror_of(user, challenge):
     ).scalar_one_or_none()
 
 
-def is_juror(user, challenge):
-    """An accepted juror of the challenge (the chair included)."""
-    return juror_of(user, challenge) is not None
-
-
 def is_chair(user, challenge):
     """The accepted chair of the challenge's jury."""
     juror = juror_of(user, challenge)

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from govchallenge.core.s3 import S3Error
 from govchallenge.extensions import db
 
 TITLES = {
@@ -44,6 +45,12 @@ def register(app):
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_error(400, _("The form had expired or was not sent from this site. Reload the page and try again; nothing was saved."))
+
+    @app.errorhandler(S3Error)
+    def storage_unavailable(error):
+        app.logger.exception("file storage unavailable")
+        db.session.rollback()
+        return render_error(503)
 
     @app.errorhandler(HTTPException)
     def http_error(error):

@@ -5,7 +5,7 @@ import re
 
 import sqlalchemy as sa
 
-from govchallenge.challenges.models import ACCEPTED, DOMAINS, RESULTS_PUBLISHED
+from govchallenge.challenges.models import ACCEPTED, ARCHIVED, DOMAINS, RESULTS_PUBLISHED
 from govchallenge.core import audit
 from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
@@ -29,11 +29,18 @@ class ResultsError(Exception):
 
 # --- proposing ------------------------------------------------------------------------------
 
+def _refuse_archived(challenge):
+    """An archived challenge was closed without results; it has to stay as it was archived."""
+    if challenge.status == ARCHIVED:
+        raise ResultsError("archived")
+
+
 def propose(challenge, actor, priority_criterion_id=None, chair_decisions=(), special_awards=None):
     """The chair proposes the ranking computed from the submitted reviews. Refused while a round is
     open or a review is missing. A newer proposal replaces an unconfirmed older one."""
     if published_for(challenge.id) is not None:
         raise ResultsError("already_published")
+    _refuse_archived(challenge)
     data = documents.gather(challenge)
     if data.problems:
         raise ResultsError(data.problems[0][0], problems=data.problems)
@@ -131,6 +138,7 @@ def publish(publication, actor, force=False):
     _lock_challenge(challenge)
     if published_for(challenge.id) is not None:
         raise ResultsError("already_published")
+    _refuse_archived(challenge)
     now = utcnow().replace(microsecond=0)
     publication.published_at = now
     publication.document = documents.public_document(publication.full, challenge, now)

@@ -25,6 +25,7 @@ bp = Blueprint("results", __name__)
 
 ERRORS = {
     "already_published": lambda d: _("The results are already published."),
+    "archived": lambda d: _("The challenge is archived: no results can be published for it."),
     "no_rounds": lambda d: _("The jury has no round yet."),
     "round_open": lambda d: _("A jury round is still open. Close every round before proposing the ranking."),
     "no_entries": lambda d: _("No entry is in the final round."),

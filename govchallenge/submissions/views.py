@@ -250,9 +250,6 @@ def _send(sha256, filename, mime_type):
         data = storage.open_bytes(sha256)
     except FileNotFoundError:
         abort(404)
-    except S3Error:
-        current_app.logger.exception("file storage unavailable")
-        abort(503)
     return send_file(io.BytesIO(data), mimetype=mime_type, as_attachment=True, download_name=filename)
 
 

@@ -79,7 +79,7 @@ def test_numbers_no_one_could_mean_are_refused(app, people, client_for):
     assert challenge.stages == [] and challenge.criteria == [] and challenge.prizes == []
 
 
-@pytest.mark.parametrize("page", ["0", "-1", "abc", "99999999999999999999", "1e9"])
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "99999999999999999999", "1e9", "²", "٣"])
 def test_impossible_page_numbers_are_refused(app, client, page):
     assert client.get(f"/challenges/?page={page}").status_code == 404
     assert client.get(f"/organisations/?page={page}").status_code == 404

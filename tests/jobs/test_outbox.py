@@ -211,12 +211,12 @@ def test_a_job_asked_for_later_waits_for_its_moment(app):
 
 
 def test_the_embedded_default_runs_due_rows_after_requests(app, client):
-    from govchallenge.jobs import relay
 
     enqueue("govchallenge.jobs.probes.ping", "swept", delay_seconds=60)
     db.session.commit()
     relay_committed()
-    relay._last_due_sweep = 0.0
+    client.get("/healthz")
+    assert pings("swept") == 0  # neither due nor time for a sweep
     with time_machine.travel(utcnow() + timedelta(minutes=2)):
         client.get("/healthz")
     assert pings("swept") == 1
@@ -232,3 +232,19 @@ def test_a_delayed_job_through_redis_is_relayed_when_due(redis_app, rq_worker):
         assert relay_due() == 1
     rq_worker()
     assert pings("delayed-rq") == 1
+
+
+def test_a_long_job_keeps_its_claim_fresh_so_nobody_runs_it_beside_it(redis_app, monkeypatch):
+    from govchallenge.jobs import runner
+
+    monkeypatch.setattr(runner, "HEARTBEAT_SECONDS", 0.05)
+    job = enqueue("govchallenge.jobs.probes.linger", "slow", 0.5)
+    db.session.commit()
+    from govchallenge.jobs.outbox import take_committed_ids
+
+    take_committed_ids()
+    started = utcnow()
+    assert execute(job.id) == DONE
+    db.session.expire_all()
+    assert db.session.get(OutboxJob, job.id).claimed_at > started + timedelta(seconds=0.2)
+    assert pings("slow") == 1

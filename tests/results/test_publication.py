@@ -392,3 +392,16 @@ def test_a_previous_choice_no_longer_in_the_final_round_is_not_the_default(app):
     assert operations.previous_priority_criterion(judged.challenge, judged.challenge.criteria[1:]) is None
     other = judged_challenge(entries=2)
     assert operations.previous_priority_criterion(other.challenge, other.challenge.criteria) is None
+
+
+def test_an_archived_challenge_gets_no_results(app):
+    judged = judged_challenge()
+    publication = operations.propose(judged.challenge, judged.chair)
+    operations.confirm(publication, judged.officer)
+    judged.challenge.status = "archived"  # a host archived it while the proposal waited
+    with pytest.raises(operations.ResultsError) as error:
+        operations.confirm(publication, judged.cohost_officer)
+    assert error.value.code == "archived" and publication.state == "proposed"
+    with pytest.raises(operations.ResultsError) as error:
+        operations.propose(judged.challenge, judged.chair)
+    assert error.value.code == "archived"

@@ -40,6 +40,7 @@ def test_hosts_list_and_team_page_queries_do_not_grow(app, login_as, people):
     host, member = login_as(people["officer"]), login_as(lead)
     closed = challenge.stages[0].closes_at + timedelta(minutes=1)
     with time_machine.travel(closed):
+        _queries(host, f"/entries/hosts/{challenge.slug}")  # warm: the clock's jump lets the embedded default sweep due jobs
         few = _queries(host, f"/entries/hosts/{challenge.slug}")
     team_few = _queries(member, f"/teams/{team.public_id}")
     for _ in range(12):

@@ -91,6 +91,9 @@ def test_attachments_go_to_the_bucket_and_come_back(make_app, bucket):
         assert download.status_code == 200 and download.data == PDF
         FakeBucket.objects.clear()
         assert client.get(f"/entries/{entry.public_id}/files/{entry.files[0].public_id}").status_code == 404
+        app.config["S3_ENDPOINT_URL"] = f"http://127.0.0.1:{free_port()}"  # the bucket stops answering
+        outage = client.get(f"/entries/{entry.public_id}/files/{entry.files[0].public_id}")
+        assert outage.status_code == 503 and "did not answer" in outage.get_data(as_text=True)
 
 
 @pytest.mark.single_db
