@@ -209,6 +209,7 @@ def show(slug):
         answer_form=AnswerForm(), eu_countries=sorted(EU_MEMBER_STATES), invited_host=next(
             (h for h in challenge.hosts if can.can_respond_invitation(current_user, h)), None),
         can_review=can.can_review(current_user, challenge), review_form=ReviewForm(),
+        can_move_workflow=can.can_move_workflow(current_user, challenge),
         missing=operations.missing_for_review(challenge) if is_host else [],
         review_note=(review_note.detail.get("comment") or "") if review_note else None,
     )

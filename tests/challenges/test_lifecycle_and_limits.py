@@ -50,6 +50,8 @@ def test_admin_may_archive_after_results(app, people, client_for):
     challenge = factories.make_challenge(host=people["ministry"], opens_in_days=-10, closes_in_days=-1, status=RESULTS_PUBLISHED)
     slug = challenge.slug
     db.session.commit()
+    assert "Archive the challenge" in client_for("admin").get(f"/challenges/{slug}").get_data(as_text=True)
+    assert "Archive the challenge" not in client_for("participant").get(f"/challenges/{slug}").get_data(as_text=True)
     assert client_for("admin").post(f"/challenges/{slug}/archive").status_code == 302
     db.session.expire_all()
     assert by_slug(slug).status == ARCHIVED
