@@ -13,7 +13,7 @@ from govchallenge.core.urls import external_url
 from govchallenge.extensions import db
 
 from .models import ACTIVE, INVITED, OPEN, SUBMITTED, Assignment, Juror, Review, Round, RoundEntry
-from .operations import reminder_due_at, results_frozen
+from .operations import reminder_due_at, results_frozen, schedule_reminder
 from .tokens import make_token
 
 
@@ -98,15 +98,19 @@ def _already_sent(rnd):
 def remind_round(round_id, closes_at=None):
     """Scheduled (by operations.schedule_reminder) some hours before a round closes: a reminder to each
     juror of the round still behind. Does nothing when the round is closed, its results published, its
-    closing moment moved since (`closes_at` is the moment it was scheduled for; a newer job exists), when
-    run before it is due or after the round's closing moment, or when it already ran for this moment."""
+    closing moment moved since (`closes_at` is the moment it was scheduled for; a newer job exists), after
+    the round's closing moment, or when it already ran for this moment. Run before it is due (the lead time
+    was changed since), it asks to run again at the right moment."""
     rnd = db.session.get(Round, round_id)
     if rnd is None or rnd.state != OPEN or rnd.closes_at is None or results_frozen(rnd.challenge):
         return "nothing to do"
     if closes_at is not None and not _same_moment(closes_at, rnd.closes_at):
         return "superseded"
     now = utcnow()
-    if now + EARLY_TOLERANCE < reminder_due_at(rnd) or now >= rnd.closes_at:
+    if now >= rnd.closes_at:
+        return "too late"
+    if now + EARLY_TOLERANCE < reminder_due_at(rnd):  # the lead time was changed since: ask again for then
+        schedule_reminder(rnd)
         return "not due"
     if _already_sent(rnd):
         return "nothing to do"

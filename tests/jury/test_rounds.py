@@ -499,7 +499,10 @@ def test_scheduled_reminder_does_nothing_when_closed_early_or_excluded(mail_app,
     assert jobs.remind_round(rnd.id, rnd.closes_at.isoformat()) == "nothing to do"
     assert jobs.send_reminder(rnd.id, setup["jurors"][1].id) == "nothing to do"
     later = make_jury_setup(n_entries=3, n_jurors=4, closes_in_days=7)
+    before = len(_reminder_jobs(later["round"].id))
     assert jobs.remind_round(later["round"].id, later["round"].closes_at.isoformat()) == "not due"
+    again = _reminder_jobs(later["round"].id)
+    assert len(again) == before + 1 and again[-1].run_after > utcnow() + timedelta(days=4)  # asked again for its moment
     assert jobs.remind_round(987654) == "nothing to do"
     assert smtp.received == []
 
