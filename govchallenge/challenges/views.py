@@ -352,72 +352,71 @@ def remove_translation(slug, language):
                   url_for("challenges.translations", slug=slug), _("The translation is removed."))
 
 
-@bp.route("/<slug>/stages", methods=["GET", "POST"])
-def stages(slug):
+def _remove_part(slug, model, part_id, remove, page, message):
+    """Remove one stage, criterion, prize or attachment of the challenge: hosts only, by button."""
     challenge = _load(slug)
     require(can.can_edit(current_user, challenge))
-    form = StageForm()
+    part = _child(model, challenge, part_id)
+    _button_ok()
+    return _apply(lambda: remove(current_user, challenge, part), url_for(page, slug=slug), message)
+
+
+def _add_part(slug, form, template, add, page, message):
+    """Add one stage, criterion or prize from its form; on errors the form comes back with what was typed."""
+    challenge = _load(slug)
+    require(can.can_edit(current_user, challenge))
+    form = form()
     if form.validate_on_submit():
+        return _apply(lambda: add(challenge, form), url_for(page, slug=slug), message)
+    return render_template(template, form=form, challenge=challenge), 400 if form.errors else 200
+
+
+@bp.route("/<slug>/stages", methods=["GET", "POST"])
+def stages(slug):
+    def add(challenge, form):
         zone = challenge.timezone
-        return _apply(lambda: operations.add_stage(
+        return operations.add_stage(
             current_user, challenge, form.name.data.strip(), (form.description.data or "").strip(),
-            local_to_utc(form.opens_at.data, zone), local_to_utc(form.closes_at.data, zone),
-        ), url_for("challenges.stages", slug=slug), _("The stage is added."))
-    return render_template("challenges/stages.html", form=form, challenge=challenge), 400 if form.errors else 200
+            local_to_utc(form.opens_at.data, zone), local_to_utc(form.closes_at.data, zone))
+
+    return _add_part(slug, StageForm, "challenges/stages.html", add, "challenges.stages", _("The stage is added."))
 
 
 @bp.route("/<slug>/stages/<int:stage_id>/remove", methods=["POST"])
 def remove_stage(slug, stage_id):
-    challenge = _load(slug)
-    require(can.can_edit(current_user, challenge))
-    stage = _child(Stage, challenge, stage_id)
-    _button_ok()
-    return _apply(lambda: operations.remove_stage(current_user, challenge, stage), url_for("challenges.stages", slug=slug), _("The stage is removed."))
+    return _remove_part(slug, Stage, stage_id, operations.remove_stage, "challenges.stages", _("The stage is removed."))
 
 
 @bp.route("/<slug>/criteria", methods=["GET", "POST"])
 def criteria(slug):
-    challenge = _load(slug)
-    require(can.can_edit(current_user, challenge))
-    form = CriterionForm()
-    if form.validate_on_submit():
-        return _apply(lambda: operations.add_criterion(
+    def add(challenge, form):
+        return operations.add_criterion(
             current_user, challenge, form.name.data.strip(), (form.description.data or "").strip(), form.weight.data,
             form.scale_min.data, form.scale_max.data, getattr(form, "parsed_anchors", {}), form.threshold.data,
-            form.informational.data, form.round_number.data,
-        ), url_for("challenges.criteria", slug=slug), _("The criterion is added."))
-    return render_template("challenges/criteria.html", form=form, challenge=challenge), 400 if form.errors else 200
+            form.informational.data, form.round_number.data)
+
+    return _add_part(slug, CriterionForm, "challenges/criteria.html", add, "challenges.criteria", _("The criterion is added."))
 
 
 @bp.route("/<slug>/criteria/<int:criterion_id>/remove", methods=["POST"])
 def remove_criterion(slug, criterion_id):
-    challenge = _load(slug)
-    require(can.can_edit(current_user, challenge))
-    criterion = _child(Criterion, challenge, criterion_id)
-    _button_ok()
-    return _apply(lambda: operations.remove_criterion(current_user, challenge, criterion), url_for("challenges.criteria", slug=slug), _("The criterion is removed."))
+    return _remove_part(slug, Criterion, criterion_id, operations.remove_criterion, "challenges.criteria",
+                        _("The criterion is removed."))
 
 
 @bp.route("/<slug>/prizes", methods=["GET", "POST"])
 def prizes(slug):
-    challenge = _load(slug)
-    require(can.can_edit(current_user, challenge))
-    form = PrizeForm().fill()
-    if form.validate_on_submit():
-        return _apply(lambda: operations.add_prize(
+    def add(challenge, form):
+        return operations.add_prize(
             current_user, challenge, form.name.data.strip(), (form.description.data or "").strip(), form.place.data,
-            form.amount.data, form.currency.data or None,
-        ), url_for("challenges.prizes", slug=slug), _("The prize is added."))
-    return render_template("challenges/prizes.html", form=form, challenge=challenge), 400 if form.errors else 200
+            form.amount.data, form.currency.data or None)
+
+    return _add_part(slug, lambda: PrizeForm().fill(), "challenges/prizes.html", add, "challenges.prizes", _("The prize is added."))
 
 
 @bp.route("/<slug>/prizes/<int:prize_id>/remove", methods=["POST"])
 def remove_prize(slug, prize_id):
-    challenge = _load(slug)
-    require(can.can_edit(current_user, challenge))
-    prize = _child(Prize, challenge, prize_id)
-    _button_ok()
-    return _apply(lambda: operations.remove_prize(current_user, challenge, prize), url_for("challenges.prizes", slug=slug), _("The prize is removed."))
+    return _remove_part(slug, Prize, prize_id, operations.remove_prize, "challenges.prizes", _("The prize is removed."))
 
 
 @bp.route("/<slug>/attachments", methods=["GET", "POST"])
@@ -443,11 +442,8 @@ def attachments(slug):
 
 @bp.route("/<slug>/attachments/<int:attachment_id>/remove", methods=["POST"])
 def remove_attachment(slug, attachment_id):
-    challenge = _load(slug)
-    require(can.can_edit(current_user, challenge))
-    item = _child(ChallengeAttachment, challenge, attachment_id)
-    _button_ok()
-    return _apply(lambda: operations.remove_attachment(current_user, challenge, item), url_for("challenges.attachments", slug=slug), _("The file is removed."))
+    return _remove_part(slug, ChallengeAttachment, attachment_id, operations.remove_attachment, "challenges.attachments",
+                        _("The file is removed."))
 
 
 # --- co-hosts --------------------------------------------------------------------------------

@@ -575,18 +575,23 @@ def open_round(slug):
     return _back(slug, ok=_stats_text(result))
 
 
-@bp.route("/<slug>/rounds/<int:number>/assign", methods=["POST"])
-@login_required
-def assign(slug, number):
+def _round_button(slug, number, run, success):
+    """A chair's one-click action on a round: `run(round)` then `success(its result)` as the message."""
     challenge = _chair_post(slug)
     rnd = _round(challenge, number)
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        result = ops.run_assignment(rnd, current_user)
+        result = run(rnd)
     except ops.JuryError as error:
         return _back(slug, error)
-    return _back(slug, ok=_stats_text(result))
+    return _back(slug, ok=success(result))
+
+
+@bp.route("/<slug>/rounds/<int:number>/assign", methods=["POST"])
+@login_required
+def assign(slug, number):
+    return _round_button(slug, number, lambda rnd: ops.run_assignment(rnd, current_user), _stats_text)
 
 
 @bp.route("/<slug>/rounds/<int:number>/manual", methods=["POST"])
@@ -610,15 +615,8 @@ def manual(slug, number):
 @bp.route("/<slug>/rounds/<int:number>/remind", methods=["POST"])
 @login_required
 def remind(slug, number):
-    challenge = _chair_post(slug)
-    rnd = _round(challenge, number)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        n = ops.send_reminders(rnd, current_user)
-    except ops.JuryError as error:
-        return _back(slug, error)
-    return _back(slug, ok=ngettext("Reminder queued for %(num)s juror.", "Reminders queued for %(num)s jurors.", n))
+    return _round_button(slug, number, lambda rnd: ops.send_reminders(rnd, current_user),
+                         lambda n: ngettext("Reminder queued for %(num)s juror.", "Reminders queued for %(num)s jurors.", n))
 
 
 @bp.route("/<slug>/rounds/<int:number>/closing", methods=["POST"])
