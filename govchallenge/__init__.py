@@ -8,7 +8,8 @@ from .core.catalogues import compile_catalogues
 
 
 def create_app(test_config=None):
-    app = Flask(__name__, instance_relative_config=True, template_folder="../templates")
+    app = Flask(__name__, instance_relative_config=True, template_folder="../templates",
+                instance_path=os.environ.get("INSTANCE_PATH") or None)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(settings.BASE)
     loaded = settings.load_settings(app.instance_path)

@@ -2,6 +2,9 @@
 real Redis with an RQ worker in burst mode, a real SMTP server, and a real browser."""
 import contextvars
 import os
+import tempfile
+
+import hypothesis
 
 import pytest
 from flask.testing import FlaskClient
@@ -32,13 +35,30 @@ def pytest_generate_tests(metafunc):
         names = names[:1]  # a real browser exercises the pages, not the SQL dialect
     wanted = metafunc.definition.get_closest_marker("only_db")
     if wanted:
-        names = [n for n in names if n in wanted.args] or list(wanted.args)
+        names = [n for n in names if n in wanted.args] or ["unselected"]  # deselected in pytest_collection_modifyitems
     metafunc.parametrize("backend", names, indirect=True, scope="session")
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "single_db: runs on the first backend only")
     config.addinivalue_line("markers", "only_db(*names): runs on these backends only")
+    # Tests write only into temporary folders: the app's instance folder (secret key, SQLite file, mail) included.
+    os.environ["INSTANCE_PATH"] = tempfile.mkdtemp(prefix="govchallenge-instance-")
+    # No example database in the working tree: old failures replayed from it would flatter later runs.
+    hypothesis.settings.register_profile("govchallenge", database=None)
+    hypothesis.settings.load_profile("govchallenge")
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test marked only_db for backends not chosen with --db is deselected, never run on another backend."""
+    chosen = {n.strip() for n in config.getoption("--db").split(",") if n.strip()}
+    kept, dropped = [], []
+    for item in items:
+        wanted = item.get_closest_marker("only_db")
+        (dropped if wanted and not chosen & set(wanted.args) else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")
@@ -82,9 +102,12 @@ def make_app(backend, tmp_path):
     """Builds the app for this test on a clean database; keyword arguments override settings."""
     created = []
 
-    def build(**overrides):
+    def build(defaults=(), **overrides):
+        """`defaults` names settings left to create_app's own defaults (not set by the test harness)."""
         config = _base_config(backend, tmp_path)
         config.update(overrides)
+        for name in defaults:
+            config.pop(name, None)
         app = create_app(config)
         app.test_client_class = IsolatedClient
         if not created:

@@ -12,7 +12,9 @@ ALLOWED_TAGS = {
 
 
 def render_markdown(text):
-    html = _md.render(text or "")
+    """`text` is a string or a translated value (its `.text` is rendered), so a template that hands over the
+    translation object instead of its text still renders instead of answering 500."""
+    html = _md.render(str(getattr(text, "text", text) or ""))
     # Headings start at h2 so user text never competes with the page's own h1.
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
     cleaned = nh3.clean(

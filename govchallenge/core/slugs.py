@@ -27,3 +27,12 @@ def unique_slug(text, exists):
     while exists(slug):
         slug = f"{base}-{secrets.token_hex(2)}"
     return slug
+
+
+def new_public_id():
+    """An opaque, unguessable id for URLs. It never starts with "-" or "_", so a command line never reads it as
+    an option (about one token in 32 would otherwise)."""
+    while True:
+        token = secrets.token_urlsafe(12)
+        if token[0].isalnum():
+            return token

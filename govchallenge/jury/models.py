@@ -8,6 +8,7 @@ import secrets
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from govchallenge.core.slugs import new_public_id
 from govchallenge.core.timeutil import UTCDateTime, utcnow
 from govchallenge.extensions import db
 
@@ -41,10 +42,6 @@ REVIEW_STATES = {DRAFT: _l("Draft"), SUBMITTED: _l("Submitted")}
 
 def round_label(number):
     return _l("Round %(n)s", n=number)
-
-
-def new_public_id():
-    return secrets.token_urlsafe(12)
 
 
 class Juror(db.Model):

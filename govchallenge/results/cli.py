@@ -207,7 +207,8 @@ def _entry(reference):
     return submission
 
 
-@results_cli.command("contest-award")
+# A public id may begin with "-" (ids made before they were kept from it): an unknown option is the ENTRY.
+@results_cli.command("contest-award", context_settings={"ignore_unknown_options": True})
 @click.argument("contest_slug", metavar="CONTEST")
 @click.argument("reference", metavar="ENTRY")
 @click.option("--name", "names", multiple=True, required=True, metavar="LANG=TEXT",

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from govchallenge.core.timeutil import UTCDateTime, utcnow
 from govchallenge.extensions import db
-from govchallenge.teams.models import new_public_id
+from govchallenge.core.slugs import new_public_id
 
 DRAFT, SUBMITTED, WITHDRAWN = "draft", "submitted", "withdrawn"
 STATE_LABELS = {DRAFT: _l("Draft"), SUBMITTED: _l("Submitted"), WITHDRAWN: _l("Withdrawn")}

@@ -4,15 +4,12 @@ import secrets
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from govchallenge.core.slugs import new_public_id
 from govchallenge.core.timeutil import UTCDateTime, utcnow
 from govchallenge.extensions import db
 
 LEAD, MEMBER = "lead", "member"
 ROLES = {LEAD: _l("Lead"), MEMBER: _l("Member")}
-
-
-def new_public_id():
-    return secrets.token_urlsafe(12)
 
 
 class Team(db.Model):

@@ -90,29 +90,7 @@ def test_moments_are_shown_in_the_viewers_zone_with_the_zone_named(app):
         assert 'datetime="2026-03-31T21:59:00+00:00"' in html and "WEST (Europe/Lisbon)" in html
 
 
-# Every state-changing route refuses a form without the CSRF token.
-POST_ROUTES = ["/register", "/login", "/logout", "/reset", "/language", "/organisations/new", "/account"]
-
-
-@pytest.mark.parametrize("path", POST_ROUTES)
-def test_every_form_is_csrf_protected(make_app, path):
-    app = make_app(WTF_CSRF_ENABLED=True)
-    response = app.test_client().post(path, data={"email": "a@b.eu", "password": "x" * 14, "language": "pl"})
-    assert response.status_code == 400
-    assert "not sent from this site" in response.get_data(as_text=True)
-
-
-def test_all_post_routes_are_listed_for_the_csrf_test(app):
-    """A new POST route without a <parameter> must be added above; parametrised ones have their own tests."""
-    plain_posts = {
-        rule.rule for rule in app.url_map.iter_rules()
-        if "POST" in rule.methods and "<" not in rule.rule and not rule.rule.startswith("/api/")
-    }
-    assert plain_posts <= set(POST_ROUTES) | EXTRA_CSRF_CHECKED
-
-
-# Routes without parameters whose CSRF protection is proven in their domain's own tests.
-EXTRA_CSRF_CHECKED = set()
+# CSRF on every state-changing route: tests/security/test_csrf.py, read from the URL map.
 
 
 def test_language_names_are_written_in_the_viewers_language(app):

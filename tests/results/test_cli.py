@@ -129,6 +129,28 @@ def test_contest_create_refuses_an_existing_slug(app):
     assert again.exit_code != 0 and "exists already" in again.output
 
 
+@pytest.mark.parametrize("public_id", ["-dashfirst0123456", "--double-dash-id", "-n"])
+def test_contest_award_takes_a_public_id_that_begins_with_a_dash(app, public_id):
+    from govchallenge.results.models import Award
+
+    first, _second = _contest_world()
+    entry = first.submissions[0]
+    entry.public_id = public_id
+    db.session.commit()
+    assert run(app, "contest-create", "eu", "--name", "en=EU", "--challenge", first.challenge.slug).exit_code == 0
+    result = run(app, "contest-award", "eu", public_id, "--name", "en=Award")
+    assert result.exit_code == 0, result.output
+    assert f"given to {public_id}" in result.output
+    assert db.session.execute(sa.select(Award.submission_id).where(Award.contest_id.is_not(None))).scalar() == entry.id
+
+
+def test_new_public_ids_never_begin_with_a_dash_or_underscore():
+    from govchallenge.core.slugs import new_public_id
+
+    ids = [new_public_id() for _ in range(3000)]
+    assert all(i[0].isalnum() for i in ids) and len(set(ids)) == 3000 and all(len(i) == 16 for i in ids)
+
+
 def test_contest_award_by_place_and_by_public_id(app, client):
     from govchallenge.results.models import Award
 

@@ -66,7 +66,10 @@ def make_challenge(host=None, status="approved", opens_in_days=-1, closes_in_day
     challenge = Challenge(
         slug=slug or f"challenge-{n}", main_language=main_language,
         title=title or {main_language: f"Challenge {n}"}, summary={main_language: f"Summary {n}"},
-        description={main_language: f"Description of challenge {n}"}, status=status, **fields,
+        description={main_language: f"Description of challenge {n}"}, status=status,
+        **{"expected_outcome": {main_language: f"A working pilot for challenge {n}", "el": "Ένα πιλοτικό έργο"},
+           "terms": {main_language: "The **terms** of the challenge.", "pl": "**Regulamin** wyzwania."},
+           "tags": ["open-data", "δήμος"], **fields},
     )
     db.session.add(challenge)
     challenge.hosts.append(ChallengeHost(organisation=host, role=LEAD, state=ACCEPTED))
@@ -82,8 +85,11 @@ def make_challenge(host=None, status="approved", opens_in_days=-1, closes_in_day
     challenge.opens_at, challenge.closes_at = opens, closes
     for position in range(criteria):
         challenge.criteria.append(Criterion(
-            position=position + 1, name={"en": f"Criterion {position + 1}"}, weight=1.0 + position,
-            scale_min=0, scale_max=10,
+            position=position + 1, name={"en": f"Criterion {position + 1}", "el": f"Κριτήριο {position + 1}"},
+            description={"en": f"What the jury looks for in *criterion {position + 1}*.",
+                         "pl": f"Czego szuka jury: kryterium {position + 1}."},
+            anchors={"0": {"en": "Absent", "pl": "Brak"}, "10": {"en": "Outstanding", "el": "Εξαιρετικό"}},
+            weight=1.0 + position, scale_min=0, scale_max=10,
         ))
     db.session.flush()
     return challenge
@@ -106,21 +112,30 @@ def make_team(challenge, members=(), name=None, organisations=None):
     return team
 
 
-def make_submission(team, stage=None, state="submitted", title=None):
-    """An entry; when submitted it carries its first version, as the submit operation would leave it."""
-    import hashlib
+ENTRY_FILE = b"%PDF-1.4\n% govchallenge test entry\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+ENTRY_FILE_NAME = "Προκήρυξη λύσης.pdf"
 
-    from govchallenge.submissions.models import SUBMITTED, Submission, SubmissionVersion
+
+def make_submission(team, stage=None, state="submitted", title=None):
+    """An entry with every optional part filled (Markdown summary and description, links, a stored file with a
+    non-Latin name); when submitted it carries its first version, as the submit operation would leave it."""
+    from govchallenge.core import storage
+    from govchallenge.submissions.models import SUBMITTED, Submission, SubmissionFile, SubmissionVersion
+    from govchallenge.submissions.operations import content_digest, manifest
 
     stage = stage or team.challenge.stages[0]
     title = title or f"Entry of {team.name}"
-    submission = Submission(team=team, stage=stage, state=state, title=title, summary="Summary", description="Text")
+    links = {"code": "https://code.example.eu/entry", "video": "https://video.example.eu/entry", "demo": "https://demo.example.eu/"}
+    fields = {"title": title, "summary": "A *short* summary.", "description": "## Approach\n\nThe **whole** text.", "links": links}
+    submission = Submission(team=team, stage=stage, state=state, **fields)
+    stored = storage.save(ENTRY_FILE, "application/pdf")
+    submission.files.append(SubmissionFile(filename=ENTRY_FILE_NAME, mime_type=stored.mime_type, size=stored.size, sha256=stored.sha256))
     db.session.add(submission)
     if state == SUBMITTED:
         submission.submitted_at = utcnow()
+        files = manifest(submission)
         submission.versions.append(SubmissionVersion(
-            number=1, title=title, summary="Summary", description="Text", links={}, files=[],
-            sha256=hashlib.sha256(title.encode()).hexdigest(), submitted_at=submission.submitted_at,
+            number=1, files=files, sha256=content_digest(files=files, **fields), submitted_at=submission.submitted_at, **fields,
         ))
     db.session.flush()
     return submission
