@@ -15,9 +15,6 @@ simply absent (or None). Public API:
 - juror_deviations(units, min_units=2) -> {coder: mean deviation from the rest of the panel, in
     pooled within-unit standard deviations} (positive: scores higher than the others).
 - outlier_jurors(units, threshold=1.0, min_units=2) -> sorted [coder] whose |deviation| > threshold.
-- weighted_total(scores, criteria) -> float 0–100 | None
-    criteria: iterable of objects or dicts with id, weight, scale_min, scale_max, informational;
-    each score rescaled to 0–1 on its scale, weighted mean × 100. None if a counted score is missing.
 - spread(values) -> max − min (0 for fewer than two values).
 - strongly_disagreeing(entries, threshold=DISAGREEMENT_THRESHOLD) -> [entry_id] whose review totals
     (0–100) spread more than `threshold` points; entries: {entry_id: [total, ...]}.
@@ -33,8 +30,9 @@ NOMINAL, ORDINAL, INTERVAL, RATIO = "nominal", "ordinal", "interval", "ratio"
 DISAGREEMENT_THRESHOLD = 25.0
 """When the jurors of an entry "disagree strongly": the rule, in one place.
 
-Each submitted review of an entry is turned into a weighted total on a 0–100 scale
-(`weighted_total`: every score rescaled to 0–1 on its criterion's scale, weighted mean × 100).
+Each submitted review of an entry is turned into its total on a 0–100 scale
+(`govchallenge.challenges.rubric.review_total`: every score rescaled to 0–100 on its criterion's scale,
+weighted mean).
 An entry is flagged when the highest and the lowest of its totals are more than this many points
 apart (`spread(totals) > DISAGREEMENT_THRESHOLD`); exactly 25 points apart is not flagged, and an
 entry with fewer than two submitted reviews never is. 25 points is a quarter of the whole scale:
@@ -155,32 +153,6 @@ def juror_deviations(units, min_units=2):
 def outlier_jurors(units, threshold=1.0, min_units=2):
     """Coders whose mean deviation from the panel exceeds `threshold` panel SDs (either way)."""
     return sorted((c for c, d in juror_deviations(units, min_units).items() if abs(d) > threshold), key=str)
-
-
-def _get(obj, name, default=None):
-    if isinstance(obj, dict):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
-
-
-def weighted_total(scores, criteria):
-    """The review's total on 0–100: weighted mean of each counted score rescaled to its scale."""
-    num = den = 0.0
-    for c in criteria:
-        if _get(c, "informational", False):
-            continue
-        weight = float(_get(c, "weight", 1.0) or 0.0)
-        lo, hi = float(_get(c, "scale_min", 0)), float(_get(c, "scale_max", 10))
-        value = (scores or {}).get(str(_get(c, "id")))
-        if value is None:
-            return None
-        span = hi - lo
-        share = (float(value) - lo) / span if span else 1.0
-        num += weight * share
-        den += weight
-    if den == 0:
-        return None
-    return 100.0 * num / den
 
 
 def spread(values):

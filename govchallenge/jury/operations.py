@@ -7,6 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from govchallenge.challenges import rubric
 from govchallenge.challenges.models import ARCHIVED, RESULTS_PUBLISHED
 from govchallenge.core import audit
 from govchallenge.core.timeutil import utcnow
@@ -426,7 +427,7 @@ def save_review(assignment, actor, scores, comments, lock_version, submit=False)
         if value is None:
             continue
         c = criteria[cid]
-        if not (c.scale_min <= value <= c.scale_max):
+        if not rubric.on_scale(c, value):
             errors[f"score_{cid}"] = ("out_of_scale", {"min": c.scale_min, "max": c.scale_max})
         else:
             clean_scores[str(cid)] = value
@@ -521,18 +522,21 @@ def active_assignments(rnd):
     ).unique().scalars().all()
 
 
-def entry_totals(rnd, assignments=None):
-    """{submission_id: [total 0–100 of each submitted review]} on the round's criteria."""
-    criteria = rnd.criteria
+def submitted_scores(rnd, assignments=None):
+    """{submission_id: [scores of each submitted review]} of the round's entries that are not excluded."""
     out = defaultdict(list)
     excluded = {e.submission_id for e in rnd.entries if e.excluded_at is not None}
     for a in assignments if assignments is not None else active_assignments(rnd):
-        if a.submission_id in excluded or a.review is None or a.review.state != SUBMITTED:
-            continue
-        total = agreement.weighted_total(a.review.scores, criteria)
-        if total is not None:
-            out[a.submission_id].append(total)
+        if a.submission_id not in excluded and a.review is not None and a.review.state == SUBMITTED:
+            out[a.submission_id].append(a.review.scores)
     return dict(out)
+
+
+def entry_totals(rnd, assignments=None):
+    """{submission_id: [total 0–100 of each submitted review complete on the round's criteria]}."""
+    criteria = rnd.criteria
+    totals = {sid: rubric.complete_totals(sets, criteria) for sid, sets in submitted_scores(rnd, assignments).items()}
+    return {sid: values for sid, values in totals.items() if values}
 
 
 def progress(rnd):
@@ -581,24 +585,9 @@ def shortlist(rnd, actor, top_n=None, use_thresholds=False, reviews_per_entry=3,
         raise JuryError("round_open")
     if db.session.execute(sa.select(Round).where(Round.challenge_id == rnd.challenge_id, Round.number == rnd.number + 1)).first():
         raise JuryError("round_exists")
-    totals = entry_totals(rnd)
-    means = {sid: sum(v) / len(v) for sid, v in totals.items() if v}
-    if use_thresholds:
-        criteria = [c for c in rnd.criteria if c.threshold is not None]
-        per_crit = defaultdict(lambda: defaultdict(list))
-        for a in active_assignments(rnd):
-            if a.review is not None and a.review.state == SUBMITTED:
-                for c in criteria:
-                    v = (a.review.scores or {}).get(str(c.id))
-                    if v is not None:
-                        per_crit[a.submission_id][c.id].append(v)
-        chosen = [sid for sid in means
-                  if all(per_crit[sid][c.id] and sum(per_crit[sid][c.id]) / len(per_crit[sid][c.id]) >= c.threshold for c in criteria)]
-        chosen.sort(key=lambda s: -means[s])
-    elif top_n:
-        chosen = sorted(means, key=lambda s: (-means[s], s))[: int(top_n)]
-    else:
+    if not use_thresholds and not top_n:
         raise JuryError("shortlist_rule")
+    chosen = rubric.shortlist(submitted_scores(rnd), rnd.criteria, n=int(top_n or 0), use_thresholds=use_thresholds)
     if not chosen:
         raise JuryError("no_entries")
     eligible = [j for j in challenge_jurors(rnd.challenge_id) if j.is_active]

@@ -19,16 +19,18 @@ import random
 import statistics
 from dataclasses import dataclass, field
 
+from govchallenge.challenges import rubric
+
 MEAN, MEDIAN, TRIMMED_MEAN = "mean", "median", "trimmed_mean"
 AGGREGATIONS = (MEAN, MEDIAN, TRIMMED_MEAN)
 NO_CALIBRATION, STANDARDISE, OFFSET = "none", "standardise", "offset"
 CALIBRATIONS = (NO_CALIBRATION, STANDARDISE, OFFSET)
-# Scores equal to this many decimals are a tie (float noise never decides a place).
-PRECISION = 6
+# Scores equal to this many decimals are a tie (float noise never decides a place): the rubric's rule.
+PRECISION = rubric.PRECISION
 FLOAT_FORMAT = "%.6f"
 
 
-class ScoringError(ValueError):
+class ScoringError(rubric.RubricError):
     pass
 
 
@@ -42,12 +44,10 @@ class Criterion:
     informational: bool = False
 
     def rescale(self, value):
-        span = self.scale_max - self.scale_min
-        if span <= 0:
-            raise ScoringError(f"criterion {self.id}: empty scale")
-        if not (self.scale_min <= value <= self.scale_max):
-            raise ScoringError(f"criterion {self.id}: {value} outside {self.scale_min}..{self.scale_max}")
-        return 100.0 * (value - self.scale_min) / span
+        try:
+            return rubric.rescale(self, value)
+        except rubric.RubricError as error:
+            raise ScoringError(str(error)) from error
 
 
 @dataclass(frozen=True)
@@ -107,27 +107,15 @@ class Ranking:
 
 # --- one review -----------------------------------------------------------------------------
 
-def counting(criteria):
-    return [c for c in criteria if not c.informational]
+counting = rubric.counting
 
 
 def review_total(review, criteria):
-    """Weighted mean of the counting criteria, each rescaled to 0-100. Missing scores are refused."""
-    weighted, weights = 0.0, 0.0
-    for criterion in counting(criteria):
-        value = _score_of(review.scores, criterion.id)
-        if value is None:
-            raise ScoringError(f"review of {review.entry_id} by {review.juror_id}: criterion {criterion.id} missing")
-        weighted += criterion.weight * criterion.rescale(value)
-        weights += criterion.weight
-    if weights <= 0:
-        raise ScoringError("no criterion with a positive weight counts")
-    return weighted / weights
-
-
-def _score_of(scores, criterion_id):
-    value = scores.get(criterion_id, scores.get(str(criterion_id)))
-    return None if value is None else float(value)
+    """The rubric's total of one review (weighted mean of the counting criteria on 0-100); missing scores refused."""
+    try:
+        return rubric.review_total(review.scores, criteria)
+    except rubric.RubricError as error:
+        raise ScoringError(f"review of {review.entry_id} by {review.juror_id}: {error}") from error
 
 
 # --- aggregation ----------------------------------------------------------------------------
@@ -225,24 +213,16 @@ def calibrate(totals, method=NO_CALIBRATION):
 
 def breakdown(reviews, criteria):
     """{criterion id: mean score on its own scale} over the reviews of one entry (informational too)."""
-    result = {}
-    for criterion in criteria:
-        values = [v for v in (_score_of(r.scores, criterion.id) for r in reviews) if v is not None]
-        result[criterion.id] = sum(values) / len(values) if values else None
-    return result
+    return rubric.criterion_means([r.scores for r in reviews], criteria)
 
 
-def failed_thresholds(means, criteria):
-    return [
-        c.id for c in criteria
-        if c.threshold is not None and (means.get(c.id) is None or means[c.id] < c.threshold - 1e-9)
-    ]
+failed_thresholds = rubric.failed_thresholds
 
 
 # --- ranking --------------------------------------------------------------------------------
 
 def _key(value):
-    return round(value, PRECISION) if value is not None else float("-inf")
+    return rubric.same_score(value) if value is not None else float("-inf")
 
 
 def _split(group, key):

@@ -1,0 +1,119 @@
+"""The rubric's arithmetic against hand-computed values, and the property that the shortlist and the
+published ranking agree on every random case, ties and thresholds at the boundary included."""
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from govchallenge.challenges import rubric
+from govchallenge.results import scoring
+
+
+@dataclass(frozen=True)
+class C:
+    id: int
+    weight: float = 1.0
+    scale_min: int = 0
+    scale_max: int = 10
+    threshold: float = None
+    informational: bool = False
+
+
+MIXED = [C(1, weight=2), C(2, weight=1, scale_min=1, scale_max=5), C(3, weight=5, scale_max=1, informational=True)]
+
+
+def test_a_reviews_total_rescales_weights_and_leaves_out_informational_criteria():
+    # 10/10 -> 100 (weight 2); (1-1)/(5-1) -> 0 (weight 1): (200 + 0) / 3
+    assert rubric.review_total({"1": 10, "2": 1}, MIXED) == pytest.approx(200 / 3)
+    assert rubric.review_total({1: 5, 2: 3, 3: 0}, MIXED) == pytest.approx((2 * 50 + 50) / 3)
+
+
+@pytest.mark.parametrize("scores, message", [
+    ({"1": 10}, "criterion 2: score missing"),
+    ({"1": 11, "2": 1}, "11.0 outside 0..10"),
+    ({"1": -1, "2": 1}, "outside"),
+])
+def test_a_review_with_a_missing_or_off_scale_score_has_no_total(scores, message):
+    with pytest.raises(rubric.RubricError, match=message):
+        rubric.review_total(scores, MIXED)
+
+
+def test_an_empty_scale_and_a_rubric_without_weight_are_refused():
+    with pytest.raises(rubric.RubricError, match="empty scale"):
+        rubric.review_total({"1": 3}, [C(1, scale_min=3, scale_max=3)])
+    with pytest.raises(rubric.RubricError, match="positive weight"):
+        rubric.review_total({"1": 3}, [C(1, weight=0)])
+
+
+@pytest.mark.parametrize("value, inside", [(0, True), (10, True), (-0.001, False), (10.001, False)])
+def test_the_scale_includes_both_ends(value, inside):
+    assert rubric.on_scale(C(1), value) is inside
+
+
+@pytest.mark.parametrize("mean, threshold, meets", [
+    (0.1 + 0.2, 0.3, True),  # 0.30000000000000004: float noise never fails an entry
+    (0.3 - 1e-12, 0.3, True),
+    (0.3 - 1e-6, 0.3, False),
+    (7, 7, True), (6.99, 7, False), (None, 7, False), (None, None, True), (0, None, True),
+])
+def test_a_threshold_is_met_up_to_float_noise(mean, threshold, meets):
+    assert rubric.meets_threshold(mean, threshold) is meets
+
+
+def test_criterion_means_and_failed_thresholds():
+    criteria = [C(1, threshold=5), C(2, threshold=2), C(3)]
+    means = rubric.criterion_means([{"1": 4, "2": 2}, {"1": 6}], criteria)
+    assert means == {1: 5.0, 2: 2.0, 3: None}
+    assert rubric.failed_thresholds(means, criteria) == []
+    assert rubric.failed_thresholds({1: 4.9, 2: None, 3: None}, criteria) == [1, 2]
+
+
+@pytest.mark.parametrize("scores, n, expected", [
+    ({"a": 90, "b": 80, "c": 70}, 2, ["a", "b"]),
+    ({"a": 90, "b": 80, "c": 80, "d": 10}, 2, ["a", "b", "c"]),  # a tie at the boundary is kept whole
+    ({"a": 90, "b": 80, "c": 80 + 1e-9}, 2, ["a", "b", "c"]),  # equal to six decimals
+    ({"a": 90, "b": 80}, 5, ["a", "b"]),
+    ({"a": 90}, 0, []),
+])
+def test_top_n_keeps_every_entry_tied_with_the_last_place(scores, n, expected):
+    assert rubric.top_n(scores, n) == expected
+
+
+# --- the shortlist and the ranking agree -----------------------------------------------------------
+
+scores_on_small_scales = st.integers(min_value=0, max_value=4)
+
+
+@st.composite
+def juries(draw):
+    """Entries × jurors × two criteria on a 0–4 scale, thresholds sometimes on the boundary: many ties."""
+    n_entries = draw(st.integers(2, 7))
+    n_jurors = draw(st.integers(1, 4))
+    criteria = [C(1, weight=draw(st.sampled_from([1, 2, 3])), scale_max=4, threshold=draw(st.sampled_from([None, 1, 2, 2.5]))),
+                C(2, weight=1, scale_max=4, threshold=draw(st.sampled_from([None, 0, 3])))]
+    reviews = [scoring.Review(e, j, {str(c.id): draw(scores_on_small_scales) for c in criteria})
+               for e in range(n_entries) for j in range(n_jurors)]
+    return criteria, reviews, draw(st.integers(1, n_entries))
+
+
+def shortlist_of(criteria, reviews, n, use_thresholds):
+    by_entry = {}
+    for r in reviews:
+        by_entry.setdefault(r.entry_id, []).append(r.scores)
+    return set(rubric.shortlist(by_entry, criteria, n=n, use_thresholds=use_thresholds))
+
+
+@settings(max_examples=200, deadline=None)
+@given(juries())
+def test_shortlist_and_ranking_agree(jury):
+    criteria, reviews, n = jury
+    criteria_for_ranking = [scoring.Criterion(id=c.id, weight=c.weight, scale_min=c.scale_min, scale_max=c.scale_max,
+                                              threshold=c.threshold) for c in criteria]
+    ranking = scoring.rank(reviews, criteria_for_ranking)
+    # thresholds: the shortlist is exactly the entries the ranking places
+    assert shortlist_of(criteria, reviews, n, True) == {e.entry_id for e in ranking.ranked}
+    # top N: every entry scoring at least the N-th best score, whatever the thresholds
+    scores = sorted((e.raw_score for e in ranking.entries), reverse=True)
+    boundary = rubric.same_score(scores[n - 1])
+    assert shortlist_of(criteria, reviews, n, False) == {e.entry_id for e in ranking.entries if rubric.same_score(e.raw_score) >= boundary}
