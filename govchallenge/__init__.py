@@ -64,27 +64,21 @@ def _import_models():
         __import__(f"govchallenge.{name}.models")
 
 
-# Later domains add themselves here (models module, blueprint module).
 DOMAIN_MODELS = ["challenges", "teams", "submissions", "jury", "results"]
-BLUEPRINTS = [
-    "govchallenge.main.views",
-    "govchallenge.accounts.views",
-    "govchallenge.organisations.views",
-    "govchallenge.admin.views",
-    "govchallenge.challenges.views",
-    "govchallenge.teams.views",
-    "govchallenge.submissions.views",
-    "govchallenge.jury.views",
-    "govchallenge.results.views",
-    "govchallenge.api.views",
-]
+# Each domain's init_app registers its blueprint and fills the hooks of the domains below it
+# (core/registry.py), in this order: lower domains first.
+DOMAINS = ["main", "accounts", "organisations", "admin", "challenges", "teams", "submissions", "jury", "results", "api"]
 
 
 def register_blueprints(app):
     import importlib
 
-    for module_name in BLUEPRINTS:
-        app.register_blueprint(importlib.import_module(module_name).bp)
+    from .core import registry
+
+    registry.init_app(app)
+    for name in DOMAINS:
+        importlib.import_module(f"govchallenge.{name}").init_app(app)
+    registry.registry(app).check()
 
 
 def register_errorhandlers(app):

@@ -1,0 +1,7 @@
+"""Platform administration."""
+
+
+def init_app(app):
+    from .views import bp
+
+    app.register_blueprint(bp)

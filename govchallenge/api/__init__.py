@@ -1,0 +1,7 @@
+"""The read-only JSON API."""
+
+
+def init_app(app):
+    from .views import bp
+
+    app.register_blueprint(bp)

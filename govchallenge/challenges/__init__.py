@@ -1,0 +1,12 @@
+"""Challenges: authoring, approval, the catalogue, the challenge page and its feed."""
+
+
+def init_app(app):
+    from flask_babel import lazy_gettext as _l
+
+    from govchallenge.core.registry import NavLink, registry
+
+    from .views import bp
+
+    app.register_blueprint(bp)
+    registry(app).add("nav_links", NavLink("challenges.catalogue", _l("Challenges"), 10))

@@ -2,7 +2,6 @@
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -13,7 +12,6 @@ from govchallenge.core.geo import EU_MEMBER_STATES, country_choices
 from govchallenge.core.i18n import current_language
 from govchallenge.core.languages import EU_LANGUAGES, language_name, pick
 from govchallenge.core.permissions import require
-from govchallenge.core.templating import NAV_LINKS
 from govchallenge.core.timeutil import local_to_utc, to_zone, utcnow
 from govchallenge.core.urls import external_url
 from govchallenge.extensions import db
@@ -31,13 +29,11 @@ from .models import (
     Clarification, Criterion, Prize, Stage,
 )
 from .operations import TEXT_FIELDS
-from .panels import FEED_SOURCES, panels_for
+from .panels import feed_sources, panels_for
 
 bp = Blueprint("challenges", __name__, url_prefix="/challenges")
 PAGE_SIZE = 20
 
-if ("challenges.catalogue", _l("Challenges")) not in NAV_LINKS and not any(e == "challenges.catalogue" for e, _x in NAV_LINKS):
-    NAV_LINKS.append(("challenges.catalogue", _l("Challenges")))
 
 ERRORS = {
     "locked": lambda: _("This part of the challenge cannot change in its present state."),
@@ -148,7 +144,7 @@ def feed():
         "updated": c.updated_at,
         "summary": str(pick(c.summary, language, c.main_language)),
     } for c in challenges]
-    for source in FEED_SOURCES:
+    for source in feed_sources():
         try:
             entries.extend(source())
         except Exception:  # another domain's entries never break the feed

@@ -47,17 +47,13 @@ def localise(field, main=None):
 
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
-# (endpoint, label); an entry shows once its blueprint is registered.
-NAV_LINKS = [
-    ("challenges.catalogue", _l("Challenges")),
-    ("organisations.index", _l("Organisations")),
-]
-
+from .registry import hook
 
 def nav_links():
-    return [(endpoint, label) for endpoint, label in NAV_LINKS if endpoint in current_app.view_functions]
+    """(endpoint, label) of the domains' navigation links, by position; a link shows once its view exists."""
+    links = sorted(hook("nav_links"), key=lambda link: link.position)
+    return [(link.endpoint, link.label) for link in links if link.endpoint in current_app.view_functions]
 
 
 def register(app):

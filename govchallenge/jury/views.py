@@ -7,15 +7,13 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from govchallenge.challenges.models import by_slug as challenge_by_slug
-from govchallenge.challenges.panels import Panel, register_panel
 from govchallenge.core import storage
 from govchallenge.core.forms import EmptyForm
 from govchallenge.core.permissions import require
-from govchallenge.core.templating import NAV_LINKS, localise
+from govchallenge.core.templating import localise
 from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
 from govchallenge.organisations.models import Organisation
@@ -86,10 +84,6 @@ def message(error):
     return ERRORS.get(error.code, lambda d: _("The change was refused."))(error.detail)
 
 
-if ("jury.index", _l("Jury")) not in NAV_LINKS:
-    NAV_LINKS.append(("jury.index", _l("Jury")))
-
-
 def jury_panel(challenge, user):
     """The jury panel of the challenge page: links for its jurors, its chair and the hosts' officers."""
     if not getattr(user, "is_authenticated", False):
@@ -99,9 +93,6 @@ def jury_panel(challenge, user):
     if juror is None and not manage:
         return None
     return {"jury_panel": {"challenge": challenge, "juror": juror, "manage": manage}}
-
-
-register_panel(Panel("jury/_challenge_panel.html", jury_panel))
 
 
 # --- loading ------------------------------------------------------------------------------------

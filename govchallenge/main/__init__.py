@@ -1,0 +1,7 @@
+"""Home page, health check."""
+
+
+def init_app(app):
+    from .views import bp
+
+    app.register_blueprint(bp)

@@ -6,7 +6,6 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from govchallenge.challenges.models import DOMAINS, by_slug
-from govchallenge.challenges.panels import Panel, register_feed_source, register_panel
 from govchallenge.core.forms import EmptyForm
 from govchallenge.core.languages import pick
 from govchallenge.core.permissions import require, signed_in
@@ -14,7 +13,7 @@ from govchallenge.extensions import db
 
 from . import charts, documents, operations
 from . import permissions as can
-from .announcements import count_states, feed_entries
+from .announcements import count_states
 from .forms import ProposeForm, WebhookForm
 from .models import (
     FAILED, PENDING, PUBLISHED, SENDING, SENT, Contest, Delivery, Publication, WebhookEndpoint, proposed_for,
@@ -46,13 +45,7 @@ def error_text(error):
     return ERRORS.get(error.code, lambda d: error.code)(error.detail)
 
 
-@bp.record_once
-def _register(state):
-    register_feed_source(feed_entries)
-    register_panel(Panel("results/_challenge_panel.html", _panel_context))
-
-
-def _panel_context(challenge, user):
+def panel_context(challenge, user):
     publication = published_for(challenge.id)
     if publication is not None:
         return {"challenge": challenge, "publication": publication}

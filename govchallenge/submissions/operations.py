@@ -17,7 +17,6 @@ from govchallenge.core.geo import EU_MEMBER_STATES
 from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
 from govchallenge.jobs import outbox
-from govchallenge.teams import operations as team_operations
 
 from . import eligibility
 from .models import DRAFT, SUBMITTED, WITHDRAWN, LateEntryGrant, Submission, SubmissionFile, SubmissionVersion
@@ -33,14 +32,11 @@ class SubmissionError(ValueError):
         self.failures = list(failures)
 
 
-def _team_has_entries(team):
+def team_has_entries(team):
+    """Keeps a team with an entry (submitted or withdrawn) from closing: registered on teams' close hook."""
     return db.session.execute(
         sa.select(Submission.id).where(Submission.team_id == team.id, Submission.state != DRAFT)
     ).first() is not None
-
-
-if _team_has_entries not in team_operations.CLOSE_BLOCKERS:
-    team_operations.CLOSE_BLOCKERS.append(_team_has_entries)
 
 
 # --- reading ---------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from sqlalchemy.exc import IntegrityError
 
 from govchallenge.challenges.models import Stage
 from govchallenge.challenges.models import by_slug as challenge_by_slug
-from govchallenge.challenges.panels import Panel, register_panel
 from govchallenge.core import storage
 from govchallenge.core.s3 import S3Error
 from govchallenge.core.forms import EmptyForm
@@ -411,6 +410,3 @@ def challenge_panel(challenge, user):
         "is_host": can.can_see_host_view(user, challenge),
         "now": utcnow(),
     }}
-
-
-register_panel(Panel("submissions/_challenge_panel.html", challenge_panel))

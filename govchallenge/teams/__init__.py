@@ -1,0 +1,12 @@
+"""Teams across organisations and borders, and their invitations."""
+
+
+def init_app(app):
+    from flask_babel import lazy_gettext as _l
+
+    from govchallenge.core.registry import NavLink, registry
+
+    from .views import bp
+
+    app.register_blueprint(bp)
+    registry(app).add("nav_links", NavLink("teams.mine", _l("My teams"), 30))

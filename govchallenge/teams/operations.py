@@ -4,7 +4,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from govchallenge.accounts.models import normalise_email
-from govchallenge.core import audit
+from govchallenge.core import audit, registry
 from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
 from govchallenge.jobs import outbox
@@ -142,12 +142,9 @@ def decline(actor, invitation):
     audit.record("team.invitation_declined", invitation.team, actor=actor, invitation_id=invitation.id)
 
 
-# Functions(team) -> bool registered by higher domains (submissions): True keeps the team from closing.
-CLOSE_BLOCKERS = []
-
-
 def _has_entries(team):
-    return any(blocker(team) for blocker in CLOSE_BLOCKERS)
+    """Asked of the domains above (submissions registers "the team has an entry" in its init_app)."""
+    return any(blocker(team) for blocker in registry.hook("team_close_blockers"))
 
 
 def remove_member(actor, member):

@@ -1,14 +1,12 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from govchallenge.challenges.models import by_slug as challenge_by_slug
 from govchallenge.core.forms import EmptyForm
 from govchallenge.core.permissions import require
-from govchallenge.core.templating import NAV_LINKS
 from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
 from govchallenge.organisations.models import active_memberships
@@ -36,10 +34,6 @@ ERRORS = {
     "host": lambda: _("Officers of a host body cannot enter its challenge."),
     "last_member_with_entry": lambda: _("The team has an entry: withdraw it rather than leave, or invite someone to take over."),
 }
-
-if ("teams.mine", _l("My teams")) not in NAV_LINKS:
-    NAV_LINKS.append(("teams.mine", _l("My teams")))
-
 
 def challenge_url(challenge):
     return url_for("challenges.show", slug=challenge.slug)

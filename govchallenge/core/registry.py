@@ -1,0 +1,78 @@
+"""Extension points that a lower domain offers and a higher one fills, kept on the app, not in module globals.
+
+Domains lean one way (challenges <- teams <- submissions <- jury <- results): a lower domain never imports a
+higher one, so where it must ask one ("may this team close?", "what goes on the challenge page?") it reads a
+hook here, and the higher domain adds itself in its `init_app(app)`, which the app factory calls in a fixed
+order. Nothing registers by being imported, so what the app does never depends on which modules a test or a
+command happened to import first.
+
+A hook listed in REQUIRED guards a rule: left empty, it would silently allow what it should forbid (a team
+with entries closing). The factory checks them once every domain is wired, and reading one that is empty
+fails loudly as well.
+"""
+from dataclasses import dataclass, field
+from typing import Callable
+
+from flask import current_app
+
+KEY = "govchallenge.registry"
+
+
+class MissingRegistration(RuntimeError):
+    """A required hook has nothing registered: a domain was not wired by create_app."""
+
+
+@dataclass(frozen=True)
+class NavLink:
+    endpoint: str
+    label: object
+    position: int
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A section of the challenge page: `context(challenge, user)` returns a dict for `template`, or None to
+    hide it; it must run a constant number of queries."""
+
+    template: str
+    context: Callable
+
+
+@dataclass
+class Registry:
+    nav_links: list = field(default_factory=list)  # NavLink, shown by position once their endpoint exists
+    challenge_panels: list = field(default_factory=list)  # Panel
+    feed_sources: list = field(default_factory=list)  # () -> iterable of Atom entry dicts (id, title, link, updated, summary)
+    team_close_blockers: list = field(default_factory=list)  # (team) -> True when the team must not close
+
+    REQUIRED = ("team_close_blockers",)
+
+    def add(self, hook, item):
+        items = getattr(self, hook)
+        if item not in items:
+            items.append(item)
+
+    def check(self):
+        for hook in self.REQUIRED:
+            if not getattr(self, hook):
+                raise MissingRegistration(f"nothing is registered for {hook!r}: a domain's init_app was not called")
+
+
+def init_app(app):
+    app.extensions[KEY] = Registry()
+
+
+def registry(app=None):
+    app = app or current_app
+    try:
+        return app.extensions[KEY]
+    except KeyError:
+        raise MissingRegistration("the app has no registry: build it with govchallenge.create_app()") from None
+
+
+def hook(name):
+    """The items registered for `name` on the current app; a required hook that is empty fails loudly."""
+    items = getattr(registry(), name)
+    if name in Registry.REQUIRED and not items:
+        raise MissingRegistration(f"nothing is registered for {name!r}")
+    return list(items)
