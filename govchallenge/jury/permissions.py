@@ -5,6 +5,7 @@ from govchallenge.challenges.permissions import is_host_officer
 from govchallenge.core.permissions import is_admin, signed_in
 from govchallenge.extensions import db
 
+from .conflicts import is_conflicted
 from .models import ACCEPTED, ACTIVE, Juror
 
 
@@ -51,8 +52,6 @@ def can_view_entry(user, assignment):
     are conflicted with (detected, declared or added by the chair), even one conflicted after assignment."""
     if not can_score(user, assignment):
         return False
-    from .operations import is_conflicted
-
     return not is_conflicted(assignment.juror, assignment.submission_id)
 
 
@@ -60,8 +59,6 @@ def can_change_entry(user, challenge, submission_id):
     """Change a score of, or exclude, an entry: the chair, never on an entry they are conflicted with."""
     if not can_chair(user, challenge):
         return False
-    from .operations import is_conflicted
-
     return not is_conflicted(juror_of(user, challenge), submission_id)
 
 

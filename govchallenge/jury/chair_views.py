@@ -1,0 +1,272 @@
+"""The chair's room: conflicts, the dashboard (also read by host officers), rounds, assignment, reminders,
+closing, the shortlist, exclusions, overrides and reassignment."""
+from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+
+from govchallenge.core.actions import form_action, refuse, succeed
+from govchallenge.core.forms import EmptyForm
+from govchallenge.core.permissions import require
+from govchallenge.core.templating import localise
+from govchallenge.extensions import db
+
+from . import operations as ops
+from . import permissions as can
+from .forms import ClosingForm, ManualAssignForm, OptionalReasonForm, OverrideForm, ReasonForm, RoundForm, ShortlistForm
+from .messages import MESSAGES
+from .models import RoundEntry
+from .queries import (
+    conflict_form, declared_conflicts, detected_conflict_rows, juror_choices, load_assignment, load_challenge, load_juror,
+    load_round, rounds_of, to_int, typed_utc,
+)
+
+
+@login_required
+def conflicts(slug):
+    """The chair sees detected and declared conflicts, and adds more."""
+    challenge = load_challenge(slug)
+    require(can.can_chair(current_user, challenge))
+    jurors = ops.challenge_jurors(challenge.id, accepted_only=False)
+    form = conflict_form(challenge, jurors)
+
+    def page(status=200):
+        return render_template("jury/conflicts.html", challenge=challenge, form=form,
+                               detected=detected_conflict_rows(challenge, jurors),
+                               declared=declared_conflicts(challenge)), status
+
+    if request.method == "GET":
+        return page()
+    return form_action(
+        form, lambda: ops.declare_conflict(load_juror(challenge, to_int(form.juror.data) or 0), current_user,
+                                           form.kind.data, form.note.data, team_id=to_int(form.team.data),
+                                           organisation_id=to_int(form.organisation.data), source="chair"),
+        done=lambda _c: (url_for("jury.conflicts", slug=slug), _("Conflict added.")), again=page, messages=MESSAGES,
+        field=form.team)
+
+
+def _render_dashboard(challenge, bound=None, status=200, exclude_entry_id=None):
+    """The dashboard; `bound` maps (form kind, round number) to a form the chair just sent, shown back
+    with what they typed and its errors (their draft is never lost)."""
+    require(can.can_see_progress(current_user, challenge))
+    bound = bound or {}
+    chair = can.can_chair(current_user, challenge)
+    rounds = rounds_of(challenge)
+    all_jurors = ops.challenge_jurors(challenge.id, accepted_only=False)
+    jurors = {j.id: j for j in all_jurors}
+    choices = juror_choices(all_jurors)
+    # Entries the chair is conflicted with: no score change, no exclusion, no scores shown.
+    conflicted = ops.conflicted_entries(ops.juror_of_user(challenge.id, current_user)) if chair and rounds else set()
+    views = []
+    for rnd in rounds:
+        n = rnd.number
+        info = ops.progress(rnd)
+        manual = bound.get(("manual", n)) or ManualAssignForm(prefix=f"m{n}", formdata=None)
+        manual.juror.choices = [(str(j.id), j.display_name) for j in ops.round_jurors(rnd)]
+        manual.entry.choices = [(str(e.submission_id), e.submission.title or str(e.submission_id)) for e in ops.round_entries(rnd)]
+        shortlist = bound.get(("shortlist", n))
+        if shortlist is None:
+            shortlist = ShortlistForm(prefix=f"s{n}", formdata=None)
+            shortlist.jurors.data = [value for value, _label in choices]
+        shortlist.jurors.choices = choices
+        closing = bound.get(("closing", n)) or ClosingForm(prefix=f"t{n}", formdata=None, data={"closes_at": rnd.closes_at})
+        views.append({
+            "round": rnd, "info": info, "manual": manual, "shortlist": shortlist, "closing": closing,
+            "close": bound.get(("close", n)) or OptionalReasonForm(prefix=f"c{n}", formdata=None),
+            "exclude": bound.get(("exclude", n)) or ReasonForm(prefix=f"x{n}", formdata=None),
+            "exclude_entry_id": exclude_entry_id if ("exclude", n) in bound else None,
+            "frozen": ops.round_frozen(rnd),
+        })
+    round_form = bound.get(("round", 0)) or RoundForm(formdata=None)
+    return render_template("jury/dashboard.html", challenge=challenge, rounds=views, jurors=jurors, chair=chair,
+                           round_form=round_form, empty=EmptyForm(), conflicted=conflicted,
+                           published=ops.results_frozen(challenge),
+                           reminder_hours=ops.reminder_hours_before(),
+                           has_stage=ops.last_closed_stage(challenge) is not None), status
+
+
+@login_required
+def dashboard(slug):
+    return _render_dashboard(load_challenge(slug))
+
+
+def _chair_post(slug):
+    challenge = load_challenge(slug)
+    require(can.can_chair(current_user, challenge))
+    return challenge
+
+
+def _back(slug, error=None, ok=None):
+    """A one-click action's end: the dashboard, with the refusal or the outcome flashed."""
+    if error is not None:
+        refuse(error, MESSAGES)
+        return redirect(url_for("jury.dashboard", slug=slug))
+    return succeed(url_for("jury.dashboard", slug=slug), ok)
+
+
+def _dashboard_form(challenge, key, form, run, ok, invalid, fields=None, field=None, **shown):
+    """A chair's form on the dashboard, in the one action shape (core/actions.py); the page shown again is the
+    dashboard with this form as the chair sent it, so what they typed is never lost."""
+    return form_action(
+        form, run, done=lambda result: (url_for("jury.dashboard", slug=challenge.slug), ok(result)),
+        again=lambda status: _render_dashboard(challenge, bound={key: form}, status=status, **shown),
+        messages=MESSAGES, fields=fields, field=field, invalid=invalid)
+
+
+def _stats_text(result):
+    s = result.stats()
+    return _("Assigned: %(entries)s entries, %(jurors)s jurors, reviews per entry %(rmin)s–%(rmax)s, load per juror %(lmin)s–%(lmax)s, %(short)s entries short.",
+             entries=s["entries"], jurors=s["jurors"], rmin=s["reviews"][0], rmax=s["reviews"][1],
+             lmin=s["load"][0], lmax=s["load"][1], short=s["short"])
+
+
+@login_required
+def open_round(slug):
+    challenge = _chair_post(slug)
+    form = RoundForm()
+    return _dashboard_form(
+        challenge, ("round", 0), form,
+        lambda: ops.open_first_round(challenge, current_user, form.reviews_per_entry.data, typed_utc(form.closes_at.data)),
+        ok=lambda opened: _stats_text(opened[1]), fields={"closes_in_past": form.closes_at},
+        invalid=_("Check the number of reviews per entry (1 to 10) and the closing time."))
+
+
+def _round_button(slug, number, run, success):
+    """A chair's one-click action on a round: `run(round)` then `success(its result)` as the message."""
+    challenge = _chair_post(slug)
+    rnd = load_round(challenge, number)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        result = run(rnd)
+    except ops.JuryError as error:
+        return _back(slug, error)
+    return _back(slug, ok=success(result))
+
+
+@login_required
+def assign(slug, number):
+    return _round_button(slug, number, lambda rnd: ops.run_assignment(rnd, current_user), _stats_text)
+
+
+@login_required
+def manual(slug, number):
+    challenge = _chair_post(slug)
+    rnd = load_round(challenge, number)
+    form = ManualAssignForm(prefix=f"m{number}")
+    form.juror.choices = [(str(j.id), j.display_name) for j in ops.round_jurors(rnd)]
+    form.entry.choices = [(str(e.submission_id), str(e.submission_id)) for e in ops.round_entries(rnd)]
+    return _dashboard_form(
+        challenge, ("manual", number), form,
+        lambda: ops.add_assignment(rnd, load_juror(challenge, int(form.juror.data)), int(form.entry.data), current_user),
+        ok=lambda _a: _("Assignment added."), invalid=_("Choose a juror and an entry of this round."))
+
+
+@login_required
+def remind(slug, number):
+    return _round_button(slug, number, lambda rnd: ops.send_reminders(rnd, current_user),
+                         lambda n: ngettext("Reminder queued for %(num)s juror.", "Reminders queued for %(num)s jurors.", n))
+
+
+@login_required
+def closing(slug, number):
+    """The chair sets or moves the moment the round closes; the scheduled reminder follows it."""
+    challenge = _chair_post(slug)
+    rnd = load_round(challenge, number)
+    form = ClosingForm(prefix=f"t{number}")
+    return _dashboard_form(
+        challenge, ("closing", number), form, lambda: ops.set_closing_time(rnd, typed_utc(form.closes_at.data), current_user),
+        ok=lambda _r: ngettext("The closing moment is saved; the reminder is scheduled %(num)s hour before it.",
+                               "The closing moment is saved; the reminder is scheduled %(num)s hours before it.",
+                               ops.reminder_hours_before()),
+        fields={"closes_in_past": form.closes_at, "closes_missing": form.closes_at}, invalid=_("Check the closing moment."))
+
+
+@login_required
+def close(slug, number):
+    challenge = _chair_post(slug)
+    rnd = load_round(challenge, number)
+    form = OptionalReasonForm(prefix=f"c{number}")
+    return _dashboard_form(
+        challenge, ("close", number), form, lambda: ops.close_round(rnd, current_user, form.reason.data),
+        ok=lambda _r: _("The round is closed."), fields={"reviews_missing": form.reason}, invalid=_("Check the reason."))
+
+
+@login_required
+def shortlist(slug, number):
+    challenge = _chair_post(slug)
+    rnd = load_round(challenge, number)
+    form = ShortlistForm(prefix=f"s{number}")
+    form.jurors.choices = juror_choices(ops.challenge_jurors(challenge.id))
+    return _dashboard_form(
+        challenge, ("shortlist", number), form,
+        lambda: ops.shortlist(rnd, current_user, top_n=form.top_n.data, use_thresholds=form.rule.data == "thresholds",
+                              reviews_per_entry=form.reviews_per_entry.data, closes_at=typed_utc(form.closes_at.data),
+                              juror_ids=form.juror_ids()),
+        ok=lambda made: _stats_text(made[1]),
+        fields={"closes_in_past": form.closes_at, "bad_jurors": form.jurors, "no_jurors": form.jurors,
+                "shortlist_rule": form.top_n},
+        invalid=_("Check the shortlist rule, the number of entries and the jurors."))
+
+
+@login_required
+def exclude(slug, number, entry_id):
+    challenge = _chair_post(slug)
+    rnd = load_round(challenge, number)
+    entry = db.session.get(RoundEntry, entry_id)
+    if entry is None or entry.round_id != rnd.id:
+        abort(404)
+    form = ReasonForm(prefix=f"x{number}")
+    return _dashboard_form(
+        challenge, ("exclude", number), form, lambda: ops.exclude_entry(entry, form.reason.data, current_user),
+        ok=lambda _e: _("The entry is excluded."), field=form.reason,
+        invalid=_("Write a justification to exclude an entry."), exclude_entry_id=entry.id)
+
+
+@login_required
+def override(slug, public_id):
+    challenge = load_challenge(slug)
+    require(can.can_chair(current_user, challenge))
+    assignment = load_assignment(public_id)
+    if assignment.round.challenge_id != challenge.id or assignment.review is None:
+        abort(404)
+    # A chair conflicted with the entry neither sees nor changes its scores.
+    require(can.can_change_entry(current_user, challenge, assignment.submission_id))
+    review = assignment.review
+    criteria = assignment.round.criteria
+    frozen = ops.round_frozen(assignment.round)
+    form = OverrideForm()
+    form.criterion.choices = [(str(c.id), localise(c.name, challenge.main_language).text) for c in criteria]
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            criterion = next(c for c in criteria if str(c.id) == form.criterion.data)
+            try:
+                ops.override_score(review, criterion, form.new_value.data, form.justification.data, current_user)
+            except ops.JuryError as error:
+                status = refuse(error, MESSAGES, form.new_value)
+                assignment = load_assignment(public_id)
+                review = assignment.review
+            else:
+                return succeed(url_for("jury.override", slug=slug, public_id=public_id),
+                               _("Score changed; the justification is in the audit trail."))
+    return render_template("jury/override.html", challenge=challenge, assignment=assignment, review=review,
+                           criteria=criteria, form=form, frozen=frozen,
+                           published=ops.results_frozen(challenge)), status
+
+
+@login_required
+def reassign(slug, public_id):
+    """The chair moves an entry away from a juror; the assignment picks another within the rules."""
+    challenge = _chair_post(slug)
+    assignment = load_assignment(public_id)
+    if assignment.round.challenge_id != challenge.id:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        result = ops.recuse(assignment, current_user, reason="reassigned by the chair")
+    except ops.JuryError as error:
+        return _back(slug, error)
+    return _back(slug, ok=_stats_text(result))

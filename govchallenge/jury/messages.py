@@ -1,0 +1,56 @@
+"""The jury's words for its refusals, and the status each refusal answers with."""
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from govchallenge.core.actions import Messages
+
+ERRORS = {
+    "already_invited": lambda d: _("This address is already invited to the jury."),
+    "used": lambda d: _("This invitation has already been answered."),
+    "confidentiality": lambda d: _("Agree to keep the entries confidential to join the jury."),
+    "already_juror": lambda d: _("You are already on this jury."),
+    "bad_kind": lambda d: _("Choose a kind of conflict."),
+    "conflict_target": lambda d: _("Choose a team or an organisation."),
+    "round_exists": lambda d: _("This round exists already."),
+    "stage_open": lambda d: _("No stage of the challenge has closed yet: entries can still change."),
+    "no_entries": lambda d: _("There is no entry to review."),
+    "round_closed": lambda d: _("The round is closed: reviews can no longer change."),
+    "round_open": lambda d: _("Close the round first."),
+    "not_in_round": lambda d: _("The juror or the entry is not in this round."),
+    "duplicate": lambda d: _("This juror already has this entry."),
+    "conflict": lambda d: _("Refused: the juror has a conflict of interest with this entry."),
+    "forbidden": lambda d: _("Refused: the juror stepped back from this entry."),
+    "same_organisation": lambda d: _("Refused: another juror of the same organisation already reviews this entry."),
+    "unknown": lambda d: _("Unknown juror or entry."),
+    "already_recused": lambda d: _("You have already stepped back from this entry."),
+    "recused": lambda d: _("You stepped back from this entry."),
+    "stale": lambda d: _("Your review changed in another window since you opened it. Your text is below: check it and save again."),
+    "tampered": lambda d: _("The form did not match the rubric. Reload the page and try again."),
+    "justification": lambda d: _("Write a justification."),
+    "out_of_scale": lambda d: _("The score must be between %(min)s and %(max)s.", min=d.get("min"), max=d.get("max")),
+    "already_excluded": lambda d: _("The entry is already excluded."),
+    "reviews_missing": lambda d: ngettext("%(num)s review is not submitted yet. Write a reason to close the round anyway.", "%(num)s reviews are not submitted yet. Write a reason to close the round anyway.", d.get("missing") or 0),
+    "shortlist_rule": lambda d: _("Choose how many entries go to the next round."),
+    "invalid": lambda d: _("Some answers need correcting."),
+    "results_published": lambda d: _("The results are published: the jury's scores and decisions can no longer change."),
+    "chair_conflict": lambda d: _("Refused: you have a conflict of interest with this entry, so you cannot change its scores or exclude it."),
+    "no_jurors": lambda d: _("Choose at least one juror for the next round."),
+    "bad_jurors": lambda d: _("Choose among the jurors listed: reload the page and try again."),
+    "closes_in_past": lambda d: _("Choose a closing moment in the future."),
+    "closes_missing": lambda d: _("Give the moment the round closes."),
+}
+
+
+ERROR_STATUS = {"round_closed": 409, "results_published": 409, "round_open": 409, "round_exists": 409, "stale": 409,
+                "chair_conflict": 403}
+
+
+FIELD_ERRORS = {
+    "out_of_scale": lambda d: _("The score must be between %(min)s and %(max)s.", min=d.get("min"), max=d.get("max")),
+    "score_required": lambda d: _("Give a score to submit."),
+    "comment_required": lambda d: _("A comment is required to submit."),
+}
+
+
+MESSAGES = Messages(ERRORS, default=lambda: _("The change was refused."), statuses=ERROR_STATUS)
+message, error_status = MESSAGES.text, MESSAGES.status
