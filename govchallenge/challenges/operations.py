@@ -3,6 +3,7 @@ import math
 import sqlalchemy as sa
 from flask import current_app
 
+from govchallenge.core.actions import RuleError
 from govchallenge.core import audit, storage
 from govchallenge.core.slugs import unique_slug
 from govchallenge.core.timeutil import utcnow
@@ -24,10 +25,8 @@ ANNOUNCED = {PUBLISHED, OPEN}
 ATTACHMENT_TYPES = storage.DOCUMENT_TYPES
 
 
-class ChallengeError(ValueError):
-    def __init__(self, code):
-        super().__init__(code)
-        self.code = code
+class ChallengeError(RuleError):
+    """A refused change of the challenge domain; its views word it."""
 
 
 RESERVED_SLUGS = {"new", "mine", "review", "feed.atom"}

@@ -1,6 +1,7 @@
 """State changes of organisations and their members. Flush, never commit."""
 import sqlalchemy as sa
 
+from govchallenge.core.actions import RuleError
 from govchallenge.core import audit
 from govchallenge.core.slugs import unique_slug
 from govchallenge.core.timeutil import utcnow
@@ -9,10 +10,8 @@ from govchallenge.extensions import db
 from .models import ACTIVE, MEMBER, OFFICER, PENDING, Membership, Organisation
 
 
-class OrganisationError(ValueError):
-    def __init__(self, code):
-        super().__init__(code)
-        self.code = code
+class OrganisationError(RuleError):
+    """A refused change of the organisation domain; its views word it."""
 
 
 def _slug_taken(slug):

@@ -6,6 +6,7 @@ import re
 import sqlalchemy as sa
 
 from govchallenge.challenges.models import ACCEPTED, ARCHIVED, DOMAINS, RESULTS_PUBLISHED
+from govchallenge.core.actions import RuleError
 from govchallenge.core import audit
 from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
@@ -20,11 +21,8 @@ from .models import (
 ANNOUNCE_JOB = "govchallenge.results.announcements.announce"
 
 
-class ResultsError(Exception):
-    def __init__(self, code, **detail):
-        super().__init__(code)
-        self.code = code
-        self.detail = detail
+class ResultsError(RuleError):
+    """A refused change of the results; results/views.py words it."""
 
 
 # --- proposing ------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from govchallenge.challenges.models import Stage
+from govchallenge.core.actions import RuleError
 from govchallenge.core import audit
 from govchallenge.core.geo import EU_MEMBER_STATES
 from govchallenge.core.timeutil import utcnow
@@ -25,11 +26,12 @@ LINK_KINDS = ("code", "video", "demo")
 RECEIPT_JOB = "govchallenge.submissions.jobs.send_receipt"
 
 
-class SubmissionError(ValueError):
+class SubmissionError(RuleError):
+    """A refused change of an entry; `failures` lists the eligibility reasons when that is the refusal."""
+
     def __init__(self, code, failures=()):
-        super().__init__(code)
-        self.code = code
-        self.failures = list(failures)
+        super().__init__(code, failures=list(failures))
+        self.failures = self.detail["failures"]
 
 
 def team_has_entries(team):

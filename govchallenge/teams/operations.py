@@ -4,6 +4,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from govchallenge.accounts.models import normalise_email
+from govchallenge.core.actions import RuleError
 from govchallenge.core import audit, registry
 from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
@@ -13,10 +14,8 @@ from .models import LEAD, MEMBER, Team, TeamInvitation, TeamMember
 from .tokens import INVITATION_DAYS, read_token
 
 
-class TeamError(ValueError):
-    def __init__(self, code):
-        super().__init__(code)
-        self.code = code
+class TeamError(RuleError):
+    """A refused change of the team domain; its views word it."""
 
 
 def _check_changes_allowed(challenge, now=None):
