@@ -44,6 +44,7 @@ class Registry:
     challenge_panels: list = field(default_factory=list)  # Panel
     feed_sources: list = field(default_factory=list)  # () -> iterable of Atom entry dicts (id, title, link, updated, summary)
     team_close_blockers: list = field(default_factory=list)  # (team) -> True when the team must not close
+    team_entries: list = field(default_factory=list)  # (team) -> {stage_id: entry}, in one query (at most one)
 
     REQUIRED = ("team_close_blockers",)
 

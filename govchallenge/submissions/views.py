@@ -18,7 +18,6 @@ from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
 from govchallenge.jobs.models import OutboxJob
 from govchallenge.teams import permissions as team_can
-from govchallenge.teams import views as team_views
 from govchallenge.teams.models import Team, TeamMember
 
 from . import exports, operations
@@ -48,8 +47,7 @@ def _note_arrival():
         g.received_at = utcnow()
 
 
-if not team_views.ENTRY_LOOKUP:
-    team_views.ENTRY_LOOKUP.append(operations.entries_for)
+
 
 
 def failure_message(failure):

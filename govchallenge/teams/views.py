@@ -5,7 +5,9 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from govchallenge.challenges.models import by_slug as challenge_by_slug
+from govchallenge.core.actions import Messages, refuse, succeed
 from govchallenge.core.forms import EmptyForm
+from govchallenge.core.registry import hook
 from govchallenge.core.permissions import require
 from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
@@ -20,20 +22,22 @@ bp = Blueprint("teams", __name__, url_prefix="/teams")
 PENDING_INVITATION = "pending_team_invitation"
 
 ERRORS = {
-    "closed": lambda: _("The challenge has closed: teams can no longer change."),
-    "already_in_team": lambda: _("You are already in a team for this challenge. A person can be in one team per challenge."),
-    "name_taken": lambda: _("Another team in this challenge already has this name."),
-    "already_member": lambda: _("This person is already in the team."),
-    "already_invited": lambda: _("This address already has a pending invitation."),
-    "team_full": lambda: _("The team has reached the largest size the challenge allows."),
-    "invalid": lambda: _("This invitation link is not valid. Ask the team lead for a new one."),
-    "expired": lambda: _("This invitation has expired. Ask the team lead to invite you again."),
-    "used": lambda: _("This invitation has already been answered."),
-    "other_address": lambda: _("This invitation was sent to another e-mail address. Sign in with the invited address."),
-    "lead_must_hand_over": lambda: _("Hand the lead over to another member first."),
-    "host": lambda: _("Officers of a host body cannot enter its challenge."),
-    "last_member_with_entry": lambda: _("The team has an entry: withdraw it rather than leave, or invite someone to take over."),
+    "closed": lambda d: _("The challenge has closed: teams can no longer change."),
+    "already_in_team": lambda d: _("You are already in a team for this challenge. A person can be in one team per challenge."),
+    "name_taken": lambda d: _("Another team in this challenge already has this name."),
+    "already_member": lambda d: _("This person is already in the team."),
+    "already_invited": lambda d: _("This address already has a pending invitation."),
+    "team_full": lambda d: _("The team has reached the largest size the challenge allows."),
+    "invalid": lambda d: _("This invitation link is not valid. Ask the team lead for a new one."),
+    "expired": lambda d: _("This invitation has expired. Ask the team lead to invite you again."),
+    "used": lambda d: _("This invitation has already been answered."),
+    "other_address": lambda d: _("This invitation was sent to another e-mail address. Sign in with the invited address."),
+    "lead_must_hand_over": lambda d: _("Hand the lead over to another member first."),
+    "host": lambda d: _("Officers of a host body cannot enter its challenge."),
+    "last_member_with_entry": lambda d: _("The team has an entry: withdraw it rather than leave, or invite someone to take over."),
 }
+MESSAGES = Messages(ERRORS, default=lambda: _("The change was refused."))
+
 
 def challenge_url(challenge):
     return url_for("challenges.show", slug=challenge.slug)
@@ -75,9 +79,20 @@ def _my_memberships():
 
 
 def _fail(error, target):
-    db.session.rollback()
-    flash(ERRORS[error.code](), "error")
+    refuse(error, MESSAGES)
     return redirect(target)
+
+
+def _team_button(team, run, done):
+    """A one-click action of the team page in the one action shape: `run()` is the operation, `done(result)`
+    -> (url, message); a refusal is flashed on the team page."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        result = run()
+    except operations.TeamError as error:
+        return _fail(error, url_for("teams.show", public_id=team.public_id))
+    return succeed(*done(result))
 
 
 @bp.route("/")
@@ -96,7 +111,7 @@ def create(slug):
     challenge = challenge_by_slug(slug) or abort(404)
     existing = can.team_of(current_user, challenge)
     if existing is not None:
-        flash(ERRORS["already_in_team"](), "info")
+        flash(MESSAGES.text(operations.TeamError("already_in_team")), "info")
         return redirect(url_for("teams.show", public_id=existing.public_id))
     require(can.can_enter(current_user, challenge))
     form = TeamForm().fill(_my_memberships())
@@ -108,10 +123,10 @@ def create(slug):
             db.session.commit()
         except operations.TeamError as error:
             db.session.rollback()
-            form.name.errors.append(ERRORS[error.code]())
+            form.name.errors.append(MESSAGES.text(error))
         except IntegrityError:
             db.session.rollback()
-            form.name.errors.append(ERRORS["name_taken"]())
+            form.name.errors.append(MESSAGES.text(operations.TeamError("name_taken")))
         else:
             flash(_("Your team is created. Invite your team mates, then prepare your entry."), "success")
             return redirect(url_for("teams.show", public_id=team.public_id))
@@ -128,12 +143,14 @@ def show(public_id):
         "teams/show.html", team=team, challenge=team.challenge, now=now,
         is_lead=can.is_lead(current_user, team), invite_form=InviteForm(), rename_form=RenameForm(name=team.name),
         invitations=sorted(operations.pending_invitations(team), key=lambda i: i.id),
-        entries=ENTRY_LOOKUP[0](team) if ENTRY_LOOKUP else {},
+        entries=team_entries(team),
     )
 
 
-# Set by the submissions domain: entries_for(team) -> {stage_id: submission}, in one query.
-ENTRY_LOOKUP = []
+def team_entries(team):
+    """{stage_id: entry} of the team, from the domain above that keeps entries (registered in its init_app)."""
+    lookups = hook("team_entries")
+    return lookups[0](team) if lookups else {}
 
 
 @bp.route("/<public_id>/invite", methods=["POST"])
@@ -152,9 +169,8 @@ def invite(public_id):
         operations.invite(current_user, team, form.email.data)
     except operations.TeamError as error:
         return _fail(error, url_for("teams.show", public_id=public_id))
-    db.session.commit()
-    flash(_("An invitation is sent to %(email)s.", email=form.email.data.strip().lower()), "success")
-    return redirect(url_for("teams.show", public_id=public_id))
+    return succeed(url_for("teams.show", public_id=public_id),
+                   _("An invitation is sent to %(email)s.", email=form.email.data.strip().lower()))
 
 
 @bp.route("/<public_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
@@ -165,19 +181,12 @@ def revoke(public_id, invitation_id):
     invitation = db.session.get(TeamInvitation, invitation_id)
     if invitation is None or invitation.team_id != team.id:
         abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        operations.revoke(current_user, invitation)
-    except operations.TeamError as error:
-        return _fail(error, url_for("teams.show", public_id=public_id))
-    db.session.commit()
-    flash(_("The invitation is withdrawn."), "success")
-    return redirect(url_for("teams.show", public_id=public_id))
+    return _team_button(team, lambda: operations.revoke(current_user, invitation),
+                        lambda _r: (url_for("teams.show", public_id=public_id), _("The invitation is withdrawn.")))
 
 
 def _token_problem(error):
-    return render_template("teams/invitation_problem.html", message=ERRORS[error.code]()), 400
+    return render_template("teams/invitation_problem.html", message=MESSAGES.text(error)), 400
 
 
 @bp.route("/invitations/<token>", methods=["GET"])
@@ -247,18 +256,13 @@ def remove(public_id, member_id):
     member = _load_member(team, member_id)
     leaving = member.user_id == current_user.id
     require(can.can_manage_team(current_user, team) or leaving)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        remaining = operations.remove_member(current_user, member)
-    except operations.TeamError as error:
-        return _fail(error, url_for("teams.show", public_id=public_id))
-    db.session.commit()
-    if leaving:
-        flash(_("You left the team."), "success")
-        return redirect(url_for("teams.mine"))
-    flash(_("The member is removed."), "success")
-    return redirect(url_for("teams.show", public_id=public_id) if remaining else url_for("teams.mine"))
+
+    def done(remaining):
+        if leaving:
+            return url_for("teams.mine"), _("You left the team.")
+        return url_for("teams.show", public_id=public_id) if remaining else url_for("teams.mine"), _("The member is removed.")
+
+    return _team_button(team, lambda: operations.remove_member(current_user, member), done)
 
 
 @bp.route("/<public_id>/members/<int:member_id>/lead", methods=["POST"])
@@ -267,15 +271,8 @@ def hand_over(public_id, member_id):
     team = _load_team(public_id)
     require(can.can_manage_team(current_user, team))
     member = _load_member(team, member_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        operations.hand_over(current_user, member)
-    except operations.TeamError as error:
-        return _fail(error, url_for("teams.show", public_id=public_id))
-    db.session.commit()
-    flash(_("%(name)s now leads the team.", name=member.user.name), "success")
-    return redirect(url_for("teams.show", public_id=public_id))
+    return _team_button(team, lambda: operations.hand_over(current_user, member),
+                        lambda _r: (url_for("teams.show", public_id=public_id), _("%(name)s now leads the team.", name=member.user.name)))
 
 
 @bp.route("/<public_id>/rename", methods=["POST"])
