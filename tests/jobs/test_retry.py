@@ -94,12 +94,13 @@ def test_operators_see_rows_waiting_to_retry_and_given_up_in_jobs_status(app):
     waiting = enqueue("govchallenge.jobs.probes.refuse_mail", "smtp-down")
     broken = enqueue("govchallenge.jobs.probes.fail", "broken", max_attempts=1)
     enqueue("govchallenge.jobs.probes.ping", "tomorrow", delay_seconds=86400)
+    enqueue("govchallenge.jobs.probes.ping_at", "part-waits", (utcnow() + timedelta(hours=1)).isoformat())
     db.session.commit()
     relay_committed()
     db.session.expire_all()
     waiting = db.session.get(OutboxJob, waiting.id)
     output = app.test_cli_runner().invoke(args=["jobs", "status"]).output
-    assert "waiting to retry: 1" in output and "given up: 1" in output and "scheduled for later: 1" in output
+    assert "waiting to retry: 2" in output and "waiting: probe part-waits waits" in output and "given up: 1" in output and "scheduled for later: 1" in output
     next_at = waiting.run_after.strftime("%Y-%m-%d %H:%M:%S UTC")
     assert f"#{waiting.id} govchallenge.jobs.probes.refuse_mail attempt 1, next at {next_at}" in output
     assert "MailError: probe smtp-down: the mail server refuses" in output

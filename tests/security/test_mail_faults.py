@@ -358,3 +358,30 @@ def test_deliveries_still_wait_after_ten_hours_of_refusal_and_are_given_up_after
             officer = login(app.test_client(), judged.officer)
             assert officer.post(f"/challenges/{slug}/results/announcement/retry").status_code == 302
         assert sorted(smtp.per_recipient().values()) == [1] * 5
+
+
+@pytest.mark.browser
+def test_the_hosts_delivery_state_passes_axe(page, live_app, smtp):
+    from tests.support.browser import assert_accessible
+
+    smtp.refuse_all = True
+    judged = judged_challenge(entries=2)
+    publish(judged)
+    db.session.commit()
+    relay_committed()  # inline: every e-mail refused once, waiting to be tried again
+    participant = judged.teams[0].members[0].user
+    db.session.execute(sa.update(Delivery).where(Delivery.user_id == participant.id)  # as after MAIL_RETRY_HOURS
+                       .values(state=FAILED, next_attempt_at=None))
+    db.session.commit()
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill(judged.officer.email)
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign out").wait_for()
+    page.goto(f"/challenges/{judged.challenge.slug}/results/announcement")
+    page.get_by_text("4 waiting to be tried again").wait_for()
+    page.get_by_text("1 given up").wait_for()
+    assert_accessible(page, "announcement with waiting and given-up deliveries")
+    page.goto(f"/challenges/{judged.challenge.slug}/results")
+    page.get_by_text("4 waiting to be tried again").wait_for()
+    assert_accessible(page, "results page of a host, announcement waiting")
