@@ -108,13 +108,11 @@ def jobs_ping(label):
 @jobs_group.command("status")
 @with_appcontext
 def jobs_status():
-    """Count outbox rows by state."""
-    import sqlalchemy as sa
+    """Count outbox rows by state; list the rows waiting to be tried again (next attempt, in UTC) and those given up."""
+    from govchallenge.jobs.status import report_lines
 
-    from govchallenge.jobs.models import OutboxJob
-
-    for state, count in db.session.execute(sa.select(OutboxJob.state, sa.func.count()).group_by(OutboxJob.state)):
-        click.echo(f"{state:<8} {count}")
+    for line in report_lines():
+        click.echo(line)
 
 
 @click.group("users")

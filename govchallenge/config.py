@@ -53,6 +53,7 @@ def load_settings(instance_path):
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS"),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "govchallenge <no-reply@govchallenge.localhost>"),
         "MAIL_FILE_DIR": os.environ.get("MAIL_FILE_DIR", str(instance / "mail")),
+        "MAIL_RETRY_HOURS": float(os.environ.get("MAIL_RETRY_HOURS", 24)),
         "STORAGE_DIR": os.environ.get("STORAGE_DIR", str(instance / "files")),
         "MAX_ATTACHMENT_MB": _int("MAX_ATTACHMENT_MB", 25),
         "MAX_FILES_PER_SAVE": _int("MAX_FILES_PER_SAVE", 5),

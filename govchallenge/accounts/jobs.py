@@ -4,13 +4,15 @@ from flask_babel import gettext as _
 from govchallenge.core import mail
 from govchallenge.core.urls import external_url
 from govchallenge.extensions import db
+from govchallenge.jobs import message_id
 
 from .models import User
 from .tokens import RESET, VERIFY, make_token
 
 
 def _send(user, template, subject, **context):
-    message = mail.render(template, user.language, user.email, subject, user=user, **context)
+    message = mail.render(template, user.language, user.email, subject, message_id=message_id(template, user.id),
+                          user=user, **context)
     mail.send(message)
 
 

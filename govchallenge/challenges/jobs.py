@@ -7,6 +7,7 @@ from govchallenge.core import mail
 from govchallenge.core.languages import pick
 from govchallenge.core.urls import external_url
 from govchallenge.extensions import db
+from govchallenge.jobs import message_id
 from govchallenge.organisations.models import ACTIVE, OFFICER, Membership
 
 from .models import INVITED, Challenge, ChallengeHost, Clarification, Follow
@@ -40,6 +41,7 @@ def email_follower(user_id, challenge_id, kind, reference=""):
     message = mail.render(
         "challenge_follower", user.language, user.email,
         subjects.get(kind, lambda: _("News about “%(title)s”", title=title)),
+        message_id=message_id("challenge_follower", user.id, challenge.id, kind, reference),
         user=user, challenge=challenge, title=title, kind=kind, what=reference, clarification=clarification,
         link=external_url("challenges.show", slug=challenge.slug),
     )
@@ -62,6 +64,7 @@ def email_cohost_invitation(host_id):
         message = mail.render(
             "challenge_invitation", officer.language, officer.email,
             lambda: _("Invitation to co-host “%(title)s”", title=title),
+            message_id=message_id("challenge_invitation", host.id, officer.id),
             user=officer, challenge=challenge, title=title, organisation=host.organisation,
             lead=challenge.lead_host.organisation if challenge.lead_host else None,
             link=external_url("challenges.show", slug=challenge.slug),

@@ -1,15 +1,26 @@
 """E-mail: rendered from templates/emails/<name>.txt and .html in the recipient's language, sent over
-SMTP, or written to files in the embedded default. Called from jobs, never from a request."""
+SMTP, or written to files in the embedded default. Called from jobs, never from a request.
+
+Every message carries a Message-ID derived from its delivery (`stable_message_id`), never a random one:
+a job that runs again after a failure sends the same Message-ID, so a mail system that received the
+first copy recognises the second."""
+import hashlib
+import logging
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 
 from .languages import DEFAULT_LANGUAGE, INTERFACE_LANGUAGES
+
+log = logging.getLogger(__name__)
+SMTP_TIMEOUT_SECONDS = 15
+FALLBACK_DOMAIN = "govchallenge.localhost"
 
 
 class MailError(RuntimeError):
@@ -25,8 +36,21 @@ class Outgoing:
     message_id: str = ""
 
 
-def render(template, language, to, subject, **context):
-    """`subject` is a callable returning a translated string, evaluated in the recipient's language."""
+def message_domain():
+    """The right-hand side of our Message-IDs: the host of BASE_URL, so ids of two installations differ."""
+    return urlsplit(current_app.config.get("SERVER_NAME_FOR_LINKS") or "").hostname or FALLBACK_DOMAIN
+
+
+def stable_message_id(kind, *ids):
+    """`<sha256(kind:id:id…)@host of BASE_URL>`: the same delivery gives the same id, whatever the attempt.
+    `ids` must name the delivery (its row, or the outbox row and the recipient), not the moment of sending."""
+    key = ":".join(str(part) for part in (kind, *ids))
+    return f"<{hashlib.sha256(key.encode('utf-8')).hexdigest()}@{message_domain()}>"
+
+
+def render(template, language, to, subject, message_id="", **context):
+    """`subject` is a callable returning a translated string, evaluated in the recipient's language.
+    `message_id` names the delivery (see stable_message_id); every sender of the platform passes one."""
     language = language if language in INTERFACE_LANGUAGES else DEFAULT_LANGUAGE
     with force_locale(language):
         return Outgoing(
@@ -34,6 +58,7 @@ def render(template, language, to, subject, **context):
             subject=str(subject()),
             text=render_template(f"emails/{template}.txt", language=language, **context),
             html=render_template(f"emails/{template}.html", language=language, **context),
+            message_id=message_id,
         )
 
 
@@ -43,13 +68,14 @@ def build_message(outgoing):
     message["To"] = outgoing.to
     message["Subject"] = outgoing.subject
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = outgoing.message_id or make_msgid(domain="govchallenge.localhost")
+    message["Message-ID"] = outgoing.message_id or make_msgid(domain=message_domain())
     message.set_content(outgoing.text)
     message.add_alternative(outgoing.html, subtype="html")
     return message
 
 
 def send(outgoing):
+    """Hands the message over; raises MailError when it was not accepted. Returns its Message-ID."""
     message = build_message(outgoing)
     if current_app.config.get("MAIL_SERVER"):
         _send_smtp(message)
@@ -59,19 +85,49 @@ def send(outgoing):
 
 
 def _send_smtp(message):
-    config = current_app.config
+    """A message is delivered once the server accepted its DATA. Only what fails up to that point raises
+    MailError (the job tries again); trouble when saying goodbye afterwards (a QUIT answered with 421, a
+    dropped connection) is logged and changes nothing: sending again would duplicate an accepted message."""
     try:
-        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=15) as smtp:
-            if config.get("MAIL_USE_TLS"):
-                smtp.starttls()
-            if config.get("MAIL_USERNAME"):
-                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-            smtp.send_message(message)
+        smtp = _connect()
+    except (smtplib.SMTPException, OSError) as error:
+        raise MailError(f"SMTP unreachable: {error}") from error
+    try:
+        _hand_over(smtp, message)
     except (smtplib.SMTPException, OSError) as error:
         raise MailError(f"SMTP refused or unreachable: {error}") from error
+    finally:
+        _close(smtp)
+
+
+def _connect():
+    config = current_app.config
+    return smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=SMTP_TIMEOUT_SECONDS)
+
+
+def _hand_over(smtp, message):
+    """Up to and including the server's answer to DATA: the part of the conversation that decides."""
+    config = current_app.config
+    if config.get("MAIL_USE_TLS"):
+        smtp.starttls()
+    if config.get("MAIL_USERNAME"):
+        smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+    smtp.send_message(message)
+
+
+def _close(smtp):
+    try:
+        code, answer = smtp.docmd("QUIT")
+        if code != 221:
+            log.info("SMTP server answered QUIT with %s %r; what it accepted stays delivered", code, answer)
+    except (smtplib.SMTPException, OSError) as error:
+        log.info("SMTP connection ended badly after the exchange (%s); what it accepted stays delivered", error)
+    finally:
+        smtp.close()
 
 
 def _write_file(message):
+    """The embedded default's mailbox: one file per Message-ID, so a repeated delivery replaces its copy."""
     folder = Path(current_app.config["MAIL_FILE_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
     safe_id = "".join(c for c in message["Message-ID"] if c.isalnum() or c in "-._")

@@ -9,7 +9,7 @@ from govchallenge.extensions import db
 PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
 # A row claimed this long ago whose worker reported nothing since (it died) is due again; a row handed to
 # RQ this long ago and never claimed (Redis restarted empty, the job was dropped) is handed on again.
-# Long jobs keep their claim fresh through runner.report_progress.
+# Long jobs keep their claim fresh through progress.report_progress.
 STALE_CLAIM = timedelta(minutes=10)
 
 

@@ -22,3 +22,24 @@ def linger(label, seconds):
 
     time.sleep(min(float(seconds), 10.0))
     return ping(label)
+
+
+def refuse_mail(label):
+    """Fails as a job does while the mail server refuses: a transient failure, tried for MAIL_RETRY_HOURS."""
+    from govchallenge.core.mail import MailError
+
+    raise MailError(f"probe {label}: the mail server refuses")
+
+
+def ping_at(label, moment):
+    """Part of the work waits until `moment` (ISO 8601): asks to run again then, as the announcement does."""
+    from datetime import datetime
+
+    from govchallenge.core.timeutil import utcnow
+
+    from .retry import RunLater
+
+    at = datetime.fromisoformat(moment)
+    if utcnow() < at:
+        raise RunLater(at, f"probe {label} waits")
+    return ping(label)

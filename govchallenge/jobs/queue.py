@@ -1,10 +1,11 @@
 """The RQ side: one queue; each RQ job names an outbox row. Retries and back-off live in the outbox
-(runner.py), the same for RQ and inline, so RQ itself never retries."""
+(execution.py), the same for RQ and inline, so RQ itself never retries."""
 from flask import current_app
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
 
+# Stored in Redis with every queued job: never move it (runner.py says why).
 RUNNER = "govchallenge.jobs.runner.run_outbox_job"
 # RQ's default of 180 s would kill an export or an announcement at #EUvsVirus scale half-way.
 JOB_TIMEOUT_SECONDS = 3 * 3600

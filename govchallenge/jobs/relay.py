@@ -9,6 +9,7 @@ from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
 
 from . import outbox
+from .execution import execute
 from .models import OutboxJob
 from .queue import QueueUnavailable, push
 
@@ -24,16 +25,26 @@ def relay_committed():
 
 
 def relay_due():
-    """Relays rows left behind (Redis was down, a process died). Returns how many were handed on."""
+    """Relays rows left behind (Redis was down, a process died) and rows whose retry came due.
+    Returns how many were handed on (or run, inline)."""
     return dispatch(outbox.due_ids())
 
 
 def dispatch(ids):
     if outbox.jobs_inline():
-        from .runner import run_inline
-
         return run_inline(ids)
     return _push_to_rq(ids)
+
+
+def run_inline(ids):
+    """The embedded default: run now, and whatever those jobs request, until nothing is left."""
+    ran = 0
+    while ids:
+        for outbox_id in ids:
+            execute(outbox_id)
+            ran += 1
+        ids = outbox.due_now(outbox.take_committed_ids())
+    return ran
 
 
 def _push_to_rq(ids):
@@ -72,16 +83,24 @@ def _sweep_due_inline():
     relay_due()
 
 
+def after_commit_relay():
+    """What runs after every request. The request's work is committed by now, so nothing here may turn its
+    answer into an error page: the database or Redis failing now (even at the rollback that ends the request's
+    transaction) is logged, and the rows stay in the outbox for the worker's relay loop (or the next sweep)."""
+    try:
+        # What the view did not commit is not ours to save: the runner commits as it claims rows.
+        db.session.rollback()
+        relay_committed()
+        _sweep_due_inline()
+    except Exception:
+        # The session is discarded at the end of the request (Flask-SQLAlchemy's teardown), broken or not.
+        current_app.logger.exception("outbox relay after the request failed; its rows stay pending")
+
+
 def init_app(app):
     app.extensions[_SWEEP_KEY] = time.time()  # the first sweep comes a while after start
 
     @app.after_request
     def _relay_after_request(response):
-        # What the view did not commit is not ours to save: the runner commits as it claims rows.
-        db.session.rollback()
-        try:
-            relay_committed()
-            _sweep_due_inline()
-        except Exception:  # a failed relay must never turn a saved change into an error page
-            current_app.logger.exception("outbox relay failed; rows stay pending")
+        after_commit_relay()
         return response

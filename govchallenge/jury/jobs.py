@@ -11,6 +11,7 @@ from govchallenge.core.languages import pick
 from govchallenge.core.timeutil import utcnow
 from govchallenge.core.urls import external_url
 from govchallenge.extensions import db
+from govchallenge.jobs import message_id
 
 from .models import ACTIVE, INVITED, OPEN, SUBMITTED, Assignment, Juror, Review, Round, RoundEntry
 from .operations import reminder_due_at, results_frozen, schedule_reminder
@@ -33,6 +34,7 @@ def send_invitation(juror_id):
     message = mail.render(
         "jury_invitation", language, juror.email,
         lambda: _("You are invited to the jury of “%(challenge)s”", challenge=_title(challenge, language)),
+        message_id=message_id("jury_invitation", juror.id),
         juror=juror, inviter=inviter, recipient=recipient, link=link, challenge_title=_title(challenge, language),
     )
     mail.send(message)
@@ -64,6 +66,7 @@ def send_reminder(round_id, juror_id):
     message = mail.render(
         "jury_reminder", language, user.email,
         lambda: _("Reviews waiting for you: %(challenge)s", challenge=_title(challenge, language)),
+        message_id=message_id("jury_reminder", round_id, juror_id),
         juror=juror, user=user, pending=pending, round=rnd, challenge_title=_title(challenge, language),
         link=external_url("jury.mine", slug=challenge.slug),
     )

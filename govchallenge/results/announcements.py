@@ -8,10 +8,12 @@ Exactly once per recipient and channel:
 - a worker killed between deliveries leaves only sent and pending rows: running the job again sends
   the pending ones. A worker killed in the middle of one send leaves that row 'sending'; it is taken
   again only after STALE_CLAIM, with the same Message-ID / delivery id, so the receiving side can
-  recognise the repeat.
-Failures (SMTP refusal, a webhook timing out or answering 500) put the row back to pending with
-back-off; the job then asks the outbox to run it again later, and after `max_attempts` the row is
-'failed' and listed for the hosts. One failing recipient never stops the others.
+  recognise the repeat. The Message-ID comes from the delivery row, never from the attempt.
+Failures (SMTP refusal, a webhook timing out or answering 500) put the row back to pending with the
+back-off of jobs/retry.py (30 s doubling to 30 min); the job asks the outbox to run it again when the
+first of them is due (RunLater: not a failure of the job). After MAIL_RETRY_HOURS of waits the row is
+'failed' (given up) and listed for the hosts, who may try it again. One failing recipient never stops
+the others.
 """
 import hashlib
 import hmac
@@ -28,7 +30,8 @@ from govchallenge.core import mail
 from govchallenge.core.timeutil import utcnow
 from govchallenge.core.urls import external_url
 from govchallenge.extensions import db
-from govchallenge.jobs.runner import report_progress
+from govchallenge.jobs import RunLater, report_progress
+from govchallenge.jobs.retry import mail_attempts, retry_hours, wait_after
 
 from . import documents, webhook_guard
 from .models import (
@@ -37,14 +40,9 @@ from .models import (
 )
 
 log = logging.getLogger(__name__)
-BACKOFF_SECONDS = (5, 30, 120, 600, 3600)
 STALE_CLAIM = timedelta(minutes=10)
 SIGNATURE_HEADER = "X-Govchallenge-Signature"
 CHANNEL_ORDER = {FEED: 0, EMAIL: 1, WEBHOOK: 2}
-
-
-class RetryLater(RuntimeError):
-    """Some deliveries wait for another attempt: the outbox runs the job again after its back-off."""
 
 
 # --- the job --------------------------------------------------------------------------------
@@ -60,7 +58,7 @@ def announce(announcement_id):
     states = count_states(announcement_id)
     waiting = states.get(PENDING, 0) + states.get(SENDING, 0)
     if waiting:
-        raise RetryLater(f"{waiting} deliveries wait for another attempt")
+        raise RunLater(next_attempt_at(announcement_id) or utcnow(), f"{waiting} deliveries wait for another attempt")
     announcement = db.session.get(Announcement, announcement_id)
     if announcement.finished_at is None:
         announcement.finished_at = utcnow()
@@ -168,6 +166,34 @@ def count_states(announcement_id):
     return {state: count for state, count in rows}
 
 
+def progress(announcement_id):
+    """What hosts and operators see: sent, waiting to retry (and when the next attempt is), given up."""
+    states = count_states(announcement_id)
+    return {"total": sum(states.values()), "sent": states.get(SENT, 0), "failed": states.get(FAILED, 0),
+            "waiting": states.get(PENDING, 0) + states.get(SENDING, 0),
+            "next_attempt_at": next_attempt_at(announcement_id), "retry_hours": f"{retry_hours():g}"}
+
+
+def next_attempt_at(announcement_id):
+    """The moment the first waiting delivery may go: its retry time (now, if one has none), or when a
+    claim left by a dead worker turns stale. None when nothing waits."""
+    def earliest(column, state):
+        """(earliest value, rows in the state, rows with a value)"""
+        return db.session.execute(
+            sa.select(sa.func.min(column), sa.func.count(), sa.func.count(column))
+            .where(Delivery.announcement_id == announcement_id, Delivery.state == state)
+        ).one()
+
+    moments = []
+    retry_at, pending, scheduled = earliest(Delivery.next_attempt_at, PENDING)
+    if pending:
+        moments.append(retry_at if pending == scheduled else utcnow())
+    claimed_at, sending, _ = earliest(Delivery.claimed_at, SENDING)
+    if sending and claimed_at is not None:
+        moments.append(claimed_at + STALE_CLAIM)
+    return min(moments) if moments else None
+
+
 def _due_ids(announcement_id):
     now = utcnow()
     ready = sa.or_(
@@ -204,13 +230,15 @@ def _mark_sent(delivery_id):
 
 
 def _mark_failed_attempt(delivery_id, error_text):
+    """Waits (30 s doubling to 30 min) and tries again, until the attempts of MAIL_RETRY_HOURS are spent."""
     db.session.rollback()
     delivery = db.session.get(Delivery, delivery_id)
-    if delivery.attempts >= delivery.max_attempts:
+    allowed = mail_attempts()
+    if delivery.attempts >= allowed:
         values = {"state": FAILED, "next_attempt_at": None}
     else:
-        wait = BACKOFF_SECONDS[min(delivery.attempts, len(BACKOFF_SECONDS)) - 1]
-        values = {"state": PENDING, "next_attempt_at": utcnow() + timedelta(seconds=wait)}
+        values = {"state": PENDING, "next_attempt_at": utcnow() + wait_after(delivery.attempts)}
+    values["max_attempts"] = allowed
     db.session.execute(
         sa.update(Delivery).where(Delivery.id == delivery_id, Delivery.state == SENDING)
         .values(last_error=error_text[:2000], **values)
@@ -287,11 +315,13 @@ def email_for(delivery):
     else:
         context["role"] = delivery.role
         template, subject = "results_announcement", SUBJECT_GENERAL
-    outgoing = mail.render(template, language, address, lambda: subject % {"title": title}, **context)
-    return mail.Outgoing(
-        to=outgoing.to, subject=outgoing.subject, text=outgoing.text, html=outgoing.html,
-        message_id=f"<results-{delivery.announcement_id}-{delivery.id}@govchallenge.localhost>",
-    )
+    return mail.render(template, language, address, lambda: subject % {"title": title},
+                       message_id=message_id_of(delivery), **context)
+
+
+def message_id_of(delivery):
+    """The delivery row is the message: every attempt, by any worker or any run of the job, carries this id."""
+    return mail.stable_message_id("results", delivery.id, delivery.created_at.isoformat())
 
 
 def send_email(delivery):
@@ -381,5 +411,5 @@ def feed_entries(challenge=None, limit=20, **_ignored):
     return entries
 
 
-__all__ = ["announce", "fan_out", "send_pending", "sign", "verify_signature", "feed_entries", "RetryLater",
+__all__ = ["announce", "fan_out", "send_pending", "sign", "verify_signature", "feed_entries", "progress",
            "recipients", "count_states", "claim", "PUBLIC", "FOLLOWER", "JUROR"]

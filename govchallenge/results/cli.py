@@ -78,25 +78,39 @@ def publish(slug, force):
 @click.argument("slug")
 @with_appcontext
 def status(slug):
-    """Announcement progress: sent of total, and what failed."""
+    """Announcement progress: sent of total, what waits to be tried again (and when, in UTC), what was given up."""
     import sqlalchemy as sa
 
-    from .announcements import count_states
-    from .models import FAILED, Delivery, published_for
+    from govchallenge.jobs.status import last_line, utc_text
+
+    from .announcements import progress
+    from .models import FAILED, PENDING, SENDING, Delivery, published_for
 
     publication = published_for(_challenge(slug).id)
     if publication is None or publication.announcement is None:
         raise click.ClickException(f"the results of {slug} are not published")
-    states = count_states(publication.announcement.id)
-    total = sum(states.values())
-    click.echo(f"sent {states.get('sent', 0)} of {total}; waiting {states.get('pending', 0) + states.get('sending', 0)}; "
-               f"failed {states.get('failed', 0)}")
-    failed = db.session.execute(
-        sa.select(Delivery).where(Delivery.announcement_id == publication.announcement.id, Delivery.state == FAILED)
-        .order_by(Delivery.id)
+    announcement_id = publication.announcement.id
+    state = progress(announcement_id)
+    waiting = f"waiting to retry {state['waiting']}"
+    if state["waiting"]:
+        waiting += f" (next attempt {utc_text(state['next_attempt_at'])})"
+    click.echo(f"sent {state['sent']} of {state['total']}; {waiting}; given up {state['failed']}")
+    click.echo(f"a failed delivery is tried again for {state['retry_hours']} hours (MAIL_RETRY_HOURS), then given up")
+    problems = db.session.execute(
+        sa.select(Delivery).where(Delivery.announcement_id == announcement_id,
+                                  Delivery.state.in_([PENDING, SENDING, FAILED]), Delivery.attempts > 0)
+        .order_by(Delivery.state, Delivery.next_attempt_at, Delivery.id).limit(200)
     ).scalars()
-    for delivery in failed:
-        click.echo(f"  failed {delivery.channel} {delivery.recipient_key}: {delivery.last_error}")
+    for delivery in problems:
+        if delivery.state == FAILED:
+            click.echo(f"  given up {delivery.channel} {delivery.recipient_key} after {delivery.attempts} attempts: "
+                       f"{last_line(delivery.last_error)}")
+        elif delivery.state == SENDING:
+            click.echo(f"  sending {delivery.channel} {delivery.recipient_key} (attempt {delivery.attempts}, "
+                       f"since {utc_text(delivery.claimed_at)})")
+        else:
+            click.echo(f"  waiting {delivery.channel} {delivery.recipient_key}: attempt {delivery.attempts} of "
+                       f"{delivery.max_attempts}, next {utc_text(delivery.next_attempt_at)}: {last_line(delivery.last_error)}")
 
 
 @results_cli.command("resume")

@@ -17,7 +17,7 @@ PUBLICATION_STATES = {PROPOSED: _l("Proposed"), PUBLISHED: _l("Published"), SUPE
 EMAIL, WEBHOOK, FEED = "email", "webhook", "feed"
 CHANNEL_LABELS = {EMAIL: _l("E-mail"), WEBHOOK: _l("Webhook"), FEED: _l("Atom feed")}
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
-DELIVERY_STATES = {PENDING: _l("Waiting"), SENDING: _l("Sending"), SENT: _l("Sent"), FAILED: _l("Failed")}
+DELIVERY_STATES = {PENDING: _l("Waiting to retry"), SENDING: _l("Sending"), SENT: _l("Sent"), FAILED: _l("Given up")}
 PARTICIPANT, JUROR, FOLLOWER, HOST, PARTNER, PUBLIC = "participant", "juror", "follower", "host", "partner", "public"
 
 contest_challenge = db.Table(

@@ -13,10 +13,10 @@ from govchallenge.extensions import db
 
 from . import charts, documents, operations
 from . import permissions as can
-from .announcements import count_states
+from .announcements import progress as announcement_progress
 from .forms import ProposeForm, WebhookForm
 from .models import (
-    FAILED, PENDING, PUBLISHED, SENDING, SENT, Contest, Delivery, Publication, WebhookEndpoint, proposed_for,
+    FAILED, PENDING, PUBLISHED, SENDING, Contest, Delivery, Publication, WebhookEndpoint, proposed_for,
     published_for,
 )
 
@@ -106,9 +106,7 @@ def _progress(publication):
     announcement = publication.announcement
     if announcement is None:
         return None
-    states = count_states(announcement.id)
-    return {"announcement": announcement, "total": sum(states.values()), "sent": states.get(SENT, 0),
-            "failed": states.get(FAILED, 0), "waiting": states.get(PENDING, 0) + states.get(SENDING, 0)}
+    return {"announcement": announcement, **announcement_progress(announcement.id)}
 
 
 @bp.route("/challenges/<slug>/results")

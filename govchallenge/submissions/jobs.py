@@ -6,6 +6,7 @@ from govchallenge.core import mail
 from govchallenge.core.languages import pick
 from govchallenge.core.urls import external_url
 from govchallenge.extensions import db
+from govchallenge.jobs import message_id
 
 from .models import SubmissionVersion
 
@@ -23,6 +24,7 @@ def send_receipt(version_id, user_id):
     message = mail.render(
         "submission_receipt", language, user.email,
         lambda: _("Receipt: your entry “%(title)s” was submitted", title=version.title),
+        message_id=message_id("submission_receipt", version.id, user.id),
         user=user, version=version, team=team, link=link, zone=user.timezone, challenge_zone=challenge.timezone,
         challenge_title=pick(challenge.title, language, challenge.main_language).text,
         stage_name=pick(stage.name, language, challenge.main_language).text,

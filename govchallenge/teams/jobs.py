@@ -6,6 +6,7 @@ from govchallenge.core import mail
 from govchallenge.core.languages import pick
 from govchallenge.core.urls import external_url
 from govchallenge.extensions import db
+from govchallenge.jobs import message_id
 
 from .models import TeamInvitation
 from .tokens import make_token
@@ -25,6 +26,7 @@ def send_invitation(invitation_id):
     message = mail.render(
         "team_invitation", language, invitation.email,
         lambda: _("%(name)s invites you to the team %(team)s", name=inviter.name if inviter else "govchallenge", team=team.name),
+        message_id=message_id("team_invitation", invitation.id),
         team=team, inviter=inviter, recipient=recipient, link=link, expires_at=invitation.expires_at,
         challenge_title=pick(challenge.title, language, challenge.main_language).text,
     )

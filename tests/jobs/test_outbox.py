@@ -13,7 +13,7 @@ from govchallenge.extensions import db
 from govchallenge.jobs import enqueue
 from govchallenge.jobs.models import DONE, FAILED, PENDING, OutboxJob
 from govchallenge.jobs.relay import relay_committed, relay_due
-from govchallenge.jobs.runner import execute
+from govchallenge.jobs.execution import execute
 
 
 def pings(label=None):
@@ -181,7 +181,7 @@ def test_a_row_redis_lost_is_handed_on_again(redis_app, rq_worker):
 
 
 def test_progress_reports_renew_the_claim(app):
-    from govchallenge.jobs import runner
+    from govchallenge.jobs import progress
 
     job = enqueue("govchallenge.jobs.probes.ping", "long")
     db.session.commit()
@@ -189,9 +189,8 @@ def test_progress_reports_renew_the_claim(app):
     db.session.commit()
     later = utcnow() + timedelta(minutes=9)
     with time_machine.travel(later):
-        token = runner._current_job.set(job.id)
-        runner.report_progress(5, 10)
-        runner._current_job.reset(token)
+        with progress.running(job):
+            progress.report_progress(5, 10)
     with time_machine.travel(later + timedelta(minutes=9)):
         assert relay_due() == 0  # alive: it reported 9 minutes ago
     db.session.expire_all()
@@ -235,9 +234,9 @@ def test_a_delayed_job_through_redis_is_relayed_when_due(redis_app, rq_worker):
 
 
 def test_a_long_job_keeps_its_claim_fresh_so_nobody_runs_it_beside_it(redis_app, monkeypatch):
-    from govchallenge.jobs import runner
+    from govchallenge.jobs import execution
 
-    monkeypatch.setattr(runner, "HEARTBEAT_SECONDS", 0.05)
+    monkeypatch.setattr(execution, "HEARTBEAT_SECONDS", 0.05)
     job = enqueue("govchallenge.jobs.probes.linger", "slow", 0.5)
     db.session.commit()
     from govchallenge.jobs.outbox import take_committed_ids

@@ -5,6 +5,7 @@ import socket
 import subprocess
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 
@@ -90,11 +91,20 @@ class ReceivedMail:
 
 @dataclass
 class MailSink:
-    """Collects what the SMTP server accepted; refuses recipients listed in `refuse`."""
+    """Collects what the SMTP server accepted; refuses recipients listed in `refuse`. Faults of real
+    servers on demand: `refuse_all` answers every message's DATA with 421 (a server in trouble, deferring
+    mail: nothing is accepted), and `quit_reply` answers QUIT with something else than 221 after the
+    message was accepted (a server closing badly)."""
 
     received: list = field(default_factory=list)
     refuse: set = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    refuse_all: bool = False
+    quit_reply: str = ""
+    refused: int = 0
+
+    async def handle_QUIT(self, server, session, envelope):
+        return self.quit_reply or "221 Bye"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refuse:
@@ -103,6 +113,10 @@ class MailSink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.refuse_all:
+            with self.lock:
+                self.refused += 1
+            return "421 4.3.2 Service not available, try again later"
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             self.received.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), message))
@@ -111,6 +125,15 @@ class MailSink:
     def to(self, address):
         with self.lock:
             return [m for m in self.received if address.lower() in [r.lower() for r in m.recipients]]
+
+    def message_ids(self):
+        """Counter of the Message-IDs received."""
+        with self.lock:
+            return Counter(str(m.message["Message-ID"]) for m in self.received)
+
+    def per_recipient(self):
+        with self.lock:
+            return Counter(r.lower() for m in self.received for r in m.recipients)
 
     def clear(self):
         with self.lock:
