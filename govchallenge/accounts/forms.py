@@ -16,6 +16,8 @@ PASSWORD_MESSAGES = {
     "too_short": _l("Use at least %(n)s characters.", n=MIN_LENGTH),
     "personal": _l("Do not use your name or e-mail address in the password."),
     "common": _l("This password is too common; choose another one."),
+    "weak": _l("This password is easy to guess (a repeat, a keyboard row, a date or a common word). "
+               "Use a few unrelated words, or a longer mix."),
 }
 
 
@@ -49,7 +51,7 @@ class RegisterForm(FlaskForm):
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired()],
-        description=_l("At least %(n)s characters, not your name or e-mail, not a common password.", n=MIN_LENGTH),
+        description=_l("At least %(n)s characters and hard to guess: not your name or e-mail, not a common password.", n=MIN_LENGTH),
     )
     confirm = PasswordField(
         _l("Repeat the password"), validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))]
@@ -79,6 +81,18 @@ class ResetRequestForm(FlaskForm):
 
 class ResetForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[DataRequired()])
+    confirm = PasswordField(
+        _l("Repeat the new password"), validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))]
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired()],
+        description=_l("At least %(n)s characters and hard to guess: not your name or e-mail, not a common password.", n=MIN_LENGTH),
+    )
     confirm = PasswordField(
         _l("Repeat the new password"), validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))]
     )

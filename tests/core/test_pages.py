@@ -91,7 +91,7 @@ def test_moments_are_shown_in_the_viewers_zone_with_the_zone_named(app):
 
 
 # Every state-changing route refuses a form without the CSRF token.
-POST_ROUTES = ["/register", "/login", "/logout", "/reset", "/language", "/organisations/new", "/account"]
+POST_ROUTES = ["/register", "/login", "/logout", "/reset", "/language", "/organisations/new", "/account", "/account/password"]
 
 
 @pytest.mark.parametrize("path", POST_ROUTES)
