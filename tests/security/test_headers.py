@@ -68,3 +68,13 @@ def test_hsts_only_over_https(make_app):
 def test_hsts_when_the_operator_says_the_site_is_https(make_app):
     app = make_app(SESSION_COOKIE_SECURE=True)
     assert "max-age=" in app.test_client().get("/").headers["Strict-Transport-Security"]
+
+
+def test_a_forged_host_header_never_reaches_absolute_links_in_feeds_and_the_api(app):
+    """Absolute links in bodies come from BASE_URL (SERVER_NAME_FOR_LINKS); mails are covered in tests/accounts."""
+    objects = sample_objects()
+    client = app.test_client()
+    for path in ("/api/v1/challenges", f"/api/v1/challenges/{objects['slug']}", "/challenges/feed.atom"):
+        response = client.get(path, headers={"Host": "evil.example"})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 200 and "evil.example" not in body and "http://localhost/" in body, path
