@@ -22,7 +22,15 @@ def create_app(test_config=None):
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
+    register_security(app)
     return app
+
+
+def register_security(app):
+    from .core import proxies, security_headers
+
+    security_headers.init_app(app)
+    proxies.init_app(app)
 
 
 def register_extensions(app):

@@ -60,9 +60,17 @@ def load_settings(instance_path):
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
         or os.environ.get("REDIS_URL")
         or "memory://",
+        # Failed sign-ins per account from one address: throttles the guesser, not the owner elsewhere.
         "LOGIN_LIMIT": os.environ.get("LOGIN_LIMIT", "5 per 15 minutes"),
+        # Failed sign-ins per account from all addresses together: the slower ceiling; the owner is told.
+        "LOGIN_ACCOUNT_LIMIT": os.environ.get("LOGIN_ACCOUNT_LIMIT", "20 per hour"),
         "LOGIN_IP_LIMIT": os.environ.get("LOGIN_IP_LIMIT", "30 per 15 minutes"),
         "RESET_LIMIT": os.environ.get("RESET_LIMIT", "5 per hour"),
+        "REGISTER_LIMIT": os.environ.get("REGISTER_LIMIT", "10 per hour"),
+        "REGISTER_EMAIL_LIMIT": os.environ.get("REGISTER_EMAIL_LIMIT", "3 per hour"),
+        "ACCOUNT_NOTICE_LIMIT": os.environ.get("ACCOUNT_NOTICE_LIMIT", "1 per day"),
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        "HEALTHZ_TOKEN": os.environ.get("HEALTHZ_TOKEN", ""),
         "TOKEN_MAX_AGE_SECONDS": _int("TOKEN_MAX_AGE_SECONDS", 48 * 3600),
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE"),
         "RESULTS_WEBHOOK_TIMEOUT": _int("RESULTS_WEBHOOK_TIMEOUT", 5),
@@ -91,6 +99,8 @@ def finalise(settings, instance_path):
             )
         settings["SECRET_KEY"] = embedded_secret_key(instance_path)
     settings["JOBS_INLINE"] = not settings.get("REDIS_URL")
+    # The remember-me cookie lives a year: it travels only where the session cookie may.
+    settings.setdefault("REMEMBER_COOKIE_SECURE", bool(settings.get("SESSION_COOKIE_SECURE")))
     # Room for a full save of files, each at the limit, so the form (not a bare 413) answers and keeps the text.
     settings["MAX_CONTENT_LENGTH"] = (settings["MAX_ATTACHMENT_MB"] * settings["MAX_FILES_PER_SAVE"] + 5) * 1024 * 1024
     return settings
@@ -101,8 +111,12 @@ BASE = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
     "RATELIMIT_HEADERS_ENABLED": True,
+    # Redis down must not lock everyone out: counting goes on in memory until it is back.
+    "RATELIMIT_SWALLOW_ERRORS": True,
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
 }

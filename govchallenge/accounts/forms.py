@@ -12,10 +12,16 @@ from govchallenge.core.timeutil import is_zone, zone_names
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
+# Password managers fill the right field and offer a generated password where a new one is chosen.
+NEW_PASSWORD = {"autocomplete": "new-password"}
+CURRENT_PASSWORD = {"autocomplete": "current-password"}
+
 PASSWORD_MESSAGES = {
     "too_short": _l("Use at least %(n)s characters.", n=MIN_LENGTH),
     "personal": _l("Do not use your name or e-mail address in the password."),
     "common": _l("This password is too common; choose another one."),
+    "weak": _l("This password is easy to guess (a repeat, a keyboard row, a date or a common word). "
+               "Use a few unrelated words, or a longer mix."),
 }
 
 
@@ -49,10 +55,12 @@ class RegisterForm(FlaskForm):
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired()],
-        description=_l("At least %(n)s characters, not your name or e-mail, not a common password.", n=MIN_LENGTH),
+        render_kw=NEW_PASSWORD,
+        description=_l("At least %(n)s characters and hard to guess: not your name or e-mail, not a common password.", n=MIN_LENGTH),
     )
     confirm = PasswordField(
-        _l("Repeat the password"), validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))]
+        _l("Repeat the password"), validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))],
+        render_kw=NEW_PASSWORD,
     )
     country = SelectField(_l("Country"), validate_choice=False)
     language = SelectField(_l("Preferred language"), validate_choice=True)
@@ -69,7 +77,7 @@ class RegisterForm(FlaskForm):
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail address"), filters=[_strip], validators=[DataRequired(), Email()])
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    password = PasswordField(_l("Password"), validators=[DataRequired()], render_kw=CURRENT_PASSWORD)
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
@@ -78,9 +86,24 @@ class ResetRequestForm(FlaskForm):
 
 
 class ResetForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[DataRequired()])
+    password = PasswordField(_l("New password"), validators=[DataRequired()], render_kw=NEW_PASSWORD)
     confirm = PasswordField(
-        _l("Repeat the new password"), validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))]
+        _l("Repeat the new password"), validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))],
+        render_kw=NEW_PASSWORD,
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()], render_kw=CURRENT_PASSWORD)
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired()],
+        render_kw=NEW_PASSWORD,
+        description=_l("At least %(n)s characters and hard to guess: not your name or e-mail, not a common password.", n=MIN_LENGTH),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"), validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))],
+        render_kw=NEW_PASSWORD,
     )
 
 

@@ -1,5 +1,7 @@
 """E-mails of the account life cycle, sent by background jobs in the recipient's language."""
+from flask import current_app
 from flask_babel import gettext as _
+from limits import parse
 
 from govchallenge.core import mail
 from govchallenge.core.urls import external_url
@@ -40,4 +42,16 @@ def send_already_registered(user_id):
         return "nothing to do"
     link = external_url("accounts.request_reset")
     _send(user, "already_registered", lambda: _("Someone tried to register with your address"), link=link)
+    return "sent"
+
+
+def send_login_paused(user_id):
+    """The owner's notice that the per-account sign-in ceiling tripped (many wrong passwords, many places)."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        return "nothing to do"
+    window = parse(current_app.config["LOGIN_ACCOUNT_LIMIT"])
+    link = external_url("accounts.request_reset")
+    _send(user, "login_paused", lambda: _("Sign-in to your govchallenge account is paused"), link=link,
+          minutes=max(1, window.get_expiry() // 60))
     return "sent"

@@ -1,3 +1,6 @@
+import secrets
+from functools import lru_cache
+
 import sqlalchemy as sa
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -18,12 +21,17 @@ class User(UserMixin, db.Model):
     timezone = db.Column(db.String(64), nullable=False, default="UTC")
     is_admin = db.Column(db.Boolean, nullable=False, default=False)
     email_verified_at = db.Column(UTCDateTime, nullable=True)
-    # Raised on password change: every other session of the account ends.
+    # The session generation, part of the id in session and remember-me cookies (get_id): raised on
+    # sign-out, password reset and password change, so every cookie issued before stops working.
     session_version = db.Column(db.Integer, nullable=False, default=1)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
     def set_password(self, password):
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
+
+    def end_sessions(self):
+        """Every session and remember-me cookie of the account, on every device, stops working."""
         self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password):
@@ -46,6 +54,21 @@ class User(UserMixin, db.Model):
 
 def find_by_email(email):
     return db.session.execute(sa.select(User).where(User.email == normalise_email(email))).scalar_one_or_none()
+
+
+@lru_cache(maxsize=1)
+def _unknown_account_hash():
+    """A hash made the way real ones are, of a password nobody knows."""
+    return generate_password_hash(secrets.token_urlsafe(24))
+
+
+def password_matches(user, password):
+    """Whether `password` is the account's. For an unknown address (user None) a hash is checked all the same:
+    a sign-in must take as long for an address without an account as with one, or timing tells them apart."""
+    if user is None:
+        check_password_hash(_unknown_account_hash(), password)
+        return False
+    return user.check_password(password)
 
 
 def normalise_email(email):

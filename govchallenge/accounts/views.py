@@ -2,26 +2,18 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from govchallenge.core.urls import local_target
 from govchallenge.extensions import db, limiter
 
-from . import operations
-from .forms import LanguageForm, LoginForm, ProfileFields, ProfileForm, RegisterForm, ResetForm, ResetRequestForm, password_errors
-from .models import find_by_email, normalise_email
+from . import operations, throttle
+from .forms import (
+    ChangePasswordForm, LanguageForm, LoginForm, ProfileFields, ProfileForm, RegisterForm, ResetForm, ResetRequestForm,
+    password_errors,
+)
+from .models import find_by_email, password_matches
 from .tokens import RESET, VERIFY, TokenInvalid, read_token
 
 bp = Blueprint("accounts", __name__)
-
-
-def _account_key():
-    return "account:" + normalise_email(request.form.get("email"))
-
-
-def _login_limit():
-    return current_app.config["LOGIN_LIMIT"]
-
-
-def _reset_limit():
-    return current_app.config["RESET_LIMIT"]
 
 
 def _load_user(user_id):
@@ -30,11 +22,16 @@ def _load_user(user_id):
     return db.session.get(User, user_id) if isinstance(user_id, int) else None
 
 
-def _safe_next(target):
-    return target if target and target.startswith("/") and not target.startswith("//") else None
+def _on_login_ceiling(request_limit):
+    """The per-account ceiling tripped: the owner hears of it (once per notice period)."""
+    if operations.warn_of_login_ceiling(throttle.submitted_email()) is not None:
+        db.session.commit()
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(throttle.setting("REGISTER_LIMIT"), methods=["POST"], scope="register-address", deduct_when=throttle.accepted)
+@limiter.limit(throttle.setting("REGISTER_EMAIL_LIMIT"), key_func=throttle.account_key, methods=["POST"],
+               scope="register-account", deduct_when=throttle.accepted)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -65,15 +62,18 @@ def verify(token):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, key_func=_account_key, methods=["POST"], scope="login-account")
-@limiter.limit(lambda: current_app.config["LOGIN_IP_LIMIT"], methods=["POST"], scope="login-address")
+@limiter.limit(throttle.setting("LOGIN_LIMIT"), key_func=throttle.account_and_address_key, methods=["POST"],
+               scope="login-account-address", deduct_when=throttle.failed)
+@limiter.limit(throttle.setting("LOGIN_ACCOUNT_LIMIT"), key_func=throttle.account_key, methods=["POST"],
+               scope="login-account", deduct_when=throttle.failed, on_breach=_on_login_ceiling)
+@limiter.limit(throttle.setting("LOGIN_IP_LIMIT"), methods=["POST"], scope="login-address")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
         user = find_by_email(form.email.data)
-        if user is None or not user.check_password(form.password.data):
+        if not password_matches(user, form.password.data):
             if user is not None:
                 operations.record_login(user, succeeded=False)
                 db.session.commit()
@@ -88,20 +88,23 @@ def login():
         session["language"] = user.language
         operations.record_login(user, succeeded=True)
         db.session.commit()
-        return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+        return redirect(local_target(request.args.get("next")) or url_for("main.home"))
     return render_template("accounts/login.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        operations.sign_out_everywhere(current_user)
+        db.session.commit()
     logout_user()
     flash(_("You are signed out."), "success")
     return redirect(url_for("main.home"))
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit(_reset_limit, key_func=_account_key, methods=["POST"], scope="reset-account")
-@limiter.limit(_reset_limit, methods=["POST"], scope="reset-address")
+@limiter.limit(throttle.setting("RESET_LIMIT"), key_func=throttle.account_key, methods=["POST"], scope="reset-account")
+@limiter.limit(throttle.setting("RESET_LIMIT"), methods=["POST"], scope="reset-address")
 def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -145,6 +148,29 @@ def profile():
     return render_template("accounts/profile.html", form=form), 400 if form.errors else 200
 
 
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(throttle.setting("LOGIN_LIMIT"), key_func=throttle.signed_in_account_key, methods=["POST"],
+               scope="password-change", deduct_when=throttle.failed)
+def change_password():
+    """The current password proves it is the owner, not someone at an unlocked screen. Every other
+    session ends; this one is signed in again with the new generation."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append(_("This is not your current password."))
+        else:
+            form.password.errors.extend(password_errors(form.password.data, current_user.name, current_user.email))
+        if not form.errors:
+            user = current_user._get_current_object()
+            operations.change_password(user, form.password.data)
+            db.session.commit()
+            login_user(user, remember=current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies)
+            flash(_("Your password is changed. You stay signed in here; other devices are signed out."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/change_password.html", form=form), 400 if form.errors else 200
+
+
 @bp.route("/language", methods=["POST"])
 def switch_language():
     form = LanguageForm()
@@ -153,4 +179,4 @@ def switch_language():
         if current_user.is_authenticated:
             current_user.language = form.language.data
             db.session.commit()
-    return redirect(_safe_next(request.form.get("next")) or url_for("main.home"))
+    return redirect(local_target(request.form.get("next")) or url_for("main.home"))

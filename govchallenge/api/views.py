@@ -1,6 +1,6 @@
 """The public, read-only JSON API. Thin over the domains; errors answer JSON with a message."""
 import sqlalchemy as sa
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, abort, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
@@ -8,6 +8,7 @@ from govchallenge.challenges import catalogue as cat
 from govchallenge.challenges.models import Challenge
 from govchallenge.core.pagination import requested_page
 from govchallenge.core.timeutil import utcnow
+from govchallenge.core.urls import external_url
 from govchallenge.submissions.counts import public_counts
 from govchallenge.extensions import db
 
@@ -36,8 +37,8 @@ def _summary(challenge, now):
             {"name": h.organisation.name, "slug": h.organisation.slug, "country": h.organisation.country, "role": h.role}
             for h in challenge.hosts if h.state == "accepted"
         ],
-        "url": url_for("challenges.show", slug=challenge.slug, _external=True),
-        "api_url": url_for("api.challenge", slug=challenge.slug, _external=True),
+        "url": external_url("challenges.show", slug=challenge.slug),
+        "api_url": external_url("api.challenge", slug=challenge.slug),
     }
 
 

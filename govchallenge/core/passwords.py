@@ -1,9 +1,16 @@
-"""Password rules, in one place: length, not built from the person's own name or address, not common."""
+"""Password rules, in one place: length, not built from the person's own name or address, not common,
+not easy to guess. The demo's published password is in the common list: it never protects a real account."""
 import re
 from functools import lru_cache
 from pathlib import Path
 
+from zxcvbn import zxcvbn
+
 MIN_LENGTH = 12
+# zxcvbn's scale: 0-2 fall to an online or a slow offline attack (repeats, keyboard rows, dates, l33t words).
+MIN_STRENGTH = 3
+# zxcvbn's cost grows fast with length; what follows a strong beginning cannot weaken it.
+STRENGTH_CHECKED_CHARACTERS = 72
 _LIST = Path(__file__).parent / "data" / "common-passwords.txt"
 
 
@@ -32,4 +39,13 @@ def password_problems(password, name="", email=""):
         problems.append("personal")
     if lowered in common_passwords():
         problems.append("common")
+    elif strength(password) < MIN_STRENGTH:
+        problems.append("weak")
     return problems
+
+
+def strength(password):
+    """zxcvbn's score, 0 (guessed at once) to 4. Its English feedback is not shown: views give our own message.
+    No `user_inputs`: zxcvbn keeps them in a module-wide dictionary, unsafe across threads, and the
+    personal rule above covers them."""
+    return zxcvbn(password[:STRENGTH_CHECKED_CHARACTERS])["score"]

@@ -1,5 +1,7 @@
+import hmac
+
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template, request
 
 from govchallenge.extensions import db
 from govchallenge.jobs.queue import redis_state
@@ -21,9 +23,32 @@ def database_state():
     return "ok"
 
 
+def outbox_backlog():
+    """Jobs waiting to run: one indexed count."""
+    from govchallenge.jobs.models import PENDING, OutboxJob
+
+    try:
+        return db.session.execute(sa.select(sa.func.count(OutboxJob.id)).where(OutboxJob.state == PENDING)).scalar()
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return None
+
+
+def is_operator():
+    """The request carries `Authorization: Bearer <HEALTHZ_TOKEN>`; no token set means no operator view.
+    Compared in constant time, so the answer's timing does not spell the token out."""
+    token = current_app.config.get("HEALTHZ_TOKEN") or ""
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+
+
 @bp.route("/healthz")
 def healthz():
+    """Liveness for anyone, `{"status": "ok"}` or 503 `{"status": "degraded"}`; which service failed and how
+    (names of errors, the outbox backlog) only for operators: a stranger learns nothing about the insides."""
     database, redis = database_state(), redis_state()
     healthy = database == "ok" and redis in {"ok", "not configured"}
-    body = {"status": "ok" if healthy else "degraded", "database": database, "redis": redis}
+    body = {"status": "ok" if healthy else "degraded"}
+    if is_operator():
+        body.update(database=database, redis=redis, outbox_pending=outbox_backlog())
     return jsonify(body), 200 if healthy else 503

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from govchallenge.core.forms import EmptyForm
 from govchallenge.core.pagination import requested_page
 from govchallenge.core.permissions import require
+from govchallenge.core.urls import local_target
 from govchallenge.extensions import db
 
 from . import operations
@@ -188,4 +189,5 @@ def verify(slug):
     operations.verify(current_user, organisation)
     db.session.commit()
     flash(_("%(name)s is verified.", name=organisation.name), "success")
-    return redirect(request.form.get("next") if (request.form.get("next") or "").startswith("/admin") else url_for("organisations.show", slug=slug))
+    back = local_target(request.form.get("next"))
+    return redirect(back if back and back.startswith("/admin") else url_for("organisations.show", slug=slug))

@@ -98,13 +98,14 @@ def test_jobs_go_through_redis_to_a_real_rq_worker(redis_app, rq_worker):
 
 
 def test_a_job_requested_while_redis_is_down_runs_once_redis_is_back(make_app, private_redis, rq_worker):
-    app = make_app(REDIS_URL=private_redis.url, RQ_QUEUE="outage")
+    app = make_app(REDIS_URL=private_redis.url, RQ_QUEUE="outage", HEALTHZ_TOKEN="operator-token")
     with app.app_context():
         private_redis.stop()
         job_id = request_ping("outage")  # the commit succeeds; the relay fails quietly
         job = db.session.get(OutboxJob, job_id)
         assert job.relayed_at is None and job.state == PENDING
-        assert app.test_client().get("/healthz").json["redis"].startswith("unavailable")
+        health = app.test_client().get("/healthz", headers={"Authorization": "Bearer operator-token"}).json
+        assert health["redis"].startswith("unavailable")
 
         private_redis.start()
         assert relay_due() == 1
@@ -137,12 +138,15 @@ def test_the_worker_command_relays_and_runs_in_burst_mode(redis_app, backend, tm
 
 
 def test_healthz_reports_both_services(redis_app):
-    body = redis_app.test_client().get("/healthz").json
-    assert body == {"status": "ok", "database": "ok", "redis": "ok"}
+    redis_app.config["HEALTHZ_TOKEN"] = "operator-token"
+    body = redis_app.test_client().get("/healthz", headers={"Authorization": "Bearer operator-token"}).json
+    assert body == {"status": "ok", "database": "ok", "redis": "ok", "outbox_pending": 0}
 
 
-def test_healthz_in_the_embedded_default(client):
-    assert client.get("/healthz").json == {"status": "ok", "database": "ok", "redis": "not configured"}
+def test_healthz_in_the_embedded_default(app, client):
+    app.config["HEALTHZ_TOKEN"] = "operator-token"
+    body = client.get("/healthz", headers={"Authorization": "Bearer operator-token"}).json
+    assert body == {"status": "ok", "database": "ok", "redis": "not configured", "outbox_pending": 0}
 
 
 def test_worker_refuses_to_start_without_redis(app):
