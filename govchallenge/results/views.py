@@ -9,6 +9,7 @@ from govchallenge.challenges.models import DOMAINS, by_slug
 from govchallenge.core.forms import EmptyForm
 from govchallenge.core.languages import pick
 from govchallenge.core.permissions import require, signed_in
+from govchallenge.core.urls import external_url
 from govchallenge.extensions import db
 
 from . import charts, documents, operations
@@ -257,9 +258,9 @@ def api_results(slug):
         "digest_rule": documents.DIGEST_RULE,
         "published_at": publication.document["published_at"],
         "links": {
-            "page": url_for("results.show", slug=slug, _external=True),
-            "json": url_for("results.export_json", slug=slug, _external=True),
-            "csv": url_for("results.export_csv", slug=slug, _external=True),
+            "page": external_url("results.show", slug=slug),
+            "json": external_url("results.export_json", slug=slug),
+            "csv": external_url("results.export_csv", slug=slug),
         },
         "results": publication.document,
     })

@@ -1,6 +1,7 @@
 """Every response, on every route, for every kind of visitor, carries the security headers; HSTS only over HTTPS."""
 import pytest
 
+from govchallenge.extensions import db
 from govchallenge.core.security_headers import CONTENT_SECURITY_POLICY, HEADERS
 from tests.conftest import login
 from tests.security.routes import every_path, sample_objects
@@ -78,3 +79,25 @@ def test_a_forged_host_header_never_reaches_absolute_links_in_feeds_and_the_api(
         response = client.get(path, headers={"Host": "evil.example"})
         body = response.get_data(as_text=True)
         assert response.status_code == 200 and "evil.example" not in body and "http://localhost/" in body, path
+
+
+def test_no_absolute_link_is_built_from_the_request():
+    """Every absolute link goes through core.urls.external_url (BASE_URL); url_for(..., _external=True) would
+    follow the request's Host header."""
+    import pathlib
+    import re
+
+    package = pathlib.Path(__file__).resolve().parents[2] / "govchallenge"
+    built = re.compile(r"url_for\([^)]*_external\s*=\s*True")
+    offenders = [str(p) for p in package.rglob("*.py") if built.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
+
+
+def test_the_results_api_links_come_from_base_url(app):
+    from tests.support.results_factories import judged_challenge, publish
+
+    judged = judged_challenge()
+    publish(judged)
+    db.session.commit()
+    body = app.test_client().get(f"/api/v1/challenges/{judged.challenge.slug}/results", headers={"Host": "evil.example"}).get_data(as_text=True)
+    assert "evil.example" not in body and "http://localhost/challenges/" in body
