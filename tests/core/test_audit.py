@@ -166,15 +166,21 @@ def _rewrite_event(event_id, key, **changes):
 
 
 def test_a_chain_rewritten_from_a_row_on_without_the_key_breaks_there(app):
+    # Events untouched (their MACs hold), their order in the chain swapped from seq 2 on, the seals
+    # recomputed with a key of the forger's own: the break is at seq 2, the first rewritten seal.
     ids = _record_events(4)
-    forger = b"not-the-audit-key"
-    _as_owner_of_the_database(_rewrite_event(ids[1], forger, action="account.logout"))
-    _as_owner_of_the_database(*_reseal_from(2, forger, ids))
+    reordered = [ids[0], ids[2], ids[1], ids[3]]
+    _as_owner_of_the_database(
+        sa.update(AuditSeal.__table__).where(AuditSeal.seq == 2).values(event_id=-1),
+        sa.update(AuditSeal.__table__).where(AuditSeal.seq == 3).values(event_id=ids[1]),
+        sa.update(AuditSeal.__table__).where(AuditSeal.seq == 2).values(event_id=ids[2]),
+    )
+    _as_owner_of_the_database(*_reseal_from(2, b"not-the-audit-key", reordered))
     result = _verify(app)
     assert result.exit_code == 1
-    first = [line for line in result.output.splitlines() if line.startswith("BROKEN")][0]
-    assert first.startswith(f"BROKEN at seq 2 (audit row {ids[1]}")
-    assert "seq 1 " not in result.output
+    problems = [line for line in result.output.splitlines() if line.startswith("BROKEN")]
+    assert problems[0] == f"BROKEN at seq 2 (audit row {ids[2]}, {ACTIONS[2]}): its seal does not match the chain: the chain was rewritten or forged from here"
+    assert "seq 1 " not in result.output and "content" not in result.output
 
 
 def test_a_chain_rewritten_with_the_key_disagrees_with_the_checkpoints(make_app):
@@ -267,6 +273,14 @@ def test_details_json_cannot_carry_exactly_are_refused_when_recorded(app):
         with pytest.raises(audit.UnsignableDetail):
             audit.record("account.login", **detail)
         db.session.rollback()
+
+
+def test_details_are_signed_as_the_database_gives_them_back(app):
+    # A tuple comes back a list, an integer key a string: the MAC must cover what is read later.
+    user = make_user()
+    audit.record("team.created", user, actor=user, pair=(1, 2), scores={3: "x"}, ratio=0.5, flag=None)
+    db.session.commit()
+    assert _verify(app).exit_code == 0
 
 
 # --- checkpoints --------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ sealed within one sealer run of its commit; in a quiet moment, at the latest at 
 (every 5 s). After sealing, `checkpoints` anchors the head outside the database.
 """
 import logging
+import threading
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context
@@ -41,6 +42,11 @@ SEALER_LOCK = 7240002  # pg advisory lock key; only sealers take it
 BATCH = 1000
 MAX_ROUNDS = 100  # a run stops after this many batches; the next run goes on
 
+# One sealer per process at a time. The after-commit hook runs while the writer still holds its own
+# connection: were every writer of a burst to seal, each would ask the pool for a second connection and
+# a full pool would wait for itself. So a burst asks for one extra connection, not one per writer.
+_PROCESS_SEALER = threading.Lock()
+
 
 def audit_key():
     config = current_app.config
@@ -54,6 +60,15 @@ def checkpoint_folder():
 def seal(wait=True, force_checkpoint=False):
     """Seal every committed pending event; then write a checkpoint if one is due. Returns how many
     were sealed. `wait=False` (after a commit) gives up at once when another sealer is at work."""
+    if not _PROCESS_SEALER.acquire(blocking=wait):
+        return 0
+    try:
+        return _seal_and_anchor(wait, force_checkpoint)
+    finally:
+        _PROCESS_SEALER.release()
+
+
+def _seal_and_anchor(wait, force_checkpoint):
     key = audit_key()
     sealed = 0
     for _ in range(MAX_ROUNDS):
