@@ -5,8 +5,10 @@ between writers), record an audit event, spend WORK_MS on the rest of the view (
 commit. Designs:
   global lock  - the old record(): pg_advisory_xact_lock held from the audit write until the commit,
                  read the last hash, insert the new link (a copy of the old code, on its own table);
-  seal/commit  - record() inserts the event and its queue row, no lock; the commit seals (try-lock);
-  seal/worker  - record() only; a sealer thread (as the worker's loop) seals every 0.5 s.
+  seal/commit  - record() inserts the event and its queue row, no lock; every commit then seals
+                 (one sealer per process, try-lock): AUDIT_SEAL_INTERVAL=0, the embedded default;
+  seal/1s      - the same, sealing at most once a second per process: AUDIT_SEAL_INTERVAL=1, the default
+                 with PostgreSQL.
 Prints writes per second, latency p50/p95 per write, and for the new designs that the chain verifies.
 `python bench/run.py bench_audit_writes`. Needs PostgreSQL (TEST_POSTGRES_URL, as the tests).
 WRITERS=1,4,8  PER_WRITER=100  WORK_MS=0,2 by default.
@@ -77,31 +79,18 @@ def writer(app, number, record, work_seconds, latencies, start):
         db.session.remove()
 
 
-def background_sealer(app, stop):
-    with app.app_context():
-        while not stop.wait(0.5):
-            audit.seal()
-        db.session.remove()
-
-
 def run(app, design, writers, work_ms):
     record = legacy_record if design == "global lock" else new_record
-    app.config["AUDIT_SEAL_AFTER_COMMIT"] = design == "seal/commit"
-    latencies, start, stop = [], threading.Event(), threading.Event()
+    app.config["AUDIT_SEAL_INTERVAL"] = 1 if design == "seal/1s" else 0
+    latencies, start = [], threading.Event()
     threads = [threading.Thread(target=writer, args=(app, n + 1, record, work_ms / 1000, latencies, start)) for n in range(writers)]
-    sealer = threading.Thread(target=background_sealer, args=(app, stop)) if design == "seal/worker" else None
     for thread in threads:
         thread.start()
-    if sealer:
-        sealer.start()
     began = time.perf_counter()
     start.set()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - began
-    stop.set()
-    if sealer:
-        sealer.join()
     latencies.sort()
     p95 = latencies[int(len(latencies) * 0.95) - 1]
     line = (f"{design:<12} writers={writers} work={work_ms:g}ms  {len(latencies) / elapsed:7.0f} writes/s  "
@@ -111,7 +100,7 @@ def run(app, design, writers, work_ms):
             late = audit.seal()
             report = audit.verify()
             db.session.remove()
-        line += f"  | left for the final seal: {late}; chain {'valid' if report.ok else 'BROKEN'} ({report.sealed} sealed)"
+        line += f"  | left to seal at the end: {late}; chain {'valid' if report.ok else 'BROKEN'} ({report.sealed} sealed)"
     print(line, flush=True)
 
 
@@ -137,7 +126,7 @@ def main():
         print(f"PostgreSQL {settings}; {PER_WRITER} writes per writer; {os.cpu_count()} CPU(s)", flush=True)
         for work_ms in WORK_MS:
             for writers in WRITERS:
-                for design in ("global lock", "seal/commit", "seal/worker"):
+                for design in ("global lock", "seal/commit", "seal/1s"):
                     run(app, design, writers, work_ms)
         with app.app_context():
             db.session.remove()

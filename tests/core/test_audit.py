@@ -79,6 +79,17 @@ def test_each_commit_seals_its_events_into_the_chain_in_order(app):
     assert audit.verify().ok
 
 
+def test_within_the_seal_interval_a_commit_leaves_its_events_to_a_later_sealer(make_app):
+    app = make_app(AUDIT_SEAL_INTERVAL=3600)
+    with app.app_context():
+        audit.seal()  # this process sealed just now
+        event_id = _record_events(1)[0]
+        assert db.session.execute(sa.select(AuditPending.event_id)).scalars().all() == [event_id]
+        result = _verify(app)  # verify seals first
+    assert result.exit_code == 0, result.output
+    assert "OK: 1 audit rows sealed" in result.output
+
+
 def test_the_verify_command_passes_on_an_intact_trail(app):
     _record_events(3)
     result = _verify(app)

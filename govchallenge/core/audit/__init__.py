@@ -20,7 +20,7 @@ from govchallenge.extensions import db
 from ..timeutil import utcnow
 from . import signing
 from .models import AuditEvent, AuditPending, AuditSeal, event_payload
-from .sealer import audit_key, seal
+from .sealer import audit_key, seal, seconds_since_last_seal
 from .signing import GENESIS, UnsignableDetail
 from .verify import Problem, Report, verify
 
@@ -75,11 +75,12 @@ def events_for(object_type, object_id, limit=50):
 
 
 def _seal_after_commit(session):
-    """A commit that recorded events seals them at once, unless another sealer is at work (never waits).
-    A failure here must not turn a saved change into an error: the next sealer run takes the events."""
+    """A commit that recorded events seals them, unless another sealer is at work (never waits), or this
+    process sealed less than AUDIT_SEAL_INTERVAL seconds ago (then a later commit, the worker or
+    `audit seal` does). A failure here must not turn a saved change into an error."""
     if not session.info.pop(_UNSEALED_KEY, False) or not has_app_context():
         return
-    if not current_app.config.get("AUDIT_SEAL_AFTER_COMMIT", True):
+    if seconds_since_last_seal() < current_app.config.get("AUDIT_SEAL_INTERVAL", 0):
         return
     try:
         seal(wait=False)

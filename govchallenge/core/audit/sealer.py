@@ -18,14 +18,17 @@ How it works:
   id 10 and commits after id 11 was sealed is simply sealed next, at a later seq; nothing waits for
   transactions still in flight, and no committed event can be skipped.
 
-When it runs, and the window before sealing: right after every commit that recorded events (skipped,
-never waited for, when another sealer holds the lock: that one seals again until it finds nothing new),
-by the worker's loop, by `flask audit seal`, and at the start of `flask audit verify`. So an event is
-sealed within one sealer run of its commit; in a quiet moment, at the latest at the worker's next sweep
-(every 5 s). After sealing, `checkpoints` anchors the head outside the database.
+When it runs, and the window before sealing: after a commit that recorded events (at once in the
+embedded default; at most once per AUDIT_SEAL_INTERVAL seconds per process otherwise, never waiting for
+another sealer: a seal run on every audited request costs writers more than it saves, see the
+benchmark), in the worker's loop, by `flask audit seal`, and at the start of `flask audit verify`. So
+while the platform writes, an event is sealed within AUDIT_SEAL_INTERVAL seconds (1 by default) of its
+commit; in a quiet moment the last events wait for the worker's next sweep (5 s) or the next write.
+After sealing, `checkpoints` anchors the head outside the database.
 """
 import logging
 import threading
+import time
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context
@@ -46,6 +49,11 @@ MAX_ROUNDS = 100  # a run stops after this many batches; the next run goes on
 # connection: were every writer of a burst to seal, each would ask the pool for a second connection and
 # a full pool would wait for itself. So a burst asks for one extra connection, not one per writer.
 _PROCESS_SEALER = threading.Lock()
+_last_run = [float("-inf")]  # time.monotonic() of this process's last sealer run
+
+
+def seconds_since_last_seal():
+    return time.monotonic() - _last_run[0]
 
 
 def audit_key():
@@ -65,6 +73,7 @@ def seal(wait=True, force_checkpoint=False):
     try:
         return _seal_and_anchor(wait, force_checkpoint)
     finally:
+        _last_run[0] = time.monotonic()
         _PROCESS_SEALER.release()
 
 
@@ -76,7 +85,7 @@ def _seal_and_anchor(wait, force_checkpoint):
         if count is None:  # another sealer holds the lock: it seals again before it stops
             break
         sealed += count
-        if count == 0:
+        if count == 0:  # a pass that found nothing: whatever committed before it is sealed
             break
     if sealed or wait or force_checkpoint:  # after a commit that sealed nothing, the busy sealer anchors
         _checkpoint(key, force=force_checkpoint)
