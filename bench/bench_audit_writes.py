@@ -11,7 +11,8 @@ commit. Designs:
                  with PostgreSQL.
 Prints writes per second, latency p50/p95 per write, and for the new designs that the chain verifies.
 `python bench/run.py bench_audit_writes`. Needs PostgreSQL (TEST_POSTGRES_URL, as the tests).
-WRITERS=1,4,8  PER_WRITER=100  WORK_MS=0,2 by default.
+WRITERS=1,4,8  PER_WRITER=100  WORK_MS=0,2  REPEAT=3 by default: the designs take turns, and each figure is
+the median of the repetitions (the machine is shared; one run alone says little).
 """
 import hashlib
 import json
@@ -36,6 +37,8 @@ from tests.support.databases import PostgresBackend  # noqa: E402
 WRITERS = [int(n) for n in os.environ.get("WRITERS", "1,4,8").split(",")]
 PER_WRITER = int(os.environ.get("PER_WRITER", 100))
 WORK_MS = [float(n) for n in os.environ.get("WORK_MS", "0,2").split(",")]
+REPEAT = int(os.environ.get("REPEAT", 3))
+DESIGNS = ("global lock", "seal/commit", "seal/1s")
 
 LEGACY_TABLE = """
 CREATE TABLE bench_legacy_audit (
@@ -80,6 +83,7 @@ def writer(app, number, record, work_seconds, latencies, start):
 
 
 def run(app, design, writers, work_ms):
+    """One run: (writes per second, latencies in seconds)."""
     record = legacy_record if design == "global lock" else new_record
     app.config["AUDIT_SEAL_INTERVAL"] = 1 if design == "seal/1s" else 0
     latencies, start = [], threading.Event()
@@ -90,18 +94,38 @@ def run(app, design, writers, work_ms):
     start.set()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - began
-    latencies.sort()
-    p95 = latencies[int(len(latencies) * 0.95) - 1]
-    line = (f"{design:<12} writers={writers} work={work_ms:g}ms  {len(latencies) / elapsed:7.0f} writes/s  "
-            f"p50 {statistics.median(latencies) * 1000:6.1f} ms  p95 {p95 * 1000:6.1f} ms")
-    if design != "global lock":
-        with app.app_context():
-            late = audit.seal()
-            report = audit.verify()
-            db.session.remove()
-        line += f"  | left to seal at the end: {late}; chain {'valid' if report.ok else 'BROKEN'} ({report.sealed} sealed)"
-    print(line, flush=True)
+    return len(latencies) / (time.perf_counter() - began), latencies
+
+
+def check_chain(app):
+    """Seal what the writers left, verify the whole chain: (left to seal, report)."""
+    with app.app_context():
+        late = audit.seal()
+        report = audit.verify()
+        db.session.remove()
+    return late, report
+
+
+def compare(app, writers, work_ms):
+    results = {design: [] for design in DESIGNS}
+    left = {design: [] for design in DESIGNS}
+    for _ in range(REPEAT):
+        for design in DESIGNS:
+            results[design].append(run(app, design, writers, work_ms))
+            if design != "global lock":
+                late, report = check_chain(app)
+                assert report.ok, [str(p) for p in report.problems[:5]]
+                left[design].append(late)
+    for design in DESIGNS:
+        rates = [rate for rate, _ in results[design]]
+        latencies = sorted(x for _, run_latencies in results[design] for x in run_latencies)
+        p95 = latencies[int(len(latencies) * 0.95) - 1]
+        line = (f"{design:<12} writers={writers} work={work_ms:g}ms  {statistics.median(rates):6.0f} writes/s "
+                f"(runs {', '.join(f'{r:.0f}' for r in rates)})  p50 {statistics.median(latencies) * 1000:6.1f} ms  "
+                f"p95 {p95 * 1000:6.1f} ms")
+        if left[design]:
+            line += f"  | chain valid; left for the next sealer at the end: {max(left[design])}"
+        print(line, flush=True)
 
 
 def main():
@@ -126,8 +150,7 @@ def main():
         print(f"PostgreSQL {settings}; {PER_WRITER} writes per writer; {os.cpu_count()} CPU(s)", flush=True)
         for work_ms in WORK_MS:
             for writers in WRITERS:
-                for design in ("global lock", "seal/commit", "seal/1s"):
-                    run(app, design, writers, work_ms)
+                compare(app, writers, work_ms)
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
