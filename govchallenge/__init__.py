@@ -34,7 +34,7 @@ def register_security(app):
 
 
 def register_extensions(app):
-    from .core import i18n
+    from .core import audit, i18n
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
     from .jobs import relay
 
@@ -45,6 +45,7 @@ def register_extensions(app):
     limiter.init_app(app)
     _init_login(app, login_manager)
     relay.init_app(app)
+    audit.init_app(app)
     _import_models()
 
 

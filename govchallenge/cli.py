@@ -53,17 +53,34 @@ def audit_group():
 
 
 @audit_group.command("verify")
+@click.option("--max-lines", default=20, show_default=True, help="How many problems to print.")
 @with_appcontext
-def audit_verify():
-    """Check the hash chain; name the first broken row."""
-    from govchallenge.core.audit import AuditEvent, first_broken_row
+def audit_verify(max_lines):
+    """Seal what is committed, then check every event, the chain and the checkpoints; name each break."""
+    from govchallenge.core import audit
 
-    broken = first_broken_row()
-    if broken is not None:
-        click.echo(f"BROKEN at audit row {broken.id} ({broken.action}, {broken.created_at.isoformat()})", err=True)
+    audit.seal(wait=True)
+    report = audit.verify()
+    db.session.rollback()
+    for problem in report.problems[:max_lines]:
+        click.echo(str(problem), err=True)
+    if len(report.problems) > max_lines:
+        click.echo(f"... and {len(report.problems) - max_lines} more problem(s)", err=True)
+    if not report.ok:
         raise SystemExit(1)
-    count = db.session.query(AuditEvent).count()
-    click.echo(f"OK: {count} audit rows, chain intact")
+    click.echo(f"OK: {report.sealed} audit rows sealed (seq 1-{report.head_seq}), chain intact, "
+               f"{report.checkpoints} checkpoint(s) agree, {report.pending} pending")
+
+
+@audit_group.command("seal")
+@click.option("--checkpoint", is_flag=True, help="Write a checkpoint of the head now, even if none is due.")
+@with_appcontext
+def audit_seal(checkpoint):
+    """Chain the committed events not sealed yet (the worker does this every few seconds)."""
+    from govchallenge.core import audit
+
+    count = audit.seal(wait=True, force_checkpoint=checkpoint)
+    click.echo(f"sealed {count} audit event(s)")
 
 
 @click.group("jobs")

@@ -76,6 +76,14 @@ def load_settings(instance_path):
         "RESULTS_WEBHOOK_TIMEOUT": _int("RESULTS_WEBHOOK_TIMEOUT", 5),
         "WEBHOOK_ALLOW_PRIVATE": _bool("WEBHOOK_ALLOW_PRIVATE"),
         "JURY_REMINDER_HOURS_BEFORE": _int("JURY_REMINDER_HOURS_BEFORE", 48),
+        "AUDIT_KEY": os.environ.get("AUDIT_KEY", ""),
+        "AUDIT_CHECKPOINT_DIR": os.environ.get("AUDIT_CHECKPOINT_DIR", str(instance / "audit")),
+        "AUDIT_CHECKPOINT_EVERY": _int("AUDIT_CHECKPOINT_EVERY", 100),
+        "AUDIT_CHECKPOINT_SECONDS": _int("AUDIT_CHECKPOINT_SECONDS", 60),
+        "AUDIT_CHECKPOINT_EMAIL": os.environ.get("AUDIT_CHECKPOINT_EMAIL", ""),
+        # After every commit in the embedded default; outside it, at most once a second per process, since a
+        # seal run per audited request costs writers more than it saves (bench/bench_audit_writes.py).
+        "AUDIT_SEAL_INTERVAL": float(os.environ.get("AUDIT_SEAL_INTERVAL", "1" if database_url else "0")),
     }
     return settings
 

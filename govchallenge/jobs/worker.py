@@ -4,6 +4,7 @@ import threading
 
 from rq import Worker
 
+from govchallenge.core import audit
 from govchallenge.extensions import db
 
 from .queue import get_queue, redis_connection
@@ -19,6 +20,10 @@ def relay_loop(app, stop, interval):
                 relay_due()
             except Exception:
                 log.exception("relay of due outbox rows failed; trying again in %ss", interval)
+            try:
+                audit.seal(wait=False)  # quiet moments too: events never wait for the next write to be sealed
+            except Exception:
+                log.exception("sealing the audit trail failed; trying again in %ss", interval)
             finally:
                 db.session.remove()
 
