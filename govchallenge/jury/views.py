@@ -1,10 +1,9 @@
 """The jury's pages: invitations, conflicts, blind review and scoring, the chair's dashboard."""
-import io
 import mimetypes
 from datetime import timezone
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
@@ -439,8 +438,7 @@ def review_file(public_id, index):
     name = _renamed(assignment, index, entry.get("mime_type"))
     if not assignment.round.challenge.anonymous_review:
         name = entry.get("filename") or name
-    return send_file(io.BytesIO(data), mimetype=entry.get("mime_type") or "application/octet-stream",
-                     as_attachment=True, download_name=name, last_modified=None, etag=False)
+    return storage.download_response(data, name, entry.get("mime_type"))
 
 
 @bp.route("/review/<public_id>/recuse", methods=["POST"])
