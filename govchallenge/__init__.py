@@ -16,12 +16,19 @@ def create_app(test_config=None):
         loaded.update(test_config)
     app.config.update(settings.finalise(loaded, app.instance_path))
     compile_catalogues()
+    register_input_guards(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def register_input_guards(app):
+    from .core.urls import register
+
+    register(app)
 
 
 def register_extensions(app):

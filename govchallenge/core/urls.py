@@ -1,4 +1,12 @@
-from flask import current_app, has_request_context, url_for
+"""Links, and the guards every URL and form passes before a view runs."""
+from flask import current_app, has_request_context, request, url_for
+from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest
+from werkzeug.routing import IntegerConverter
+
+# The largest id any table can hold: signed 64-bit (PostgreSQL BIGINT, SQLite INTEGER).
+DATABASE_INT_MAX = 2**63 - 1
+NUL = "\x00"
 
 
 def external_url(endpoint, **values):
@@ -7,3 +15,45 @@ def external_url(endpoint, **values):
         return url_for(endpoint, _external=True, **values)
     with current_app.test_request_context(base_url=current_app.config["SERVER_NAME_FOR_LINKS"]):
         return url_for(endpoint, _external=True, **values)
+
+
+class DatabaseIntConverter(IntegerConverter):
+    """`<int:...>` in every route: ASCII digits up to the database's signed 64-bit range.
+
+    A bigger number can name no row, so the URL matches no route (404). Without the bound it
+    reached the database driver, which raised an overflow: a 500 on every id route."""
+
+    regex = r"[0-9]+"
+
+    def __init__(self, map, fixed_digits=0, min=None, max=DATABASE_INT_MAX, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def _holds_nul(multidict):
+    return any(NUL in key or any(NUL in value for value in values) for key, values in multidict.lists())
+
+
+def carries_nul():
+    """True when the path, the query or a form field (name, value or uploaded file name) holds a NUL byte."""
+    if NUL in request.path or _holds_nul(request.args):
+        return True
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        return _holds_nul(request.form) or any(NUL in (upload.filename or "") for upload in request.files.values())
+    return False
+
+
+def refuse_nul_bytes():
+    """before_request: a NUL byte is never part of a name, a search or an id, and PostgreSQL refuses
+    it in any text (a 500 deep in a query). Refused once here with a 400 (JSON under /api/)."""
+    if carries_nul():
+        error = BadRequest()
+        error.user_message = _("The address or the form contained a character that is not allowed (a NUL byte). "
+                               "Remove it and try again.")
+        raise error
+
+
+def register(app):
+    """Before any blueprint: the bounded `int` converter must exist when the routes are added."""
+    app.url_map.converters["int"] = DatabaseIntConverter
+    app.before_request(refuse_nul_bytes)
