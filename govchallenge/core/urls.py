@@ -4,8 +4,9 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
-# The largest id any table can hold: signed 64-bit (PostgreSQL BIGINT, SQLite INTEGER).
-DATABASE_INT_MAX = 2**63 - 1
+# The largest id every table can hold on both databases: ids are INTEGER columns, signed 32-bit on
+# PostgreSQL (SQLite's are 64-bit). A bigger number in a query is "integer out of range" there.
+DATABASE_INT_MAX = 2**31 - 1
 NUL = "\x00"
 
 
@@ -18,10 +19,10 @@ def external_url(endpoint, **values):
 
 
 class DatabaseIntConverter(IntegerConverter):
-    """`<int:...>` in every route: ASCII digits up to the database's signed 64-bit range.
+    """`<int:...>` in every route: ASCII digits up to DATABASE_INT_MAX.
 
     A bigger number can name no row, so the URL matches no route (404). Without the bound it
-    reached the database driver, which raised an overflow: a 500 on every id route."""
+    reached the database, which raised an overflow (2**31 on PostgreSQL, 2**63 on SQLite): a 500."""
 
     regex = r"[0-9]+"
 
@@ -39,7 +40,8 @@ def carries_nul():
         return True
     if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.mimetype in (
             "application/x-www-form-urlencoded", "multipart/form-data"):
-        return _holds_nul(request.form) or any(NUL in (upload.filename or "") for upload in request.files.values())
+        return _holds_nul(request.form) or any(
+            NUL in (upload.filename or "") for _name, uploads in request.files.lists() for upload in uploads)
     return False
 
 
