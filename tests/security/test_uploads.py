@@ -96,7 +96,7 @@ def _jury_review_file(app, name):
 
 def _entries_export(app, name):
     officer = factories.make_user()
-    challenge = factories.make_challenge(host=factories.make_public_body(officer=officer), slug="export-" + str(free_port()))
+    challenge = factories.make_challenge(host=factories.make_public_body(officer=officer))
     factories.make_submission(factories.make_team(challenge))
     db.session.commit()
     host = login(app.test_client(), officer)
