@@ -17,6 +17,7 @@ def create_app(test_config=None):
         loaded.update(test_config)
     app.config.update(settings.finalise(loaded, app.instance_path))
     compile_catalogues()
+    register_input_guards(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -31,6 +32,12 @@ def register_security(app):
 
     security_headers.init_app(app)
     proxies.init_app(app)
+
+
+def register_input_guards(app):
+    from .core.urls import register
+
+    register(app)
 
 
 def register_extensions(app):

@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from govchallenge.core.geo import country_choices, is_country
 from govchallenge.core.languages import INTERFACE_LANGUAGES
+from govchallenge.core.names import NAME_FILTERS, readable_name
 from govchallenge.core.passwords import MIN_LENGTH, password_problems
 from govchallenge.core.timeutil import is_zone, zone_names
 
@@ -50,7 +51,7 @@ class ProfileFields:
 
 
 class RegisterForm(FlaskForm):
-    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Full name"), filters=NAME_FILTERS, validators=[DataRequired(), Length(max=120), readable_name])
     email = EmailField(_l("E-mail address"), filters=[_strip], validators=[DataRequired(), Email(), Length(max=320)])
     password = PasswordField(
         _l("Password"),
@@ -108,7 +109,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Full name"), filters=NAME_FILTERS, validators=[DataRequired(), Length(max=120), readable_name])
     country = SelectField(_l("Country"), validate_choice=False)
     language = SelectField(_l("Preferred language"), validate_choice=True)
     timezone = SelectField(_l("Time zone"), validate_choice=False)

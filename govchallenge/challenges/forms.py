@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from govchallenge.core.forms import finite, plausible_moment
 from govchallenge.core.geo import country_choices, currency_choices, is_country, is_currency
 from govchallenge.core.languages import INTERFACE_LANGUAGES, is_language
+from govchallenge.core.names import NAME_FILTERS, readable_name
 from govchallenge.core.timeutil import is_zone, zone_names
 from govchallenge.organisations.models import KINDS
 
@@ -50,7 +51,7 @@ def _check_language(field):
 class TextsForm(FlaskForm):
     """The texts of one language."""
 
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"), filters=NAME_FILTERS, validators=[DataRequired(), Length(max=200), readable_name])
     summary = TextAreaField(_l("Summary"), validators=[DataRequired(), Length(max=1000)], description=_l("One or two sentences shown in the catalogue."))
     description = TextAreaField(_l("Full description"), validators=[Optional(), Length(max=TEXT_MAX)], description=_l("Markdown is allowed."))
     expected_outcome = TextAreaField(_l("Expected outcome"), validators=[Optional(), Length(max=TEXT_MAX)], description=_l("Markdown is allowed."))
@@ -129,7 +130,7 @@ def _positive(form, field):
 
 
 class StageForm(FlaskForm):
-    name = StringField(_l("Name of the stage"), validators=[DataRequired(), Length(max=120)], description=_l("For example: Application, Prototype, Final."))
+    name = StringField(_l("Name of the stage"), filters=NAME_FILTERS, validators=[DataRequired(), Length(max=120), readable_name], description=_l("For example: Application, Prototype, Final."))
     description = TextAreaField(_l("What entrants hand in"), validators=[Optional(), Length(max=5000)])
     opens_at = DateTimeLocalField(_l("Opens"), validators=[DataRequired(message=_l("Give the opening date and time.")), plausible_moment], format="%Y-%m-%dT%H:%M")
     closes_at = DateTimeLocalField(_l("Closes"), validators=[DataRequired(message=_l("Give the closing date and time.")), plausible_moment], format="%Y-%m-%dT%H:%M")
@@ -140,7 +141,7 @@ class StageForm(FlaskForm):
 
 
 class CriterionForm(FlaskForm):
-    name = StringField(_l("Criterion"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Criterion"), filters=NAME_FILTERS, validators=[DataRequired(), Length(max=120), readable_name])
     description = TextAreaField(_l("What the jury looks for"), validators=[Optional(), Length(max=5000)])
     weight = FloatField(_l("Weight"), default=1.0, validators=[InputRequired(message=_l("Give a weight.")), finite, _positive, NumberRange(max=1000)])
     scale_min = IntegerField(_l("Lowest score"), default=0, validators=[InputRequired(), NumberRange(min=-1000, max=1000)])
@@ -181,7 +182,7 @@ class CriterionForm(FlaskForm):
 
 class PrizeForm(FlaskForm):
     place = IntegerField(_l("Place"), validators=[Optional(), NumberRange(min=1, max=100)], description=_l("Leave empty for a special award."))
-    name = StringField(_l("Name of the prize"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Name of the prize"), filters=NAME_FILTERS, validators=[DataRequired(), Length(max=120), readable_name])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=3000)])
     amount = DecimalField(_l("Amount"), places=2, validators=[Optional(), finite, NumberRange(min=Decimal("0"), max=Decimal("999999999999"))])
     currency = SelectField(_l("Currency"), validate_choice=False)
@@ -202,7 +203,7 @@ class InviteForm(FlaskForm):
 
 
 class AttachmentForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"), filters=NAME_FILTERS, validators=[DataRequired(), Length(max=200), readable_name])
     file = FileField(_l("File"), validators=[FileRequired(message=_l("Choose a file."))],
                      description=_l("PDF, office documents, images, text, CSV or ZIP."))
 

@@ -11,6 +11,7 @@ from govchallenge.core.pagination import requested_page
 from govchallenge.core.geo import EU_MEMBER_STATES, country_choices
 from govchallenge.core.i18n import current_language
 from govchallenge.core.languages import EU_LANGUAGES, language_name, pick
+from govchallenge.core.names import clean_filename
 from govchallenge.core.permissions import require
 from govchallenge.core.timeutil import local_to_utc, to_zone, utcnow
 from govchallenge.core.urls import external_url
@@ -219,10 +220,7 @@ def attachment(slug, attachment_id):
         data = storage.open_bytes(item.sha256)
     except FileNotFoundError:
         abort(404)
-    response = Response(data, mimetype=item.mime_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{item.filename}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return storage.download_response(data, item.filename, item.mime_type)
 
 
 @bp.route("/<slug>/history")
@@ -424,7 +422,7 @@ def attachments(slug):
         upload = form.file.data
         data = upload.read(operations.max_attachment_bytes() + 1)
         try:
-            operations.add_attachment(current_user, challenge, form.title.data.strip(), upload.filename, data)
+            operations.add_attachment(current_user, challenge, form.title.data.strip(), clean_filename(upload.filename), data)
         except operations.ChallengeError as error:
             db.session.rollback()
             form.file.errors.append(ERRORS.get(error.code, ERRORS["file_type"])())

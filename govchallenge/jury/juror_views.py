@@ -1,8 +1,6 @@
 """The jurors' room: invitations, declared conflicts, a juror's reviews, the blind review page and its files,
 stepping back."""
-import io
-
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -172,8 +170,7 @@ def review_file(public_id, index):
     name = blind_file_name(assignment, index, entry.get("mime_type"))
     if not assignment.round.challenge.anonymous_review:
         name = entry.get("filename") or name
-    return send_file(io.BytesIO(data), mimetype=entry.get("mime_type") or "application/octet-stream",
-                     as_attachment=True, download_name=name, last_modified=None, etag=False)
+    return storage.download_response(data, name, entry.get("mime_type"))
 
 
 @login_required

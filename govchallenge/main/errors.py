@@ -1,4 +1,8 @@
-"""Error pages in the user's language; JSON for the API."""
+"""Error pages in the user's language; JSON for the API.
+
+Every error answer first rolls back the request's database session: a view that flushed a change
+and then aborted (a 403 after a half-done operation, a 404 on a second lookup, a CSRF failure) must
+leave nothing for a later commit in the same request or its teardown to write."""
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -34,6 +38,7 @@ def wants_json():
 
 
 def render_error(code, detail=None):
+    db.session.rollback()
     title = TITLES.get(code, TITLES[500])()
     message = detail or EXPLANATIONS.get(code, EXPLANATIONS[500])()
     if wants_json():
@@ -49,7 +54,6 @@ def register(app):
     @app.errorhandler(S3Error)
     def storage_unavailable(error):
         app.logger.exception("file storage unavailable")
-        db.session.rollback()
         return render_error(503)
 
     @app.errorhandler(HTTPException)
@@ -60,5 +64,4 @@ def register(app):
     @app.errorhandler(Exception)
     def unexpected_error(error):
         app.logger.exception("unhandled error")
-        db.session.rollback()
         return render_error(500)

@@ -4,12 +4,13 @@ from wtforms import SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError
 
 from govchallenge.core.geo import country_choices, is_country
+from govchallenge.core.names import NAME_FILTERS, readable_name
 
 from .models import KINDS, ROLES
 
 
 class OrganisationForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"), filters=NAME_FILTERS, validators=[DataRequired(), Length(max=200), readable_name])
     kind = SelectField(_l("Kind of organisation"), choices=list(KINDS.items()))
     country = SelectField(_l("Country"), validate_choice=False)
     website = URLField(_l("Website"), validators=[Optional(), URL(message=_l("Enter a full address such as https://example.org.")), Length(max=300)])

@@ -3,13 +3,13 @@
 `full_document` is everything the jury, chair and hosts see (and each team for itself);
 `public_document` is what the challenge chose to publish — the open-data export — and the digest
 is the SHA-256 of its canonical JSON, so `sha256sum results.json` of the export gives it back."""
-import csv
 import hashlib
 import io
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from govchallenge.core import csvsafe
 from govchallenge.core.languages import pick
 from govchallenge.extensions import db
 from govchallenge.jury import agreement
@@ -289,7 +289,7 @@ def to_csv(document):
     """One row per published entry; numbers as in the JSON export (six decimals)."""
     criteria = document["criteria"]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csvsafe.writer(out)
     writer.writerow(
         ["place", "entry", "team", "title", "score", "raw_score", "rank_interval_best", "rank_interval_worst",
          "passed_thresholds", "reviews"]

@@ -1,11 +1,12 @@
 """The results pages, the open-data export, the API route, and the hosts' announcement and webhook pages."""
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from govchallenge.challenges.models import DOMAINS, by_slug
+from govchallenge.core import storage
 from govchallenge.core.forms import EmptyForm
 from govchallenge.core.languages import pick
 from govchallenge.core.permissions import require, signed_in
@@ -236,8 +237,8 @@ def _published_or_404(slug):
 @bp.route("/challenges/<slug>/results.json")
 def export_json(slug):
     challenge, publication = _published_or_404(slug)
-    response = Response(documents.canonical_bytes(publication.document), mimetype="application/json")
-    response.headers["Content-Disposition"] = f'attachment; filename="{challenge.slug}-results.json"'
+    response = storage.download_response(documents.canonical_bytes(publication.document), f"{challenge.slug}-results.json",
+                                         "application/json")
     response.headers["X-Results-Digest"] = publication.digest
     return response
 
@@ -245,9 +246,7 @@ def export_json(slug):
 @bp.route("/challenges/<slug>/results.csv")
 def export_csv(slug):
     challenge, publication = _published_or_404(slug)
-    response = Response(documents.to_csv(publication.document), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{challenge.slug}-results.csv"'
-    return response
+    return storage.download_response(documents.to_csv(publication.document), f"{challenge.slug}-results.csv", "text/csv")
 
 
 @bp.route("/api/v1/challenges/<slug>/results")

@@ -29,11 +29,50 @@ def resolve(host, port):
     return [info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
 
 
+# IPv6 prefixes whose last 32 bits are an IPv4 address the packet is translated to or tunnelled from:
+# IPv4-compatible (::a.b.c.d, deprecated), IPv4-mapped (::ffff:a.b.c.d), SIIT (::ffff:0:a.b.c.d)
+# and the NAT64 well-known prefix (64:ff9b::a.b.c.d). The address is exactly as public as that IPv4.
+IPV4_IN_LAST_32_BITS = [ipaddress.ip_network(n) for n in ("::/96", "::ffff:0:0/96", "::ffff:0:0:0/96", "64:ff9b::/96")]
+
+
+def embedded_ipv4(ip):
+    """The IPv4 addresses an IPv6 address carries (translation, 6to4, Teredo), else []."""
+    if ip.version == 4:
+        return []
+    found = []
+    if any(ip in network for network in IPV4_IN_LAST_32_BITS):
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)  # (server, client)
+    return found
+
+
+def _is_public_ipv4(ip):
+    return ip.is_global and not (ip.is_multicast or ip.is_unspecified or ip.is_reserved)
+
+
 def is_public(address):
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if ip.version == 6 and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
-    return ip.is_global and not ip.is_multicast
+    """True only for a unicast address on the public internet.
+
+    An IPv6 address that embeds an IPv4 one is judged by that IPv4 address: `::ffff:127.0.0.1`,
+    `::127.0.0.1`, `::ffff:0:7f00:1` and `64:ff9b::7f00:1` all reach 127.0.0.1 through a translator,
+    and `2002:7f00:1::` is 6to4 from it; Python's `is_global` calls several of these global.
+    Local-use NAT64 (64:ff9b:1::/48, where the IPv4 sits depends on the site) is refused as part of
+    the reserved ::/8, and Teredo (2001::/32) as not global, whatever IPv4 they carry."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if ip.version == 4:
+        return _is_public_ipv4(ip)
+    embedded = embedded_ipv4(ip)
+    if any(ip in network for network in IPV4_IN_LAST_32_BITS):
+        return _is_public_ipv4(embedded[0])
+    if not all(_is_public_ipv4(v4) for v4 in embedded):
+        return False
+    return ip.is_global and not (ip.is_multicast or ip.is_unspecified or ip.is_reserved or ip.is_site_local)
 
 
 def split(url):

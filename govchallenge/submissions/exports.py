@@ -1,5 +1,4 @@
 """Exports of every submitted version of a stage, as CSV and as a ZIP with the files, built by a job."""
-import csv
 import io
 import json
 import zipfile
@@ -7,7 +6,7 @@ import zipfile
 import sqlalchemy as sa
 
 from govchallenge.challenges.models import Stage
-from govchallenge.core import audit, storage
+from govchallenge.core import audit, csvsafe, storage
 from govchallenge.extensions import db
 from govchallenge.jobs import outbox
 from govchallenge.jobs.models import OutboxJob
@@ -56,7 +55,7 @@ def build_export(stage_id):
     rows = _rows(stage)
     total = len(rows) + 1
     text = io.StringIO()
-    writer = csv.writer(text)
+    writer = csvsafe.writer(text)
     writer.writerow(COLUMNS)
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:

@@ -1,7 +1,5 @@
-import io
-
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -13,6 +11,7 @@ from govchallenge.core import storage
 from govchallenge.core.s3 import S3Error
 from govchallenge.core.forms import EmptyForm
 from govchallenge.core.geo import country_name
+from govchallenge.core.names import clean_filename
 from govchallenge.core.permissions import require
 from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
@@ -138,7 +137,7 @@ def _save(form, team, stage, submission, received_at):
     """Runs the operation; returns a redirect, or None after putting the reason on the form (text kept)."""
     submitting = request.form.get("action") == "submit"
     try:
-        stored = [(name, storage.save(data, mime)) for name, data, mime in getattr(form, "checked_files", [])]
+        stored = [(clean_filename(name), storage.save(data, mime)) for name, data, mime in getattr(form, "checked_files", [])]
     except S3Error:
         current_app.logger.exception("file storage unavailable")
         form.attachments.errors = list(form.attachments.errors) + [
@@ -247,7 +246,7 @@ def _send(sha256, filename, mime_type):
         data = storage.open_bytes(sha256)
     except FileNotFoundError:
         abort(404)
-    return send_file(io.BytesIO(data), mimetype=mime_type, as_attachment=True, download_name=filename)
+    return storage.download_response(data, filename, mime_type)
 
 
 # --- one-click changes --------------------------------------------------------------------------

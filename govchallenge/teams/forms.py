@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
+from govchallenge.core.names import NAME_FILTERS, readable_name
+
 INDIVIDUAL = ""
 
 
@@ -23,7 +25,7 @@ class _OrganisationChoice:
 
 
 class TeamForm(_OrganisationChoice, FlaskForm):
-    name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Team name"), filters=NAME_FILTERS, validators=[DataRequired(), Length(max=120), readable_name])
     organisation = SelectField(_l("You enter for"), description=_l("The organisation you represent in this team, if any."))
 
 
@@ -37,4 +39,4 @@ class InviteForm(FlaskForm):
 
 
 class RenameForm(FlaskForm):
-    name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Team name"), filters=NAME_FILTERS, validators=[DataRequired(), Length(max=120), readable_name])
