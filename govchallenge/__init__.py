@@ -63,7 +63,7 @@ def _init_login(app, login_manager):
     login_manager.session_protection = "strong"
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
-    from flask_babel import lazy_gettext as _l
+    from govchallenge.core.i18n import lazy_text as _l
 
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.user_loader(load_session_user)

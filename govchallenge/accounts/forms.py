@@ -1,4 +1,4 @@
-from flask_babel import lazy_gettext as _l
+from govchallenge.core.i18n import lazy_text as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError

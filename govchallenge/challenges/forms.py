@@ -1,7 +1,7 @@
 """Authoring forms. Every check is made on the server; messages are translatable."""
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
+from govchallenge.core.i18n import lazy_text as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (

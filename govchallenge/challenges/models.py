@@ -5,7 +5,7 @@ through core.languages.pick. The workflow state is stored; the states that follo
 (published, open, closed) are derived from the server clock on every read (see `state`).
 """
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
+from govchallenge.core.i18n import lazy_text as _l
 
 from govchallenge.core.timeutil import UTCDateTime, utcnow
 from govchallenge.extensions import db

@@ -2,7 +2,7 @@
 import math
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
+from govchallenge.core.i18n import lazy_text as _l
 from flask_wtf import FlaskForm
 from wtforms.validators import StopValidation
 

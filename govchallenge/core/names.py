@@ -13,7 +13,7 @@ import re
 import unicodedata
 
 from confusable_homoglyphs import categories, confusables
-from flask_babel import lazy_gettext as _l
+from govchallenge.core.i18n import lazy_text as _l
 from wtforms.validators import ValidationError
 
 # Control (Cc), format (Cf: zero-width, bidi controls, soft hyphen...), private-use (Co),

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from govchallenge.core.forms import plausible_moment
+from govchallenge.core.names import NAME_FILTERS, readable_name
 from .models import CONFLICT_KINDS
 
 NONE = ""
@@ -20,7 +21,7 @@ def _strip(value):
 class InviteJurorForm(FlaskForm):
     email = EmailField(_l("E-mail address of the juror"), filters=[_strip], validators=[
         DataRequired(), Email(message=_l("Enter an e-mail address such as name@example.org.")), Length(max=320)])
-    name = StringField(_l("Name"), filters=[_strip], validators=[Optional(), Length(max=200)])
+    name = StringField(_l("Name"), filters=NAME_FILTERS, validators=[Optional(), Length(max=200), readable_name])
     organisation = SelectField(_l("Organisation"), choices=[], validate_choice=True,
                                description=_l("The organisation the juror belongs to, if it is on the platform: used to detect conflicts."))
     is_chair = BooleanField(_l("Chair of the jury"))

@@ -6,7 +6,7 @@ challenge's criteria whose `round_number` equals `Round.number` (challenges/mode
 import secrets
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
+from govchallenge.core.i18n import lazy_text as _l
 
 from govchallenge.core.slugs import new_public_id
 from govchallenge.core.timeutil import UTCDateTime, utcnow

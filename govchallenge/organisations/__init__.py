@@ -2,7 +2,7 @@
 
 
 def init_app(app):
-    from flask_babel import lazy_gettext as _l
+    from govchallenge.core.i18n import lazy_text as _l
 
     from govchallenge.core.registry import NavLink, registry
 

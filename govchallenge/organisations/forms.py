@@ -1,4 +1,4 @@
-from flask_babel import lazy_gettext as _l
+from govchallenge.core.i18n import lazy_text as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional, ValidationError

@@ -24,7 +24,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from govchallenge.core.i18n import lazy_text as _l
 
 from govchallenge.core import mail
 from govchallenge.core.timeutil import utcnow

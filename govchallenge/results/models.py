@@ -4,7 +4,7 @@ channel, whose UNIQUE key makes each message go out once."""
 import secrets
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
+from govchallenge.core.i18n import lazy_text as _l
 
 from govchallenge.core.timeutil import UTCDateTime, utcnow
 from govchallenge.extensions import db

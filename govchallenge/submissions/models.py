@@ -1,6 +1,6 @@
 """Entries: one submission per team per stage, its files, and every submitted state kept as a version."""
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
+from govchallenge.core.i18n import lazy_text as _l
 
 from govchallenge.core.timeutil import UTCDateTime, utcnow
 from govchallenge.extensions import db

@@ -23,7 +23,6 @@ NAME_FIELDS = {"name", "title"}
 # Name-like fields deliberately left out, with the reason.
 EXEMPT = {
     ("govchallenge.submissions.forms", "EntryForm", "title"): "an entry's title, read by jurors, names no one",
-    ("govchallenge.jury.forms", "InviteJurorForm", "name"): "the jury domain's own change (not in this branch)",
 }
 
 
