@@ -22,7 +22,7 @@ ANNOUNCE_JOB = "govchallenge.results.announcements.announce"
 
 
 class ResultsError(RuleError):
-    """A refused change of the results; results/views.py words it."""
+    """A refused change of the results; results/shared.py words it."""
 
 
 # --- proposing ------------------------------------------------------------------------------
