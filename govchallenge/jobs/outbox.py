@@ -31,15 +31,24 @@ def take_committed_ids():
     return sorted(set(ids))
 
 
-@sa.event.listens_for(sa.orm.Session, "after_commit")
 def _remember_committed(session):
     added = session.info.pop(_ADDED_KEY, [])
     session.info.setdefault(_COMMITTED_KEY, []).extend(j.id for j in added if j.id is not None)
 
 
-@sa.event.listens_for(sa.orm.Session, "after_rollback")
 def _forget_rolled_back(session):
     session.info.pop(_ADDED_KEY, None)
+
+
+SESSION_LISTENERS = (("after_commit", _remember_committed), ("after_rollback", _forget_rolled_back))
+
+
+def listen_to_sessions():
+    """Called by the app factory (jobs.relay.init_app), never at import: which jobs a commit carried is noticed
+    only in an app built by create_app. Idempotent: a second app adds no second listener."""
+    for event, listener in SESSION_LISTENERS:
+        if not sa.event.contains(sa.orm.Session, event, listener):
+            sa.event.listen(sa.orm.Session, event, listener)
 
 
 def due_now(ids):

@@ -98,6 +98,7 @@ def after_commit_relay():
 
 
 def init_app(app):
+    outbox.listen_to_sessions()
     app.extensions[_SWEEP_KEY] = time.time()  # the first sweep comes a while after start
 
     @app.after_request

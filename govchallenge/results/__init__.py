@@ -4,7 +4,7 @@
 def init_app(app):
     from govchallenge.core.registry import Panel, registry
 
-    from .announcements import feed_entries
+    from .feed import feed_entries
     from .views import bp, panel_context
 
     app.register_blueprint(bp)

@@ -15,15 +15,10 @@ first of them is due (RunLater: not a failure of the job). After MAIL_RETRY_HOUR
 'failed' (given up) and listed for the hosts, who may try it again. One failing recipient never stops
 the others.
 """
-import hashlib
-import hmac
-import http.client
-import json
 import logging
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from govchallenge.core.i18n import lazy_text as _l
 
 from govchallenge.core import mail
@@ -33,7 +28,9 @@ from govchallenge.extensions import db
 from govchallenge.jobs import RunLater, report_progress
 from govchallenge.jobs.retry import mail_attempts, retry_hours, wait_after
 
-from . import documents, webhook_guard
+from . import documents
+from .feed import feed_entries
+from .webhooks import SIGNATURE_HEADER, post_webhook, sign, verify_signature, webhook_body  # noqa: F401
 from .models import (
     EMAIL, FAILED, FEED, FOLLOWER, JUROR, PARTICIPANT, PARTNER, PENDING, PUBLIC, SENDING, SENT, WEBHOOK,
     Announcement, Delivery, WebhookEndpoint,
@@ -41,7 +38,6 @@ from .models import (
 
 log = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(minutes=10)
-SIGNATURE_HEADER = "X-Govchallenge-Signature"
 CHANNEL_ORDER = {FEED: 0, EMAIL: 1, WEBHOOK: 2}
 
 
@@ -326,89 +322,6 @@ def message_id_of(delivery):
 
 def send_email(delivery):
     mail.send(email_for(delivery))
-
-
-# --- webhooks -------------------------------------------------------------------------------
-
-def sign(secret, body):
-    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
-
-
-def verify_signature(secret, body, header):
-    return hmac.compare_digest(sign(secret, body), header or "")
-
-
-def webhook_body(delivery):
-    publication = delivery.announcement.publication
-    document = publication.document
-    payload = {
-        "event": "results.published",
-        "delivery": delivery.id,
-        "challenge": document["challenge"]["slug"],
-        "title": document["challenge"]["title"],
-        "published_at": document["published_at"],
-        "digest": publication.digest,
-        "results_url": external_url("results.show", slug=document["challenge"]["slug"]),
-        "export_url": external_url("results.export_json", slug=document["challenge"]["slug"]),
-        "winners": [{"place": e["place"], "entry": e["entry"], "team": e["team"], "title": e["title"],
-                     "score": e["score"]} for e in documents.winners(publication.full)],
-    }
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-def post_webhook(delivery):
-    endpoint = delivery.endpoint
-    if endpoint is None or not endpoint.active:
-        raise RuntimeError("endpoint removed or deactivated")
-    body = webhook_body(delivery)
-    headers = {
-        "Content-Type": "application/json; charset=utf-8",
-        "User-Agent": "govchallenge-webhook/1",
-        SIGNATURE_HEADER: sign(endpoint.secret, body),
-        "X-Govchallenge-Event": "results.published",
-        "X-Govchallenge-Delivery": str(delivery.id),
-    }
-    timeout = current_app.config.get("RESULTS_WEBHOOK_TIMEOUT", 5)
-    allow_private = bool(current_app.config.get("WEBHOOK_ALLOW_PRIVATE", False))
-    try:
-        status = webhook_guard.post(endpoint.url, body, headers, timeout, allow_private)
-    except webhook_guard.Refused as error:
-        # Checked again at each attempt: the name may re-resolve (or be fixed) before the next one.
-        raise RuntimeError(f"endpoint refused: {error}") from error
-    except (OSError, http.client.HTTPException) as error:
-        raise RuntimeError(f"endpoint unreachable: {type(error).__name__} {error}") from error
-    if not 200 <= status < 300:
-        raise RuntimeError(f"endpoint answered {status}")
-
-
-# --- Atom feed ------------------------------------------------------------------------------
-
-def feed_entries(challenge=None, limit=20, **_ignored):
-    """Extra Atom entries: one per publication whose feed delivery went out."""
-    from .models import Publication
-
-    query = (
-        sa.select(Publication)
-        .join(Announcement, Announcement.publication_id == Publication.id)
-        .join(Delivery, sa.and_(Delivery.announcement_id == Announcement.id, Delivery.channel == FEED))
-        .where(Delivery.state == SENT)
-        .order_by(Publication.published_at.desc())
-        .limit(limit)
-    )
-    if challenge is not None:
-        query = query.where(Publication.challenge_id == challenge.id)
-    entries = []
-    for publication in db.session.execute(query).scalars():
-        document = publication.document
-        title = documents.title_in(document, document["challenge"]["main_language"])
-        entries.append({
-            "id": f"tag:govchallenge,results:{document['challenge']['slug']}:{publication.digest[:16]}",
-            "title": str(_l("Results published: %(title)s", title=title)),
-            "link": external_url("results.show", slug=document["challenge"]["slug"]),
-            "updated": publication.published_at,
-            "summary": str(_l("SHA-256 digest of the results: %(digest)s", digest=publication.digest)),
-        })
-    return entries
 
 
 __all__ = ["announce", "fan_out", "send_pending", "sign", "verify_signature", "feed_entries", "progress",

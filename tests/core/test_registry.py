@@ -83,3 +83,19 @@ def test_building_the_app_twice_registers_nothing_twice(make_app):
     first, second = make_app(), make_app()
     assert registry.registry(first) is not registry.registry(second)
     assert len(registry.registry(second).challenge_panels) == 3
+
+
+def test_the_outbox_listens_to_sessions_only_once_an_app_is_built():
+    script = textwrap.dedent("""
+        import sqlalchemy as sa
+        from govchallenge.jobs import outbox
+        listening = lambda: all(sa.event.contains(sa.orm.Session, e, f) for e, f in outbox.SESSION_LISTENERS)
+        before = listening()
+        from govchallenge import create_app
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x" * 32})
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x" * 32})
+        print(before, listening())
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True"]
