@@ -1,6 +1,8 @@
 """Pages of the challenges domain: catalogue, challenge page, authoring, review, Q&A, feed."""
+import io
+
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -223,8 +225,9 @@ def attachment(slug, attachment_id):
         data = storage.open_bytes(item.sha256)
     except FileNotFoundError:
         abort(404)
-    response = Response(data, mimetype=item.mime_type)
-    response.headers["Content-Disposition"] = f'attachment; filename="{item.filename}"'
+    # send_file writes the name as RFC 6266 asks (an ASCII fallback and the UTF-8 name): a name with letters
+    # outside Latin-1 (Greek, Polish) in a plain header could not be sent, and a quote in it would end it early.
+    response = send_file(io.BytesIO(data), mimetype=item.mime_type, as_attachment=True, download_name=item.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
