@@ -565,8 +565,8 @@ def routes(app, method):
 
 
 def paths(app, rule, world, neighbours=False):
-    """Every path of `rule` with its arguments from ROUTE_ARGUMENTS (all combinations). With `neighbours`, each
-    number also comes as number + 1: another row of the same kind, or none."""
+    """Every path of `rule` with its arguments from ROUTE_ARGUMENTS (all combinations). With `neighbours`, a
+    numeric argument also takes its first value + 1: another row of the same kind, or none."""
     import itertools
 
     missing = [name for name in sorted(rule.arguments) if (rule.endpoint, name) not in ROUTE_ARGUMENTS]
@@ -577,8 +577,8 @@ def paths(app, rule, world, neighbours=False):
     choices = []
     for name in names:
         values = list(dict.fromkeys(ROUTE_ARGUMENTS[(rule.endpoint, name)](world)))
-        if neighbours:
-            values += [v + 1 for v in values if isinstance(v, int) and v + 1 not in values]
+        if neighbours and isinstance(values[0], int) and values[0] + 1 not in values:
+            values.append(values[0] + 1)
         choices.append(values)
     adapter = app.url_map.bind("localhost")
     for combination in itertools.product(*choices):
