@@ -11,16 +11,10 @@ from tests.security.test_xss import client_as, plan, response_problems
 from tests.support.world import ROLES, build_world
 
 
-def _entry_text(submission):
-    version = submission.versions[0] if submission.versions else None
-    return [world_mark(submission, "title"), world_mark(submission, "description")] + (
-        [world_mark(version, "title"), world_mark(version, "description")] if version else [])
-
-
-def world_mark(row, column, part=""):
-    from tests.support.world import marker
-
-    return marker(row.__table__.name, column, row.id, part)
+def _entry_text(w, submission):
+    """The entry's title and description, and those of its submitted version."""
+    rows = [submission] + list(submission.versions[:1])
+    return [w.mark(row, column) for row in rows for column in ("title", "description")]
 
 
 def _review_of(judged, user):
@@ -30,32 +24,32 @@ def _review_of(judged, user):
 # What is private, where the world keeps it, and the roles that may see it (and why).
 SECRETS = {
     "a team's draft entry": (
-        lambda w: _entry_text(w.entries["own_draft"]),
+        lambda w: _entry_text(w, w.entries["own_draft"]),
         {"member"},  # its team alone: hosts read entries once submitted and the stage closed
     ),
     "another team's entry, its stage still open": (
-        lambda w: _entry_text(w.entries["other_submitted"]),
+        lambda w: _entry_text(w, w.entries["other_submitted"]),
         set(),  # none of the roles is in that team; hosts wait for the deadline
     ),
     "a juror's review comment in a blind challenge": (
-        lambda w: [world_mark(_review_of(w.rows["judged"], w.users["juror"]), "comments", "overall")],
+        lambda w: [w.mark(_review_of(w.rows["judged"], w.users["juror"]), "comments", "overall")],
         {"juror"},  # the juror who wrote it; jurors do not see each other's reviews there
     ),
     "a juror's conflict note": (
-        lambda w: [world_mark(w.rows["declared"], "note")],
+        lambda w: [w.mark(w.rows["declared"], "note")],
         {"juror", "chair"},  # the juror who declared it and the chair who checks conflicts
     ),
     "the teams of a blind ranking not yet published": (
-        lambda w: [world_mark(t, "name") for t in w.rows["judged"].teams[1:]],
+        lambda w: [w.mark(t, "name") for t in w.rows["judged"].teams[1:]],
         {"chair", "officer", "cohost", "juror"},  # the chair and hosts confirm the ranking; jurors declare
         # conflicts from the list of teams (whom they know), never linked to the entries they score
     ),
     "an unpublished challenge": (
-        lambda w: [world_mark(w.challenges["draft"], "description", language) for language in ("en", "el", "pl")],
+        lambda w: [w.mark(w.challenges["draft"], "description", language) for language in ("en", "el", "pl")],
         {"officer", "admin"},  # its hosts and the platform's reviewers
     ),
     "a question not answered yet": (
-        lambda w: [world_mark(w.rows["unanswered"], "question")],
+        lambda w: [w.mark(w.rows["unanswered"], "question")],
         {"officer", "cohost"},  # the hosts, who answer it; it is published with the answer
     ),
 }

@@ -269,125 +269,171 @@ def _adopt_jurors(judged, chair, juror):
 
 def build_world():
     """Builds and commits the world; see the module's docstring. Returns a World."""
-    from govchallenge.challenges.models import APPROVED, INVITED, ChallengeHost, Clarification
-    from govchallenge.challenges.operations import add_attachment, follow, refresh_search_text, request_changes
-    from govchallenge.jury.models import ACCEPTED, ConflictDeclaration, Juror, ScoreOverride
-    from govchallenge.organisations.models import MEMBER, OFFICER, PENDING, Membership
-    from govchallenge.results import operations as results
-    from govchallenge.results.announcements import fan_out
-    from govchallenge.results.models import EMAIL, FAILED, FEED, SENT, Delivery, WebhookEndpoint
-    from govchallenge.submissions import exports
-    from govchallenge.submissions.operations import grant_late_entry
-    from govchallenge.teams.models import TeamInvitation
+    world = _people_and_bodies()
+    _judged_challenges(world)
+    _open_challenge(world)
+    _unpublished_challenges(world)
+    _jury_at_work(world)
+    db.session.flush()
+    fill_every_user_text()
+    world.rows["invited_juror"].email = world.users["member"].email  # the member may open (not accept) it
+    _copies_of_user_text(world)
+    fill_every_user_text()
+    db.session.commit()
+    world.tokens.update(_tokens(world))
+    return world
 
-    now = utcnow()
+
+def _people_and_bodies():
+    """One user per role, the host and co-host bodies, a body invited to co-host, a startup, a body awaiting
+    verification, a pending request to join, a person who has not confirmed their address."""
+    from govchallenge.organisations.models import MEMBER, PENDING, Membership
+
     make_user = factories.make_user
     users = {
         "admin": make_user(admin=True), "officer": make_user(), "cohost": make_user(language="el", country="GR"),
         "chair": make_user(country="DE"), "juror": make_user(country="FR", timezone="Europe/Paris"),
         "member": make_user(country="DK"),
     }
-    unverified = make_user(verified=False)
     host = factories.make_public_body(officer=users["officer"])
-    cohost = factories.make_public_body(country="GR", officer=users["cohost"])
-    invited_body = factories.make_public_body(country="SI", officer=make_user(country="SI"))
-    startup = factories.make_organisation(kind="startup", country="DK", officer=users["member"])
-    unverified_body = factories.make_public_body(country="IT", verified=False, officer=make_user(country="IT"))
+    organisations = {
+        "host": host, "cohost": factories.make_public_body(country="GR", officer=users["cohost"]),
+        "invited": factories.make_public_body(country="SI", officer=make_user(country="SI")),
+        "startup": factories.make_organisation(kind="startup", country="DK", officer=users["member"]),
+        "unverified": factories.make_public_body(country="IT", verified=False, officer=make_user(country="IT")),
+    }
     db.session.add(Membership(organisation=host, user=users["juror"], role=MEMBER, state=PENDING))
-    organisations = {"host": host, "cohost": cohost, "invited": invited_body, "startup": startup,
-                     "unverified": unverified_body}
     world = World(users=users, challenges={}, organisations=organisations)
+    world.rows["unverified"] = make_user(verified=False)
+    return world
+
+
+def _judged_challenges(world):
+    """Three judged challenges of the world's hosts, chair and juror: "published" (names shown to jurors, who see
+    each other's reviews), "judged" (blind, round closed, ranking proposed next) and "jury" (blind, round open,
+    reviews in draft, no team of the member's)."""
+    users, organisations = world.users, world.organisations
 
     def judged(key, member_team=True, **fields):
-        members = [[users["member"]], [make_user()], [make_user()]] if member_team else None
+        members = [[users["member"]], [factories.make_user()], [factories.make_user()]] if member_team else None
         made = judged_challenge(entries=3, jurors=3, members=members, special="Special prize", **fields)
-        _adopt_hosts(made.challenge, host, cohost)
+        _adopt_hosts(made.challenge, organisations["host"], organisations["cohost"])
         _adopt_jurors(made, users["chair"], users["juror"])
-        world.challenges[key] = made.challenge
-        world.rows[key] = made
-        return made
+        world.challenges[key], world.rows[key] = made.challenge, made
 
-    published = judged("published", anonymous_review=False, jurors_see_others=True, domain="mobility")
-    blind = judged("judged", anonymous_review=True)
-    jury = judged("jury", member_team=False, round_state="open", submit_all=False, anonymous_review=True,
-                  review_comment="per_criterion")
-    jury.round.closes_at = now + timedelta(days=5)
+    judged("published", anonymous_review=False, jurors_see_others=True, domain="mobility")
+    judged("judged", anonymous_review=True)
+    judged("jury", member_team=False, round_state="open", submit_all=False, review_comment="per_criterion")
+    world.rows["jury"].round.closes_at = utcnow() + timedelta(days=5)
+    world.rows["judged"].round.closed_reason = "c"
 
-    # A challenge open for entries: stage 1 closed (hosts read its entries), stage 2 open.
-    open_challenge = factories.make_challenge(host=host, cohosts=[cohost], opens_in_days=-30, closes_in_days=30,
-                                              stages=2, status=APPROVED)
-    first, second = open_challenge.stages
+
+def _open_challenge(world):
+    """Open for entries: stage 1 closed (hosts read its entries), stage 2 open. The member's team has submitted
+    to stage 1 and drafts for stage 2; another team submitted to stage 2, a third to stage 1 (and has a
+    late-entry grant). Questions answered and not, an invitation to the member's team, followers."""
+    from govchallenge.challenges.models import APPROVED, Clarification
+    from govchallenge.challenges.operations import follow
+    from govchallenge.teams.models import TeamInvitation
+
+    users, now = world.users, utcnow()
+    challenge = factories.make_challenge(host=world.organisations["host"], cohosts=[world.organisations["cohost"]],
+                                         opens_in_days=-30, closes_in_days=30, stages=2, status=APPROVED)
+    first, second = challenge.stages
     first.closes_at = second.opens_at = now - timedelta(days=1)
-    world.challenges["open"] = open_challenge
-    own_team = factories.make_team(open_challenge, [users["member"]], organisations={users["member"].id: startup})
-    other_team = factories.make_team(open_challenge, [make_user(country="PT")])
-    early_team = factories.make_team(open_challenge, [make_user(country="ES"), make_user(country="EE")])
-    world.teams.update(own=own_team, other=other_team, early=early_team)
+    world.challenges["open"] = challenge
+    member = users["member"]
+    own = factories.make_team(challenge, [member], organisations={member.id: world.organisations["startup"]})
+    other = factories.make_team(challenge, [factories.make_user(country="PT")])
+    early = factories.make_team(challenge, [factories.make_user(country="ES"), factories.make_user(country="EE")])
+    world.teams.update(own=own, other=other, early=early)
     world.entries.update(
-        own_submitted=factories.make_submission(own_team, stage=first),
-        own_draft=factories.make_submission(own_team, stage=second, state="draft"),
-        other_submitted=factories.make_submission(other_team, stage=second),
-        early_submitted=factories.make_submission(early_team, stage=first),
+        own_submitted=factories.make_submission(own, stage=first),
+        own_draft=factories.make_submission(own, stage=second, state="draft"),
+        other_submitted=factories.make_submission(other, stage=second),
+        early_submitted=factories.make_submission(early, stage=first),
     )
-    answered = Clarification(challenge_id=open_challenge.id, asked_by_id=users["member"].id, question="q", answer="a",
-                             answered_by_id=users["officer"].id, answered_at=now)
-    unanswered = Clarification(challenge_id=open_challenge.id, asked_by_id=users["juror"].id, question="q")
-    db.session.add_all([answered, unanswered])
-    invitation = TeamInvitation(team=own_team, email="invitee@example.eu", invited_by_id=users["member"].id,
-                                expires_at=now + timedelta(days=7))
-    db.session.add(invitation)
+    world.rows["answered"] = Clarification(challenge_id=challenge.id, asked_by_id=member.id, question="q", answer="a",
+                                           answered_by_id=users["officer"].id, answered_at=now)
+    world.rows["unanswered"] = Clarification(challenge_id=challenge.id, asked_by_id=users["juror"].id, question="q")
+    world.rows["invitation"] = TeamInvitation(team=own, email="invitee@example.eu", invited_by_id=member.id,
+                                              expires_at=now + timedelta(days=7))
+    db.session.add_all([world.rows["answered"], world.rows["unanswered"], world.rows["invitation"]])
+    for followed in (world.challenges["published"], challenge):
+        follow(member, followed)
 
-    # An unpublished challenge sent back with the reviewer's comment, with a body invited to co-host it;
-    # and one waiting in the administrators' queue.
+
+def _unpublished_challenges(world):
+    """"draft": sent back by the reviewer (their comment comes later), a body invited to co-host it;
+    "review": waiting in the administrators' queue."""
+    from govchallenge.challenges.models import INVITED, ChallengeHost
+
+    host = world.organisations["host"]
     draft = factories.make_challenge(host=host, status="in_review", opens_in_days=10, closes_in_days=40)
-    invited_host = ChallengeHost(organisation=invited_body, state=INVITED, invited_by_id=users["officer"].id)
-    draft.hosts.append(invited_host)
+    world.rows["invited_host"] = ChallengeHost(organisation=world.organisations["invited"], state=INVITED,
+                                               invited_by_id=world.users["officer"].id)
+    draft.hosts.append(world.rows["invited_host"])
     review = factories.make_challenge(host=host, status="in_review", opens_in_days=10, closes_in_days=40)
     world.challenges.update(draft=draft, review=review)
 
-    # The jury at work: a declared and a chair's conflict, a recusal, an exclusion, an override, an invitation.
-    chair_row, juror_row, third_row = jury.juror_rows
-    declared = ConflictDeclaration(juror_id=juror_row.id, team_id=jury.teams[2].id, kind="personal", note="n",
-                                   source="declared", created_by_id=users["juror"].id)
-    added = ConflictDeclaration(juror_id=third_row.id, organisation_id=startup.id, kind="financial", note="n",
-                                source="chair", created_by_id=users["chair"].id)
-    db.session.add_all([declared, added])
-    recused = next(a for a in jury.round.assignments if a.juror_id == third_row.id)
+
+def _jury_at_work(world):
+    """In "jury": a conflict the juror declared, one the chair added, a recusal, an exclusion, an override, an
+    invitation not answered yet. In "published": an accepted juror whose account is gone (the announcement
+    writes to the address). A partner endpoint of the host."""
+    from govchallenge.jury.models import ACCEPTED, ConflictDeclaration, Juror, ScoreOverride
+    from govchallenge.results.models import WebhookEndpoint
+
+    users, jury, now = world.users, world.rows["jury"], utcnow()
+    _chair_row, juror_row, third_row = jury.juror_rows
+    world.rows["declared"] = ConflictDeclaration(juror_id=juror_row.id, team_id=jury.teams[2].id, kind="personal",
+                                                 note="n", source="declared", created_by_id=users["juror"].id)
+    world.rows["chair_conflict"] = ConflictDeclaration(
+        juror_id=third_row.id, organisation_id=world.organisations["startup"].id, kind="financial", note="n",
+        source="chair", created_by_id=users["chair"].id)
+    recused = world.rows["recused"] = next(a for a in jury.round.assignments if a.juror_id == third_row.id)
     recused.state, recused.recused_at, recused.recusal_reason = "recused", now, "r"
-    excluded = jury.round.entries[2]
+    excluded = world.rows["excluded"] = jury.round.entries[2]
     excluded.excluded_at, excluded.exclusion_reason = now, "x"
-    juror_reviews = [r for r in jury.reviews if r.assignment.juror_id == juror_row.id]
-    criterion = jury.challenge.criteria[0]
-    db.session.add(ScoreOverride(review_id=juror_reviews[0].id, criterion_id=criterion.id, old_value=5, new_value=6,
-                                 justification="j", by_id=users["chair"].id))
-    invited_juror = Juror(challenge_id=jury.challenge.id, email="invited@example.eu", name="i", state="invited",
-                          invited_by_id=users["officer"].id)
-    db.session.add(invited_juror)
-    blind.round.closed_reason = "c"
-    # A juror of the published challenge whose account is gone: the announcement writes to the address.
-    db.session.add(Juror(challenge_id=published.challenge.id, email="gone@example.eu", name="g", state=ACCEPTED,
-                         accepted_at=now, confidentiality_agreed_at=now))
-    endpoint = WebhookEndpoint(organisation_id=host.id, url="https://partner.example.eu/", created_by_id=users["officer"].id)
-    db.session.add(endpoint)
-    for challenge in (published.challenge, open_challenge):
-        follow(users["member"], challenge)
-    db.session.flush()
+    review = next(r for r in jury.reviews if r.assignment.juror_id == juror_row.id)
+    world.rows["invited_juror"] = Juror(challenge_id=jury.challenge.id, email="invited@example.eu", name="i",
+                                        state="invited", invited_by_id=users["officer"].id)
+    world.rows["endpoint"] = WebhookEndpoint(organisation_id=world.organisations["host"].id,
+                                             url="https://partner.example.eu/", created_by_id=users["officer"].id)
+    db.session.add_all([
+        world.rows["declared"], world.rows["chair_conflict"], world.rows["invited_juror"], world.rows["endpoint"],
+        ScoreOverride(review_id=review.id, criterion_id=jury.challenge.criteria[0].id, old_value=5, new_value=6,
+                      justification="j", by_id=users["chair"].id),
+        Juror(challenge_id=world.challenges["published"].id, email="gone@example.eu", name="g", state=ACCEPTED,
+              accepted_at=now, confidentiality_agreed_at=now),
+    ])
 
-    fill_every_user_text()
-    invited_juror.email = users["member"].email  # the member may open (not accept) the jury invitation
-    for challenge in world.challenges.values():
+
+def _copies_of_user_text(world):
+    """The operations that copy user text elsewhere, run on hostile text: the reviewer's comment, attachments,
+    a late-entry grant, the blind ranking proposed, the other published (its announcement fanned out: the feed
+    sent, every other delivery failed), a contest with an award, an export of stage 1."""
+    from govchallenge.challenges.operations import add_attachment, refresh_search_text, request_changes
+    from govchallenge.results import operations as results
+    from govchallenge.results.announcements import fan_out
+    from govchallenge.results.models import FAILED, FEED, SENT
+    from govchallenge.submissions import exports
+    from govchallenge.submissions.operations import grant_late_entry
+
+    users, challenges, now = world.users, world.challenges, utcnow()
+    for challenge in challenges.values():
         refresh_search_text(challenge)
-
-    # The operations that copy user text: attachments, the reviewer's comment, a late-entry grant, the
-    # ranking proposed (blind challenge) and published (with its announcement), a contest award, an export.
-    request_changes(users["admin"], draft, hostile("mk-review-comment-mk"))
-    for challenge in (open_challenge, draft):
-        add_attachment(users["officer"], challenge, hostile(f"mk-attachment-{challenge.slug}-mk"),
-                       "Προκήρυξη.pdf", factories.ENTRY_FILE)
-    grant_late_entry(users["officer"], early_team, first, hostile("mk-grant-mk"), 48)
-    results.propose(blind.challenge, users["chair"],
-                    chair_decisions=[{"order": [s.public_id for s in blind.submissions[:2]], "reason": "d"}])
-    publication = results.propose(published.challenge, users["chair"])
+    request_changes(users["admin"], challenges["draft"], hostile("mk-review-comment-mk"))
+    for challenge in (challenges["open"], challenges["draft"]):
+        add_attachment(users["officer"], challenge, hostile(f"mk-attachment-{challenge.slug}-mk"), "Προκήρυξη.pdf",
+                       factories.ENTRY_FILE)
+    first_stage = challenges["open"].stages[0]
+    grant_late_entry(users["officer"], world.teams["early"], first_stage, hostile("mk-grant-mk"), 48)
+    blind = world.rows["judged"]
+    world.rows["proposal"] = results.propose(
+        blind.challenge, users["chair"],
+        chair_decisions=[{"order": [s.public_id for s in blind.submissions[:2]], "reason": "d"}])
+    publication = world.rows["publication"] = results.propose(challenges["published"], users["chair"])
     results.confirm(publication, users["officer"])
     results.confirm(publication, users["cohost"])
     fan_out(publication.announcement)
@@ -395,27 +441,16 @@ def build_world():
     for delivery in publication.announcement.deliveries:
         if delivery.channel == FEED:
             delivery.state, delivery.sent_at = SENT, now
-        elif delivery.channel != EMAIL or delivery.recipient_key.startswith("email:"):
+        else:
             delivery.state, delivery.attempts, delivery.last_error = FAILED, delivery.max_attempts, "e"
-    contest = results.create_contest("world-contest", {"en": "c"}, [published.challenge, open_challenge],
-                                     users["admin"], {"en": "d"})
-    results.give_contest_award(contest, published.submissions[0], {"en": "a"}, users["admin"], domain="mobility",
-                               place=1, reason="r")
-    export = exports.request_export(users["officer"], first)
+    contest = world.rows["contest"] = results.create_contest(
+        "world-contest", {"en": "c"}, [challenges["published"], challenges["open"]], users["admin"], {"en": "d"})
+    results.give_contest_award(contest, world.rows["published"].submissions[0], {"en": "a"}, users["admin"],
+                               domain="mobility", place=1, reason="r")
+    export = world.rows["export"] = exports.request_export(users["officer"], first_stage)
     db.session.commit()
     _run_export(export.id)
     _fail_waiting_jobs()
-    fill_every_user_text()
-    db.session.commit()
-
-    world.rows.update(
-        answered=answered, unanswered=unanswered, invitation=invitation, invited_host=invited_host,
-        declared=declared, chair_conflict=added, recused=recused, excluded=excluded, override_review=juror_reviews[0],
-        invited_juror=invited_juror, endpoint=endpoint, publication=publication, contest=contest, export=export,
-        proposal=results.proposed_for(blind.challenge.id), unverified=unverified,
-    )
-    world.tokens.update(_tokens(world))
-    return world
 
 
 def _run_export(job_id):
