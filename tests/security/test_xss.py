@@ -51,6 +51,41 @@ class _ActiveMarkup(HTMLParser):
             self.found.append("<img src=x>")
 
 
+class _PostForms(HTMLParser):
+    """Every `<form method="post">` of a page: its action and the names of the fields a person fills in."""
+
+    def __init__(self, page):
+        super().__init__(convert_charrefs=True)
+        self.page, self.forms, self._form = page, [], None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and (attrs.get("method") or "").lower() == "post":
+            self._form = {"action": attrs.get("action") or self.page, "fields": {}, "button": {}}
+        elif self._form is None or not attrs.get("name") or attrs["name"] == "csrf_token":
+            return
+        elif tag in ("textarea", "select"):
+            self._form["fields"][attrs["name"]] = PAYLOAD
+        elif tag == "button" or (tag == "input" and attrs.get("type") in ("submit", "image")):
+            self._form["button"] = self._form["button"] or {attrs["name"]: attrs.get("value") or "1"}
+        elif tag == "input" and attrs.get("type") == "checkbox":
+            self._form["fields"][attrs["name"]] = attrs.get("value") or "y"
+        elif tag == "input" and attrs.get("type") != "file":
+            self._form["fields"][attrs["name"]] = PAYLOAD
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self._form is not None:
+            if self._form["fields"]:  # a lone button has nothing to echo
+                self.forms.append(self._form)
+            self._form = None
+
+
+def post_forms(page, body):
+    parser = _PostForms(page)
+    parser.feed(body)
+    return parser.forms
+
+
 def html_problems(body):
     """What is wrong with an HTML document built from hostile text (empty when nothing)."""
     problems = []
@@ -72,7 +107,8 @@ def _around(body, needle, width=80):
 
 
 def response_problems(rule, response):
-    """Everything wrong with one answer: a 500, a header a server cannot send, user text as active markup."""
+    """Everything wrong with one answer (to `rule`, when known): a 500, a header a server cannot send, user text
+    as active markup."""
     problems = []
     if response.status_code >= 500:
         return [f"answered {response.status_code}"]
@@ -84,7 +120,7 @@ def response_problems(rule, response):
     body = response.get_data().decode("utf-8", errors="replace")
     if response.mimetype == "text/html":
         return problems + html_problems(body)
-    expected = DATA_TYPES.get(rule.endpoint)
+    expected = DATA_TYPES.get(getattr(rule, "endpoint", None))
     if expected and response.status_code == 200 and response.mimetype != expected:
         problems.append(f"served as {response.mimetype}, not {expected}")
     if is_hostile(body) and response.mimetype not in INERT_TYPES:
@@ -162,6 +198,28 @@ def test_no_page_runs_user_text_as_markup(app, world, login_as, role):
     for rule, path in planned:
         response = client.get(path)
         failures += [f"{role} GET {path}: {problem}" for problem in response_problems(rule, response)]
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_form_echoes_user_text_as_markup(app, world, login_as, role):
+    """Every form a role is shown (on any page of the crawl), sent back with hostile text in every field: what
+    the answer shows of it — form errors, the text kept for the user to correct — stays text."""
+    client = client_as(app, world, role, login_as)
+    planned, failures = plan(app, world, "GET")
+    forms = {}
+    for _rule, path in planned:
+        response = client.get(path)
+        if response.mimetype == "text/html":
+            for form in post_forms(path, response.get_data(as_text=True)):
+                forms.setdefault((form["action"], tuple(sorted(form["fields"]))), form)
+    assert forms or role == "anonymous"
+    for form in forms.values():
+        if form["action"].split("?")[0] in ("/logout", "/language"):
+            continue  # they keep no text; signing out would end the crawl
+        response = client.post(form["action"], data={**form["fields"], **form["button"]})
+        failures += [f"{role} POST {form['action']}: {problem}"
+                     for problem in response_problems(None, response)]
     assert not failures, "\n".join(failures)
 
 
