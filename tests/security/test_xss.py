@@ -1,5 +1,6 @@
 """Text from users never runs as markup: every GET route of the URL map, as every role, over one world where every
-user-writable field holds hostile text (tests/support/world.py), and every e-mail template rendered from it.
+user-writable field holds hostile text (tests/support/world.py); every form those pages show, sent back with
+hostile text in every field; the Atom feed; and every e-mail template rendered from the world.
 
 Routes come from `app.url_map` and their arguments from one table (`ROUTE_ARGUMENTS`), columns from
 `db.metadata`: a new route, a new column or a new e-mail template is covered without writing a test — or the
