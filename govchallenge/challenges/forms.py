@@ -1,6 +1,7 @@
 """Authoring forms. Every check is made on the server; messages are translatable."""
 from decimal import Decimal
 
+from flask_babel import gettext
 from govchallenge.core.i18n import lazy_text as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -101,7 +102,8 @@ class ChallengeForm(TextsForm):
     def validate_countries(self, field):
         bad = [c for c in field.data or [] if not is_country(c)]
         if bad:
-            raise ValidationError(_l("Unknown country code: %(codes)s.", codes=", ".join(bad)))
+            # gettext, not _l: a lazy string formatted with what was typed would count as safe HTML.
+            raise ValidationError(gettext("Unknown country code: %(codes)s.", codes=", ".join(bad)))
         if self.countries_mode.data == COUNTRIES_LIST and not field.data:
             raise ValidationError(_l("Choose at least one country, or open the challenge to every country."))
 

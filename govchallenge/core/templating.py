@@ -9,6 +9,7 @@ from .geo import country_name, format_money
 from .languages import INTERFACE_LANGUAGES, language_autonym, language_name, pick
 from .markdown import render_markdown
 from .timeutil import as_utc, to_zone
+from .urls import is_web_url
 
 
 def zone_label(moment, zone_name):
@@ -68,6 +69,7 @@ def register(app):
         localise=localise,
         money=format_money,
     )
+    app.jinja_env.tests["web_url"] = is_web_url
     app.jinja_env.globals.update(
         interface_languages=INTERFACE_LANGUAGES,
         nav_links=nav_links,

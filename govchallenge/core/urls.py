@@ -92,3 +92,16 @@ def register(app):
     """Before any blueprint: the bounded `int` converter must exist when the routes are added."""
     app.url_map.converters["int"] = DatabaseIntConverter
     app.before_request(refuse_nul_bytes)
+
+
+WEB_SCHEMES = ("http", "https")
+
+
+def is_web_url(value):
+    """Whether a page may make `value` a link: http(s) addresses only. The forms refuse other schemes already;
+    this holds for what reached the database another way (demo data, imports, an older form), so a stored
+    `javascript:` address is shown as text and never followed."""
+    try:
+        return urlsplit(str(value or "")).scheme.lower() in WEB_SCHEMES
+    except ValueError:
+        return False
