@@ -72,7 +72,8 @@ def _entry_with_file(name):
 
 def _entry_draft_file(app, name):
     submission, lead = _entry_with_file(name)
-    return login(app.test_client(), lead), f"/entries/{submission.public_id}/files/{submission.files[0].public_id}", name
+    added = next(f for f in submission.files if f.filename == name)  # the factory's entry has a file of its own
+    return login(app.test_client(), lead), f"/entries/{submission.public_id}/files/{added.public_id}", name
 
 
 def _entry_version_file(app, name):

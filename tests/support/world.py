@@ -168,15 +168,15 @@ USER_TEXT = {
 NOT_USER_TEXT = {
     "generated identifiers (random or from a counter), never typed": [
         "assignment.public_id", "submission.public_id", "submission_file.public_id", "team.public_id",
-        "juror.nonce", "team_invitation.nonce", "audit_event.object_id",
+        "juror.nonce", "team_invitation.nonce", "audit_event.object_id", "audit_event.nonce",
     ],
     "slugs: made by core.slugs from a name, or checked against ^[a-z0-9-]+$": [
         "challenge.slug", "organisation.slug", "contest.slug",
     ],
     "hashes, digests and secrets the platform computes": [
         "user_account.password_hash", "challenge_attachment.sha256", "submission_file.sha256",
-        "submission_version.sha256", "late_entry_grant.code_hash", "publication.digest", "audit_event.prev_hash",
-        "audit_event.hash", "webhook_endpoint.secret",
+        "submission_version.sha256", "late_entry_grant.code_hash", "publication.digest",
+        "audit_event.mac", "audit_seal.mac", "webhook_endpoint.secret",
     ],
     "states and choices a form restricts to a fixed list": [
         "challenge.status", "challenge.domain", "challenge.countries_mode", "challenge.review_comment",
