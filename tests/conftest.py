@@ -5,6 +5,7 @@ import os
 import tempfile
 
 import hypothesis
+import hypothesis.configuration
 
 import pytest
 from flask.testing import FlaskClient
@@ -44,7 +45,8 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "only_db(*names): runs on these backends only")
     # Tests write only into temporary folders: the app's instance folder (secret key, SQLite file, mail) included.
     os.environ["INSTANCE_PATH"] = tempfile.mkdtemp(prefix="govchallenge-instance-")
-    # No example database in the working tree: old failures replayed from it would flatter later runs.
+    # No example database (old failures replayed from it would flatter later runs), no cache in the tree.
+    hypothesis.configuration.set_hypothesis_home_dir(tempfile.mkdtemp(prefix="govchallenge-hypothesis-"))
     hypothesis.settings.register_profile("govchallenge", database=None)
     hypothesis.settings.load_profile("govchallenge")
 

@@ -255,7 +255,8 @@ def _send_every_email(world):
     open_challenge = world.challenges["open"]
     outcomes = [
         accounts.send_verification(unverified.id), accounts.send_password_reset(member.id),
-        accounts.send_already_registered(member.id), teams.send_invitation(world.rows["invitation"].id),
+        accounts.send_already_registered(member.id), accounts.send_login_paused(member.id),
+        teams.send_invitation(world.rows["invitation"].id),
         submissions.send_receipt(world.entries["own_submitted"].versions[0].id, member.id),
         challenges.email_cohost_invitation(world.rows["invited_host"].id),
         jury.send_invitation(world.rows["invited_juror"].id),
