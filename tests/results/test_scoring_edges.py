@@ -1,6 +1,10 @@
 """The edges of the scoring rules (results/scoring.py), each against a value worked out by hand: thresholds
 met up to float noise, the bounds of a scale, the trimming of the trimmed mean, what is refused."""
+import hashlib
+
 import pytest
+import rfc8785
+from hypothesis import given, settings, strategies as st
 
 from govchallenge.results import scoring
 from govchallenge.results.scoring import ChairDecision, Criterion, Review
@@ -152,3 +156,32 @@ def test_bootstrap_tied_entries_share_their_best_place():
     reviews = [Review(e, "j1", {"q": 0.5}) for e in ("a", "b")]
     ranking = scoring.rank(reviews, [UNIT], bootstrap=20, seed=1)
     assert [e.interval for e in ranking.ranked] == [(1, 1), (1, 1)]
+
+
+# --- the digest, against an independent canonicaliser ---------------------------------------
+
+bmp_text = st.text(alphabet=st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs",)), max_size=8)
+float_free = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2 ** 53) + 1, 2 ** 53 - 1) | bmp_text,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(bmp_text, children, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(float_free)
+@settings(max_examples=200, deadline=None)
+def test_without_floats_the_digest_is_the_sha256_of_rfc_8785(document):
+    """Without numbers with a decimal point the rule is RFC 8785's (JSON Canonicalization Scheme): checked
+    against the `rfc8785` package, which shares no code with the engine (keys of the Basic Multilingual Plane
+    only: RFC 8785 sorts by UTF-16 code units)."""
+    assert scoring.digest(document) == hashlib.sha256(rfc8785.dumps(document)).hexdigest()
+
+
+def test_the_digest_of_a_results_document_worked_out_by_hand():
+    document = {"score": 61.25, "place": 1, "title": "Łódź bus", "ok": True, "interval": [1, 2], "none": None, "z": -0.0}
+    text = '{"interval":[1,2],"none":null,"ok":true,"place":1,"score":61.250000,"title":"Łódź bus","z":0.000000}'
+    assert scoring.canonical_json(document) == text
+    assert scoring.digest(document) == hashlib.sha256(text.encode("utf-8")).hexdigest()
+    for bad in ({1: "x"}, {"x": float("inf")}, {"x": object()}):
+        with pytest.raises(scoring.ScoringError):
+            scoring.canonical_json(bad)
