@@ -21,6 +21,7 @@ each) apart. The exit status is 1 when a module scores below `min_score`.
 """
 import argparse
 import fnmatch
+import json
 import os
 import shutil
 import subprocess
@@ -161,9 +162,29 @@ def run_module(module, settings, jobs, equivalents):
     return Outcome(module, statuses, seconds, mine)
 
 
-def show(folder, name):
-    diff = mutmut(folder, "show", name).stdout
-    return "\n".join(line for line in diff.splitlines()[1:] if line.startswith(("@@", "-", "+")) and
+SHOW = """
+import json, sys
+from mutmut.__main__ import find_mutant, get_diff_for_mutant
+diffs = {}
+for name in json.loads(sys.stdin.read()):
+    diffs[name] = get_diff_for_mutant(name, path=find_mutant(name).path)
+print(json.dumps(diffs))
+"""
+
+
+def diffs(folder, names):
+    """{mutant: its diff}, all from one process (`mutmut show` per mutant starts mutmut each time)."""
+    if not names:
+        return {}
+    done = subprocess.run([sys.executable, "-c", SHOW], cwd=folder, input=json.dumps(names), text=True,
+                          capture_output=True)
+    if done.returncode:  # mutmut's internals moved: fall back to its command line
+        return {name: mutmut(folder, "show", name).stdout for name in names}
+    return json.loads(done.stdout)
+
+
+def changed_lines(diff):
+    return "\n".join(line for line in diff.splitlines() if line.startswith(("@@", "-", "+")) and
                      not line.startswith(("---", "+++")))
 
 
@@ -171,8 +192,9 @@ def report(outcome):
     folder = WORK / outcome.module.dotted
     print(f"\n== {outcome.module.path}: {outcome.score:.1f}% killed ({len(outcome.caught)}/{outcome.counted}), "
           f"{len(outcome.equivalents)} equivalent, {outcome.seconds:.0f}s")
+    shown = diffs(folder, outcome.survivors)
     for name in outcome.survivors:
-        print(f"-- survived ({outcome.statuses[name]}): {name}\n{show(folder, name)}")
+        print(f"-- survived ({outcome.statuses[name]}): {name}\n{changed_lines(shown.get(name, ''))}")
     for name, reason in sorted(outcome.equivalents.items()):
         print(f"   equivalent: {name}: {reason}")
     for name in outcome.stale_equivalents:
