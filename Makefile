@@ -29,6 +29,7 @@ test-fast: install
 # Mutation testing of the rule modules listed in tools/mutation.toml (not part of `make test`: it takes long).
 # Prints the score per module and each surviving mutant; fails when a module is below its minimum.
 mutation: install
+	$(PIP) install -q -e '.[test,mutation]'
 	bash .ci/services
 	$(PY) tools/mutation.py
 

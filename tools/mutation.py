@@ -207,6 +207,8 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, default=int(os.environ.get("MUTATION_JOBS", "1")),
                         help="mutants tested at once (default 1, or $MUTATION_JOBS): the tests share one Redis DB")
     args = parser.parse_args(argv)
+    if not Path(sys.executable).with_name("mutmut").exists():
+        sys.exit("mutmut is not installed here: .venv/bin/pip install -e '.[test,mutation]' (make mutation does it)")
     settings, modules = load_config()
     chosen = [m for m in modules if not args.only or any(word in m.path for word in args.only)]
     if not chosen:
