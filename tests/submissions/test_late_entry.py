@@ -5,8 +5,10 @@ import hashlib
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 import time_machine
 
+from govchallenge.core.audit import AuditEvent
 from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
 from govchallenge.submissions import operations as ops
@@ -57,6 +59,12 @@ def test_granting_keeps_only_the_hash_of_a_code_shown_once(entry):
     assert grant.used_at is None
     other_code = ops.grant_late_entry(entry["host"], entry["team"], entry["stage"], "again", 1)[1]
     assert other_code != code
+    # The audit trail says who granted what to whom, until when and why; never the code itself.
+    event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "submission.late_entry_granted")
+                               .order_by(AuditEvent.id)).scalars().first()
+    assert event.actor_id == entry["host"].id and event.object_id == str(grant.id)
+    assert event.detail == {"team_id": entry["team"].id, "stage_id": entry["stage"].id, "reason": "Power cut at the venue",
+                            "expires_at": grant.expires_at.isoformat()}
 
 
 def test_a_code_for_a_stage_of_another_challenge_is_refused(entry):
