@@ -1,6 +1,7 @@
 """The edges of the scoring rules (results/scoring.py), each against a value worked out by hand: thresholds
 met up to float noise, the bounds of a scale, the trimming of the trimmed mean, what is refused."""
 import hashlib
+import statistics
 
 import pytest
 import rfc8785
@@ -185,3 +186,112 @@ def test_the_digest_of_a_results_document_worked_out_by_hand():
     for bad in ({1: "x"}, {"x": float("inf")}, {"x": object()}):
         with pytest.raises(scoring.ScoringError):
             scoring.canonical_json(bad)
+
+
+# --- what the first mutation run found undefended ---------------------------------------------
+
+def test_refusals_say_why():
+    cases = [
+        (lambda: scoring.canonical_json({"x": float("inf")}), "NaN and infinity have no canonical form"),
+        (lambda: scoring.canonical_json({1: "x"}), "canonical JSON keys must be strings"),
+        (lambda: scoring.canonical_json({"x": object()}), "no canonical form for object"),
+        (lambda: scoring.aggregate([], "mean"), "no reviews to aggregate"),
+        (lambda: scoring.review_total(Review("e", "j", {"a": 1}), [Criterion(id="a", weight=0)]),
+         "no criterion with a positive weight counts"),
+    ]
+    for action, message in cases:
+        with pytest.raises(scoring.ScoringError) as refused:
+            action()
+        assert str(refused.value) == message
+
+
+def test_scores_are_compared_to_six_decimals_not_to_whole_points():
+    reviews = [Review("a", "j", {"q": 0.6025}), Review("b", "j", {"q": 0.6050})]
+    ranking = scoring.rank(reviews, [UNIT])
+    assert [(e.entry_id, e.place) for e in ranking.entries] == [("b", 1), ("a", 2)]
+
+
+def test_a_priority_criterion_nobody_scored_for_an_entry_ranks_it_last_in_the_tie():
+    criteria = [Criterion(id="q", scale_max=10), Criterion(id="p", scale_max=10, informational=True)]
+    reviews = [Review("b", "j", {"q": 5}), Review("a", "j", {"q": 5, "p": 1})]
+    ranking = scoring.rank(reviews, criteria, priority_criterion="p")
+    assert [(e.entry_id, e.place) for e in ranking.ranked] == [("a", 1), ("b", 2)]
+    assert ranking.ties[0].resolved_by == "priority_criterion"
+
+
+def test_a_tie_the_priority_criterion_only_partly_breaks_stays_unresolved_and_nobody_is_lost():
+    criteria = [Criterion(id="q", scale_max=10), Criterion(id="p", scale_max=10, informational=True)]
+    reviews = [Review(e, "j", {"q": 5, "p": p}) for e, p in (("z", 9), ("c", 2), ("m", 9))]
+    ranking = scoring.rank(reviews, criteria, priority_criterion="p")
+    assert [(e.entry_id, e.place) for e in ranking.ranked] == [("m", 1), ("z", 1), ("c", 3)]
+    assert ranking.ties[0].entry_ids == ["c", "m", "z"] and ranking.ties[0].resolved_by is None
+
+
+def test_entries_sharing_a_place_or_failing_alike_are_listed_by_id():
+    shared = scoring.rank([Review(e, "j", {"q": 0.5}) for e in ("z", "a", "m")], [UNIT])
+    assert [e.entry_id for e in shared.ranked] == ["a", "m", "z"]
+    criteria = [Criterion(id="q", scale_max=10, threshold=5)]
+    failing = scoring.rank([Review(e, "j", {"q": 2}) for e in ("d", "b")], criteria)
+    assert [e.entry_id for e in failing.entries] == ["b", "d"]
+
+
+def test_the_median_aggregation_applies_to_the_score_and_the_raw_score():
+    reviews = [Review("a", j, {"q": v}) for j, v in (("j1", 0.1), ("j2", 0.2), ("j3", 0.9))]
+    entry = scoring.rank(reviews, [UNIT], aggregation="median").entry("a")
+    assert entry.score == pytest.approx(20) and entry.raw_score == pytest.approx(20)  # the mean would be 40
+
+
+def test_a_mean_exactly_at_the_tolerated_edge_passes():
+    # 0.25 + 1e-9 - 1e-9 is exactly 0.25 in floats: a mean of 0.25 meets a threshold of 0.25 + 1e-9
+    entry = ranking_with_threshold([0.25], 0.25 + 1e-9)
+    assert entry.passed_thresholds
+
+
+def test_standardisation_scales_a_juror_with_a_small_spread_too():
+    # j1: 50 and 51 (SD 0.5) is as much a spread as j2's 20 and 80: both become panel mean -/+ panel SD.
+    totals = {("a", "j1"): 50.0, ("b", "j1"): 51.0, ("a", "j2"): 20.0, ("b", "j2"): 80.0}
+    panel_mean, panel_sd = 50.25, statistics.pstdev([50.0, 51.0, 20.0, 80.0])
+    calibrated = scoring.standardise(totals)
+    assert calibrated[("a", "j1")] == pytest.approx(panel_mean - panel_sd)
+    assert calibrated[("b", "j1")] == pytest.approx(panel_mean + panel_sd)
+
+
+NOISY = [Review(e, f"j{n}", {"q": v}) for e, values in
+         (("a", (0.50, 0.62, 0.41)), ("b", (0.55, 0.47, 0.52)), ("c", (0.49, 0.58, 0.45))) for n, v in enumerate(values)]
+
+
+def intervals(ranking):
+    return {e.entry_id: e.interval for e in ranking.entries}
+
+
+def test_the_bootstrap_is_seeded_zero_by_default_and_repeatable():
+    by_seed = {seed: intervals(scoring.rank(NOISY, [UNIT], bootstrap=3, seed=seed)) for seed in (0, 1, 7)}
+    assert len({repr(v) for v in by_seed.values()}) == 3  # three small samples: the seed shows
+    assert intervals(scoring.rank(NOISY, [UNIT], bootstrap=3)) == by_seed[0]
+    assert intervals(scoring.rank(NOISY, [UNIT], bootstrap=3, seed=7)) == by_seed[7]
+    assert intervals(scoring.rank(list(reversed(NOISY)), [UNIT], bootstrap=3, seed=7)) == by_seed[7]  # input order
+    ranking = scoring.rank(NOISY, [UNIT])
+    assert all(e.interval is None for e in ranking.entries)  # no bootstrap asked, none made
+    calibrated = {(r.entry_id, r.juror_id): 100 * r.scores["q"] for r in NOISY}
+    assert intervals(scoring.add_rank_intervals(ranking, calibrated, "mean", 3)) == by_seed[0]
+
+
+def test_bootstrap_scores_keep_six_decimals():
+    reviews = [Review(e, j, {"q": v}) for e, v in (("a", 0.603), ("b", 0.600)) for j in ("j1", "j2")]
+    ranking = scoring.rank(reviews, [UNIT], bootstrap=20)
+    assert intervals(ranking) == {"a": (1, 1), "b": (2, 2)}  # 60.3 and 60.0 never tie
+
+
+def test_the_interval_is_the_central_share_of_the_places_drawn():
+    # a: totals 0, 0, 90 against b: 20, 20, 20. A resampled mean of a beats 20 whenever a 90 is drawn
+    # (19 times in 27), a resampled median only when two are (7 in 27).
+    reviews = [Review("a", j, {"q": v}) for j, v in (("j1", 0), ("j2", 0), ("j3", 0.9))] + \
+              [Review("b", j, {"q": 0.2}) for j in ("j1", "j2", "j3")]
+    calibrated = {(r.entry_id, r.juror_id): 100 * r.scores["q"] for r in reviews}
+    for aggregation, a_place in (("mean", 1), ("median", 2)):
+        ranking = scoring.rank(reviews, [UNIT], aggregation=aggregation)
+        scoring.add_rank_intervals(ranking, calibrated, aggregation, samples=2000, level=0.2)
+        assert ranking.entry("a").interval == (a_place, a_place), aggregation
+        wide = scoring.rank(reviews, [UNIT], aggregation=aggregation)
+        scoring.add_rank_intervals(wide, calibrated, aggregation, samples=2000)
+        assert wide.entry("a").interval == (1, 2), aggregation
