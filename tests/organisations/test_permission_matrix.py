@@ -1,4 +1,6 @@
 """Every organisation rule asked for every role (tests/support/roles.py): exactly the listed roles are allowed."""
+from types import SimpleNamespace
+
 import pytest
 
 from govchallenge.core import permissions as core
@@ -43,6 +45,10 @@ def test_the_shared_helpers(world):
     assert world.allowed(core.signed_in) == EVERYONE - {"anonymous"}
     assert world.allowed(core.is_admin) == {"admin"}
     assert not core.signed_in(None) and not core.is_admin(None)
+    # Deny by default: whatever does not say it is signed in (or an admin) is not.
+    assert not core.signed_in(SimpleNamespace()) and not core.is_admin(SimpleNamespace())
+    assert not core.is_admin(SimpleNamespace(is_authenticated=True))
+    assert core.is_admin(SimpleNamespace(is_authenticated=True, is_admin=True))
     core.require(True)
     from werkzeug.exceptions import Forbidden
 
