@@ -58,3 +58,31 @@ def test_review_questions_and_following_by_state(world):
     assert world.challenge.state == "closed"
     assert world.allowed(can.can_ask, world.challenge) == set()
     assert world.allowed(can.can_follow, world.challenge) == SIGNED_IN
+
+
+def test_outside_a_request_a_changed_membership_counts_at_once(world):
+    """Memberships are read once per request; outside one (jobs, the command line) nothing is kept."""
+    from govchallenge.organisations.models import membership_of
+
+    officer = world.users["officer"]
+    assert can.is_host_officer(officer, world.challenge)
+    db.session.delete(membership_of(officer, world.lead_host))
+    db.session.flush()
+    assert not can.is_host_officer(officer, world.challenge)
+    assert can.authoring_organisations(officer) == []
+
+
+def test_within_a_request_memberships_are_read_once(app, world):
+    from sqlalchemy import event
+
+    statements = []
+    officer = world.users["officer"]
+    with app.test_request_context("/"):
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            for _ in range(5):
+                assert can.is_host_officer(officer, world.challenge) and can.can_create_challenge(officer)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+    assert sum("membership" in s for s in statements) == 1
