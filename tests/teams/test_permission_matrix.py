@@ -42,3 +42,11 @@ def test_who_may_enter(world):
 def test_who_may_answer_an_invitation_and_join(world):
     assert world.allowed(can.can_answer_invitation) == VERIFIED
     assert world.allowed(can.can_join, world.team) == VERIFIED - HOSTS
+
+
+def test_a_team_in_one_challenge_does_not_stop_entering_another(world):
+    from tests.support import factories
+
+    other = factories.make_challenge(host=world.lead_host)
+    assert can.team_of(world.users["lead"], other) is None
+    assert world.allowed(can.can_enter, other) == VERIFIED - {"officer"}  # the cohost does not host this one
