@@ -2,6 +2,7 @@
 open from opens_at, closed from closes_at to the microsecond, and after it only with a valid code of this
 team for this stage that has not expired (a code expires exactly at its expires_at)."""
 import hashlib
+import string
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from govchallenge.core.audit import AuditEvent
 from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
 from govchallenge.submissions import operations as ops
-from govchallenge.submissions.models import DRAFT, SUBMITTED
+from govchallenge.submissions.models import DRAFT, SUBMITTED, Submission
 from tests.support import factories
 
 FIELDS = {"title": "Open bus data", "summary": "Arrivals as open data.", "description": "We publish GTFS-RT feeds.",
@@ -51,7 +52,10 @@ def refused(entry, **kwargs):
 def test_granting_keeps_only_the_hash_of_a_code_shown_once(entry):
     before = utcnow()
     grant, code = ops.grant_late_entry(entry["host"], entry["team"], entry["stage"], "  Power cut at the venue  ", 6)
-    assert len(code) >= 12 and code not in repr(grant.__dict__)
+    # 12 URL-safe characters (72 random bits): short enough to read out on the phone, never guessed
+    assert len(code) == 12 and set(code) <= set(string.ascii_letters + string.digits + "-_")
+    assert code not in repr(grant.__dict__)
+    assert grant.expires_at - grant.created_at == timedelta(hours=6)  # from the moment of granting
     assert grant.code_hash == hashlib.sha256(code.encode()).hexdigest()
     assert grant.reason == "Power cut at the venue"
     assert (grant.team_id, grant.stage_id, grant.granted_by_id) == (entry["team"].id, entry["stage"].id, entry["host"].id)
@@ -171,3 +175,21 @@ def test_saving_a_draft_after_the_deadline_needs_a_code_too(entry):
     db.session.rollback()
     submission, version = ops.save_entry(lead, team, entry["stage"], FIELDS, None, late_code=code)
     assert version is None and submission.state == DRAFT and grant.used_at is None
+
+
+def test_a_save_decides_on_the_entry_as_committed_not_as_this_request_first_read_it(entry):
+    """Two members saving at once: the second is checked against the lock version the first left behind,
+    even when it read the entry before the first committed."""
+    lead, team = entry["lead"], entry["team"]
+    stage = entry["challenge"].stages[1]
+    submission, _ = ops.save_entry(lead, team, stage, FIELDS, None)
+    db.session.commit()
+    read_version = submission.lock_version
+    # the other member's save, committed meanwhile (this session's copy of the entry does not know it)
+    db.session.execute(sa.update(Submission).where(Submission.id == submission.id)
+                       .values(lock_version=read_version + 1, title="Their title")
+                       .execution_options(synchronize_session=False))
+    assert submission.lock_version == read_version
+    with pytest.raises(ops.SubmissionError) as caught:
+        ops.save_entry(lead, team, stage, dict(FIELDS, title="My title"), read_version, submission=submission)
+    assert caught.value.code == "conflict"
