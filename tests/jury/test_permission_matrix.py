@@ -56,3 +56,12 @@ def test_conflicts_are_declared_by_the_accepted_juror_themselves(world):
         assert world.allowed(can.can_declare_conflicts, world.jurors[role]) == {role}
     assert world.allowed(can.can_declare_conflicts, world.jurors["invitee"]) == set()
     assert world.allowed(can.can_declare_conflicts, None) == set()
+
+
+def test_a_juror_who_is_no_longer_accepted_is_not_on_the_jury(world):
+    world.jurors["chair"].state = "declined"  # linked to the account, but not (or no longer) accepted
+    db.session.flush()
+    assert can.juror_of(world.users["chair"], world.challenge) is None
+    assert world.allowed(can.is_chair, world.challenge) == set()
+    assert world.allowed(can.can_see_progress, world.challenge) == HOSTS | {"admin"}
+    assert world.allowed(can.can_score, world.assignments["chair"]) == set()
