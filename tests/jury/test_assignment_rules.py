@@ -79,3 +79,17 @@ def test_one_juror_per_organisation_even_when_more_are_free():
         result = assign([EntrySpec("e1")], JURORS, 3, seed=seed)
         assert len(result.pairs) == 2 and result.short == {"e1": 1}
         assert {j for j, _ in result.pairs} & {"j1", "j2"} in ({"j1"}, {"j2"})
+
+
+def test_an_entry_nobody_reviews_and_a_juror_without_work_count_as_zero():
+    assert check_assignment(ENTRIES, JURORS, [("j1", "e1")], 1) == [
+        Problem("short", None, "e2", "0 of 1 reviews")]
+    result = AssignmentResult(pairs=[("j1", "e1")], entry_ids=["e1", "e2"], juror_ids=["j1", "j2"], reviews_per_entry=1)
+    assert result.loads() == {"j1": 1, "j2": 0} and result.reviews() == {"e1": 1, "e2": 0}
+    assert result.stats()["load"] == [0, 1] and result.stats()["reviews"] == [0, 1]
+
+
+def test_three_reviews_per_entry_unless_told_otherwise():
+    jurors = [JurorSpec(f"j{k}") for k in range(4)]
+    result = assign(ENTRIES, jurors, seed=3)
+    assert result.reviews() == {"e1": 3, "e2": 3} and result.reviews_per_entry == 3
