@@ -93,3 +93,19 @@ def test_three_reviews_per_entry_unless_told_otherwise():
     jurors = [JurorSpec(f"j{k}") for k in range(4)]
     result = assign(ENTRIES, jurors, seed=3)
     assert result.reviews() == {"e1": 3, "e2": 3} and result.reviews_per_entry == 3
+
+
+def test_when_kept_pairs_already_cover_every_entry_they_are_the_assignment():
+    kept = [("j1", "e1"), ("j2", "e2")]
+    result = assign(ENTRIES, [JurorSpec("j1"), JurorSpec("j2")], 1, keep=kept, conflicts={("j2", "e2")}, seed=1)
+    assert result.pairs == kept and result.short == {} and result.conflicts_broken == 1
+
+
+def test_kept_pairs_weigh_on_the_load_one_each():
+    entries = [EntrySpec(f"e{i}") for i in range(4)]
+    jurors = [JurorSpec("j1"), JurorSpec("j2")]
+    for seed in range(12):
+        two_kept = assign(entries, jurors, 1, keep=[("j1", "e0"), ("j1", "e1")], seed=seed)
+        assert two_kept.loads() == {"j1": 2, "j2": 2}, seed
+        one_kept = assign(entries, jurors, 1, keep=[("j1", "e0")], seed=seed)
+        assert one_kept.loads() == {"j1": 2, "j2": 2}, seed
