@@ -4,7 +4,7 @@ PY = $(VENV)/bin/python
 PIP = $(VENV)/bin/pip
 FLASK = $(VENV)/bin/flask --app govchallenge
 
-.PHONY: install demo test test-fast bench i18n worker
+.PHONY: install demo test test-fast mutation bench i18n worker
 
 $(VENV)/bin/activate:
 	python3 -m venv $(VENV)
@@ -25,6 +25,13 @@ test: install
 
 test-fast: install
 	$(PY) -m pytest -m "not browser" --db=sqlite
+
+# Mutation testing of the rule modules listed in tools/mutation.toml (not part of `make test`: it takes long).
+# Prints the score per module and each surviving mutant; fails when a module is below its minimum.
+mutation: install
+	$(PIP) install -q -e '.[test,mutation]'
+	bash .ci/services
+	$(PY) tools/mutation.py
 
 bench: install
 	$(PY) bench/run.py

@@ -40,6 +40,7 @@ def pytest_generate_tests(metafunc):
     metafunc.parametrize("backend", names, indirect=True, scope="session")
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-randomly has chosen its seed
 def pytest_configure(config):
     config.addinivalue_line("markers", "single_db: runs on the first backend only")
     config.addinivalue_line("markers", "only_db(*names): runs on these backends only")
@@ -49,6 +50,13 @@ def pytest_configure(config):
     hypothesis.configuration.set_hypothesis_home_dir(tempfile.mkdtemp(prefix="govchallenge-hypothesis-"))
     hypothesis.settings.register_profile("govchallenge", database=None)
     hypothesis.settings.load_profile("govchallenge")
+    # One printed seed repeats a whole run: pytest-randomly's seed (the order of the tests, `random`) also
+    # seeds Hypothesis, unless --hypothesis-seed is given. Each run still draws a new seed.
+    seed = getattr(config.option, "randomly_seed", None)
+    if isinstance(seed, int) and config.getoption("--hypothesis-seed") is None:
+        from hypothesis import core as hypothesis_core
+
+        hypothesis_core.global_force_seed = seed
 
 
 def pytest_collection_modifyitems(config, items):

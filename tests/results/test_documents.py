@@ -13,14 +13,15 @@ def gathered():
 
 
 def test_agreement_from_the_jury_module_per_criterion_and_on_totals():
-    from govchallenge.jury import agreement
-
     per_criterion, outliers, split = documents._agreement(gathered())
     # criterion 1: units a (8, 7) and b (3, 4): high agreement; criterion 2: no variation at all
     assert 0.8 < per_criterion["1"] < 1 and per_criterion["2"] == 1.0
-    # on the totals (criterion 2 is informational: the totals are criterion 1 on 0-100)
-    expected = agreement.krippendorff_alpha({"a": {"J1": 80.0, "J2": 70.0}, "b": {"J1": 30.0, "J2": 40.0}})
-    assert per_criterion["total"] == round(expected, scoring.PRECISION)
+    # on the totals (criterion 2 is informational: the totals are criterion 1 on 0-100): units a (80, 70) and
+    # b (30, 40), by hand (Krippendorff 2011, interval): n = 4 pairable values; observed: each unit gives the
+    # ordered pairs (80, 70) and (70, 80) of weight 1/(2-1), so sum o*delta^2 = 2*10^2 + 2*10^2 = 400; expected:
+    # the ordered pairs of {80, 70, 30, 40}, sum n_c*n_k*delta^2 = 2*(10^2+50^2+40^2+40^2+30^2+10^2) = 13600;
+    # alpha = 1 - (n-1) * 400 / 13600 = 1 - 3/34 = 31/34.
+    assert per_criterion["total"] == round(31 / 34, scoring.PRECISION)
     assert per_criterion["total"] == per_criterion["1"]  # rescaling does not change alpha
     assert outliers == [] and split == []
 

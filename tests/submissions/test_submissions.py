@@ -11,7 +11,6 @@ from govchallenge.core.audit import AuditEvent
 from govchallenge.extensions import db
 from govchallenge.jobs.models import OutboxJob
 from govchallenge.submissions.models import DRAFT, SUBMITTED, WITHDRAWN, Submission
-from govchallenge.submissions.operations import content_digest
 from tests.support import factories
 from tests.support.submissions_factories import entry_data, open_team
 
@@ -45,7 +44,14 @@ def test_draft_submit_versions_and_receipt(app, login_as):
     version = entry.versions[0]
     assert entry.state == SUBMITTED and version.number == 1
     assert version.files[0]["sha256"] == entry.files[0].sha256
-    assert version.sha256 == content_digest(version.title, version.summary, version.description, version.links, version.files)
+    # The receipt's digest, recomputed from its documented rule: SHA-256 of the canonical JSON (keys sorted, no
+    # whitespace, UTF-8) of the text, the non-empty links and each file's name, SHA-256 and size.
+    import hashlib
+
+    canonical = ('{"description":"We **publish** GTFS-RT feeds.","files":[{"filename":"plan.pdf","sha256":"%s","size":%d}],'
+                 '"links":{"code":"https://git.example.eu/bus"},"summary":"Real-time arrivals as open data.",'
+                 '"title":"Open bus data for Thessaloniki"}') % (hashlib.sha256(PDF).hexdigest(), len(PDF))
+    assert version.sha256 == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
     receipt = client.get(response.headers["Location"]).get_data(as_text=True)
     assert version.sha256 in receipt and version.submitted_at.isoformat() in receipt
     jobs = db.session.execute(sa.select(OutboxJob).where(OutboxJob.function.like("%send_receipt"))).scalars().all()
@@ -243,12 +249,39 @@ def test_hosts_see_counts_before_close_and_entries_with_export_after(app, login_
 
 
 def test_export_job_is_idempotent(app):
+    import hashlib
+    import json
+
+    from govchallenge.core import storage
     from govchallenge.submissions.exports import build_export
+    from tests.support.factories import ENTRY_FILE, ENTRY_FILE_NAME
 
     challenge = factories.make_challenge()
     factories.make_submission(factories.make_team(challenge))
     db.session.commit()
-    assert build_export(challenge.stages[0].id) == build_export(challenge.stages[0].id)
+    first = build_export(challenge.stages[0].id)
+    assert build_export(challenge.stages[0].id) == first  # the same entries give the same files, byte for byte
+    # What the files hold, read back with the standard parsers.
+    entry = db.session.execute(sa.select(Submission)).scalar_one()
+    version = entry.versions[0]
+    archive = zipfile.ZipFile(io.BytesIO(storage.open_bytes(first["zip"])))
+    folder = f"{entry.team.name.replace(' ', '-')}-{entry.public_id}/v1"
+    stored_name = "Προκήρυξη-λύσης.pdf"  # the uploaded "Προκήρυξη λύσης.pdf", with the blank made safe
+    assert sorted(archive.namelist()) == sorted(["entries.csv", f"{folder}/entry.json", f"{folder}/files/{stored_name}"])
+    assert {info.date_time for info in archive.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+    assert archive.read(f"{folder}/files/{stored_name}") == ENTRY_FILE
+    meta = json.loads(archive.read(f"{folder}/entry.json"))
+    assert (meta["title"], meta["version"], meta["sha256"], meta["team"]) == (version.title, 1, version.sha256, entry.team.name)
+    assert meta["files"] == [{"filename": ENTRY_FILE_NAME, "mime_type": "application/pdf", "size": len(ENTRY_FILE),
+                              "sha256": hashlib.sha256(ENTRY_FILE).hexdigest()}]
+    assert archive.read("entries.csv") == storage.open_bytes(first["csv"])
+    (row,) = csv.DictReader(io.StringIO(archive.read("entries.csv").decode("utf-8-sig")))
+    assert row["entry"] == entry.public_id and row["team"] == entry.team.name and row["version"] == "1"
+    assert (row["title"], row["summary"], row["description"]) == (version.title, "A *short* summary.", "## Approach\n\nThe **whole** text.")
+    assert (row["code"], row["video"], row["demo"]) == ("https://code.example.eu/entry", "https://video.example.eu/entry",
+                                                        "https://demo.example.eu/")
+    assert row["files"] == f"{ENTRY_FILE_NAME}:{hashlib.sha256(ENTRY_FILE).hexdigest()}"
+    assert row["sha256"] == version.sha256 and row["current"] == "yes" and first["versions"] == 1
 
 
 def test_public_panel_counts_without_names(app, login_as):
