@@ -114,7 +114,7 @@ def test_each_reader_gets_their_own_language_and_outcome_before_and_after_transl
             monkeypatch.setitem(catalogue._catalog, msgid, text)
     people = [factories.make_user(language=language) for language in LANGUAGES]
     judged = judged_challenge(entries=3, members=[[p] for p in people], title=dict(TITLES))
-    publication = publish(judged)
+    publish(judged)
     db.session.commit()
     # default_score by hand: entry e gets 9-e / 8-e / 9-e on the criteria of weights 1, 2, 3 from jurors 0 and 2,
     # one more from juror 1: totals (90+160+270)/6 - 10e and (100+180+300)/6 - 10e, mean 90 - 10e.
