@@ -123,7 +123,7 @@ def make_app(backend, tmp_path):
         app.test_client_class = IsolatedClient
         if not created:
             backend.reset(app)
-        limiter.reset()
+        reset_rate_limits()
         created.append(app)
         return app
 
@@ -132,6 +132,17 @@ def make_app(backend, tmp_path):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def reset_rate_limits():
+    """Empty counters for each test's app. Flask-Limiter keeps one extension object per process: a test that
+    stopped the Redis holding the counters leaves it on its in-memory fallback (a flag init_app never clears),
+    whose counters would then carry from test to test. Production builds one app per process."""
+    limiter.reset()
+    limiter._storage_dead = False
+    fallback = getattr(limiter, "_fallback_storage", None)
+    if fallback is not None:
+        fallback.reset()
 
 
 @pytest.fixture

@@ -39,6 +39,15 @@ def test_a_review_with_a_missing_or_off_scale_score_has_no_total(scores, message
         rubric.review_total(scores, MIXED)
 
 
+def test_informational_criteria_never_count_and_a_review_without_scores_has_no_total():
+    assert rubric.review_total({"1": 2}, [C(9, informational=True), C(1)]) == 20.0
+    with pytest.raises(rubric.RubricError, match="positive weight"):
+        rubric.review_total({"1": 3}, [C(1, informational=True)])
+    with pytest.raises(rubric.RubricError, match="score missing"):
+        rubric.review_total(None, [C(1)])
+    assert rubric.complete_totals([{"1": 5}, {}, None], [C(1)]) == [50.0]
+
+
 def test_an_empty_scale_and_a_rubric_without_weight_are_refused():
     with pytest.raises(rubric.RubricError, match="empty scale"):
         rubric.review_total({"1": 3}, [C(1, scale_min=3, scale_max=3)])

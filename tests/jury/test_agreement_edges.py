@@ -7,7 +7,6 @@ second implementation of Krippendorff's alpha written here from its pairwise def
 """
 import math
 from itertools import permutations
-from types import SimpleNamespace
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -119,22 +118,7 @@ def test_an_outlier_is_strictly_beyond_the_threshold_and_listed_in_text_order():
 
 # --- totals and disagreement -------------------------------------------------------------------
 
-def test_weighted_total_defaults_for_what_a_criterion_does_not_say():
-    # no weight: 1; no scale: 0-10; not informational
-    assert agreement.weighted_total({"1": 5}, [{"id": 1}]) == 50.0
-    assert agreement.weighted_total({"1": 5}, [SimpleNamespace(id=1)]) == 50.0
-    both = [SimpleNamespace(id=1), {"id": 2, "weight": 3, "scale_min": 1, "scale_max": 5}]
-    assert agreement.weighted_total({"1": 10, "2": "3"}, both) == pytest.approx(100 * (1 * 1.0 + 3 * 0.5) / 4)
-
-
-def test_weighted_total_edges():
-    informational_first = [{"id": 9, "informational": True}, {"id": 1, "weight": 1}]
-    assert agreement.weighted_total({"1": 2}, informational_first) == 20.0
-    assert agreement.weighted_total({"1": 2}, [{"id": 1, "weight": None}, {"id": 2, "weight": 1}] ) is None
-    assert agreement.weighted_total({"1": 2, "2": 4}, [{"id": 1, "weight": None}, {"id": 2, "weight": 1}]) == 40.0
-    assert agreement.weighted_total({"1": 3}, [{"id": 1, "scale_min": 3, "scale_max": 3}]) == 100.0  # a one-point scale
-    assert agreement.weighted_total({"1": 3}, [{"id": 1, "informational": True}]) is None  # nothing counts
-    assert agreement.weighted_total(None, [{"id": 1}]) is None
+# A review's total is the rubric's (govchallenge/challenges/rubric.py): its edges are in tests/challenges/test_rubric.py.
 
 
 def test_spread_and_strong_disagreement_at_exactly_the_threshold():

@@ -197,7 +197,7 @@ def test_refusals_say_why():
         (lambda: scoring.canonical_json({"x": object()}), "no canonical form for object"),
         (lambda: scoring.aggregate([], "mean"), "no reviews to aggregate"),
         (lambda: scoring.review_total(Review("e", "j", {"a": 1}), [Criterion(id="a", weight=0)]),
-         "no criterion with a positive weight counts"),
+         "review of e by j: no criterion with a positive weight counts"),
     ]
     for action, message in cases:
         with pytest.raises(scoring.ScoringError) as refused:
