@@ -110,7 +110,7 @@ def load_equivalents(path):
     return found
 
 
-def mutmut_config(module, pytest_args):
+def mutmut_config(module, pytest_args, timeout_multiplier):
     missing = [t for t in module.tests if not (ROOT / t).exists()]
     if missing:
         sys.exit(f"tools/mutation.toml: {module.path} lists test files that do not exist: {missing}")
@@ -122,18 +122,19 @@ def mutmut_config(module, pytest_args):
         f"pytest_add_cli_args = {pytest_args!r}",
         f"pytest_add_cli_args_test_selection = {module.tests!r}",
         "use_git_change_detection = false",
+        f"timeout_multiplier = {float(timeout_multiplier)}",
     ]
     return "\n".join(lines).replace("'", '"') + "\n"
 
 
-def prepare(module, pytest_args):
+def prepare(module, pytest_args, timeout_multiplier):
     folder = WORK / module.dotted
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     for name in LINKED:
         (folder / name).symlink_to(ROOT / name)
     project = (ROOT / "pyproject.toml").read_text("utf-8")
-    (folder / "pyproject.toml").write_text(project.rstrip() + "\n\n" + mutmut_config(module, pytest_args), "utf-8")
+    (folder / "pyproject.toml").write_text(project.rstrip() + "\n\n" + mutmut_config(module, pytest_args, timeout_multiplier), "utf-8")
     return folder
 
 
@@ -144,7 +145,7 @@ def mutmut(folder, *args, log=None):
 
 
 def run_module(module, settings, jobs, equivalents):
-    folder = prepare(module, list(settings["pytest_args"]))
+    folder = prepare(module, list(settings["pytest_args"]), settings.get("timeout_multiplier", 15))
     patterns = [f"{module.dotted}.{f}__mutmut_*" for f in module.functions]
     started = time.monotonic()
     with open(folder / "mutmut.log", "w") as log:
