@@ -110,7 +110,7 @@ def load_equivalents(path):
     return found
 
 
-def mutmut_config(module, pytest_args):
+def mutmut_config(module, pytest_args, timeout_multiplier):
     missing = [t for t in module.tests if not (ROOT / t).exists()]
     if missing:
         sys.exit(f"tools/mutation.toml: {module.path} lists test files that do not exist: {missing}")
@@ -122,18 +122,23 @@ def mutmut_config(module, pytest_args):
         f"pytest_add_cli_args = {pytest_args!r}",
         f"pytest_add_cli_args_test_selection = {module.tests!r}",
         "use_git_change_detection = false",
+        f"timeout_multiplier = {float(timeout_multiplier)}",
     ]
     return "\n".join(lines).replace("'", '"') + "\n"
 
 
-def prepare(module, pytest_args):
+def prepare(module, pytest_args, timeout_multiplier, resume=False):
+    """The module's work folder, afresh; with `resume`, an interrupted run's folder is kept (mutmut keeps the
+    verdicts it reached and tests the rest; the test files are copied again)."""
     folder = WORK / module.dotted
+    if resume and (folder / "mutants").is_dir():
+        return folder
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     for name in LINKED:
         (folder / name).symlink_to(ROOT / name)
     project = (ROOT / "pyproject.toml").read_text("utf-8")
-    (folder / "pyproject.toml").write_text(project.rstrip() + "\n\n" + mutmut_config(module, pytest_args), "utf-8")
+    (folder / "pyproject.toml").write_text(project.rstrip() + "\n\n" + mutmut_config(module, pytest_args, timeout_multiplier), "utf-8")
     return folder
 
 
@@ -143,8 +148,8 @@ def mutmut(folder, *args, log=None):
                           stderr=subprocess.STDOUT if log else subprocess.PIPE)
 
 
-def run_module(module, settings, jobs, equivalents):
-    folder = prepare(module, list(settings["pytest_args"]))
+def run_module(module, settings, jobs, equivalents, resume=False):
+    folder = prepare(module, list(settings["pytest_args"]), settings.get("timeout_multiplier", 15), resume)
     patterns = [f"{module.dotted}.{f}__mutmut_*" for f in module.functions]
     started = time.monotonic()
     with open(folder / "mutmut.log", "w") as log:
@@ -206,6 +211,8 @@ def main(argv=None):
     parser.add_argument("only", nargs="*", help="run only the modules whose path contains one of these words")
     parser.add_argument("--jobs", type=int, default=int(os.environ.get("MUTATION_JOBS", "1")),
                         help="mutants tested at once (default 1, or $MUTATION_JOBS): the tests share one Redis DB")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue an interrupted run of a module instead of starting it afresh")
     args = parser.parse_args(argv)
     if not Path(sys.executable).with_name("mutmut").exists():
         sys.exit("mutmut is not installed here: .venv/bin/pip install -e '.[test,mutation]' (make mutation does it)")
@@ -218,7 +225,7 @@ def main(argv=None):
     outcomes = []
     for module in chosen:
         print(f"mutating {module.path} against {', '.join(module.tests)} ...", flush=True)
-        outcome = run_module(module, settings, args.jobs, equivalents)
+        outcome = run_module(module, settings, args.jobs, equivalents, args.resume)
         report(outcome)
         outcomes.append(outcome)
     minimum = float(settings["min_score"])

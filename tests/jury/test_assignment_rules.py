@@ -109,3 +109,15 @@ def test_kept_pairs_weigh_on_the_load_one_each():
         assert two_kept.loads() == {"j1": 2, "j2": 2}, seed
         one_kept = assign(entries, jurors, 1, keep=[("j1", "e0")], seed=seed)
         assert one_kept.loads() == {"j1": 2, "j2": 2}, seed
+
+
+def test_a_large_jury_widens_its_sample_until_the_loads_balance():
+    """Over 40 jurors each entry first draws a sample of its candidates; when that cannot balance the loads,
+    the sample grows. Here j0 may review only e0, and only j0 on e0 lets every juror review exactly one entry."""
+    entries = [EntrySpec(f"e{i}") for i in range(41)]
+    jurors = [JurorSpec(f"j{k}") for k in range(41)]
+    conflicts = {("j0", f"e{i}") for i in range(1, 41)}
+    for seed in range(6):
+        result = assign(entries, jurors, 1, conflicts, seed=seed)
+        assert ("j0", "e0") in result.pairs and set(result.loads().values()) == {1}, seed
+        assert result.short == {} and result.conflicts_broken == 0
