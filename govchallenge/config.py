@@ -124,6 +124,9 @@ BASE = {
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_DEFAULT_TIMEZONE": "UTC",
     "RATELIMIT_HEADERS_ENABLED": True,
+    # Said for every app: Flask-Limiter keeps one extension object per process and otherwise carries the
+    # previous app's choice over (an app built with limits off would leave the next one without limits).
+    "RATELIMIT_ENABLED": True,
     # Redis down must not lock everyone out: counting goes on in memory until it is back.
     "RATELIMIT_SWALLOW_ERRORS": True,
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
