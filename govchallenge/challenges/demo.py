@@ -16,6 +16,20 @@ from .operations import refresh_search_text, refresh_timeline
 ADMIN = "admin@govchallenge.example"
 
 
+CRITERION_DESCRIPTIONS = {
+    "en": "What the jury looks for: **{name}**. Score it against the labelled points of the scale.",
+    "pl": "Na co patrzy jury: **{name}**. Oceniaj według opisanych punktów skali.",
+    "el": "Τι εξετάζει η επιτροπή: **{name}**. Βαθμολογήστε με βάση τα σημεία της κλίμακας.",
+}
+
+
+def _criterion_description(name):
+    """Every demo criterion says what the jury looks for, in each language its name is written in (a criterion
+    without a description once hid a 500 on the juror's page)."""
+    return {language: CRITERION_DESCRIPTIONS[language].format(name=text)
+            for language, text in name.items() if language in CRITERION_DESCRIPTIONS}
+
+
 def _anchors(*labels):
     return {str(point): text for point, text in labels}
 
@@ -128,8 +142,9 @@ def _build(spec, users, now):
     for name, opens, closes in spec["stages"]:
         challenge.stages.append(Stage(name=name, opens_at=now + timedelta(days=opens), closes_at=now + timedelta(days=closes)))
     for position, (name, weight, lo, hi, anchors, threshold, informational) in enumerate(spec["criteria"], start=1):
-        challenge.criteria.append(Criterion(position=position, name=name, weight=weight, scale_min=lo, scale_max=hi,
-                                            anchors=anchors, threshold=threshold, informational=informational))
+        challenge.criteria.append(Criterion(position=position, name=name, description=_criterion_description(name),
+                                            weight=weight, scale_min=lo, scale_max=hi, anchors=anchors,
+                                            threshold=threshold, informational=informational))
     for position, (place, name, amount, currency) in enumerate(spec["prizes"], start=1):
         challenge.prizes.append(Prize(position=position, place=place, name=name, amount=Decimal(amount), currency=currency))
     refresh_timeline(challenge)

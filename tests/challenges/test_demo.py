@@ -34,3 +34,14 @@ def test_demo_challenges(app):
     assert "Διασυνοριακές" in greek and "not available in your language" not in greek
     german = client.get("/challenges/cross-border-e-services", headers={"Accept-Language": "de"}).get_data(as_text=True)
     assert "Transgraniczne e-usługi" in german
+
+
+def test_every_demo_criterion_says_what_the_jury_looks_for(app):
+    import sqlalchemy as sa
+
+    from govchallenge.challenges.models import Criterion
+    from govchallenge.demo import load_demo
+
+    load_demo()
+    criteria = db.session.execute(sa.select(Criterion)).scalars().all()
+    assert criteria and all(c.description.get("en") and "What the jury looks for" in c.description["en"] for c in criteria)

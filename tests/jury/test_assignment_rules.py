@@ -121,3 +121,25 @@ def test_a_large_jury_widens_its_sample_until_the_loads_balance():
         result = assign(entries, jurors, 1, conflicts, seed=seed)
         assert ("j0", "e0") in result.pairs and set(result.loads().values()) == {1}, seed
         assert result.short == {} and result.conflicts_broken == 0
+
+
+def test_loads_balance_when_the_reviews_do_not_divide_evenly():
+    entries = [EntrySpec(f"e{i}") for i in range(4)]
+    jurors = [JurorSpec(f"j{k}") for k in range(3)]
+    for seed in range(15):
+        assert sorted(assign(entries, jurors, 1, seed=seed).loads().values()) == [1, 1, 2], seed
+
+
+def test_a_juror_takes_more_than_an_even_share_rather_than_leave_an_entry_short():
+    entries = [EntrySpec(f"e{i}") for i in range(3)]
+    jurors = [JurorSpec("j1"), JurorSpec("j2")]
+    result = assign(entries, jurors, 1, conflicts={("j2", f"e{i}") for i in range(3)}, seed=1)
+    assert result.short == {} and result.loads() == {"j1": 3, "j2": 0}
+
+
+def test_results_are_listed_in_text_order_of_entry_then_juror():
+    entries = [EntrySpec(10), EntrySpec(2)]
+    jurors = [JurorSpec(3), JurorSpec(20)]
+    result = assign(entries, jurors, 2, seed=5)
+    assert result.entry_ids == [10, 2] and result.juror_ids == [20, 3]  # "10" < "2", "20" < "3"
+    assert result.pairs == [(20, 10), (3, 10), (20, 2), (3, 2)]
