@@ -6,12 +6,13 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from govchallenge.core import audit, storage
-from govchallenge.core.forms import EmptyForm
+from govchallenge.core.actions import Messages, button_action
 from govchallenge.core.pagination import requested_page
 from govchallenge.core.geo import EU_MEMBER_STATES, country_choices
 from govchallenge.core.i18n import current_language
 from govchallenge.core.languages import EU_LANGUAGES, language_name, pick
 from govchallenge.core.names import clean_filename
+from govchallenge.core.lookups import child_or_404
 from govchallenge.core.permissions import require
 from govchallenge.core.timeutil import local_to_utc, to_zone, utcnow
 from govchallenge.core.urls import external_url
@@ -36,24 +37,24 @@ bp = Blueprint("challenges", __name__, url_prefix="/challenges")
 PAGE_SIZE = 20
 
 
-ERRORS = {
-    "locked": lambda: _("This part of the challenge cannot change in its present state."),
-    "stale": lambda: _("Someone else saved this challenge while you were editing. Your text is kept below: check the page and save again."),
-    "stage_order": lambda: _("A stage must close after it opens."),
-    "weight": lambda: _("The weight must be greater than zero."),
-    "scale": lambda: _("The lowest score must be below the highest."),
-    "not_public_body": lambda: _("Only verified public bodies can host a challenge."),
-    "already_host": lambda: _("This body is already a host or invited."),
-    "answered": lambda: _("This invitation was already answered."),
-    "lead": lambda: _("The lead host cannot be removed."),
-    "transition": lambda: _("This step is not possible in the challenge's present state."),
-    "not_closed": lambda: _("The challenge has not closed yet."),
-    "incomplete": lambda: _("Before review the challenge needs a title, at least one stage and at least one criterion."),
-    "main_language": lambda: _("The main language cannot be removed."),
-    "file_empty": lambda: _("The file is empty."),
-    "file_too_large": lambda: _("The file is larger than the limit."),
-    "file_type": lambda: _("This type of file is not accepted. The type is read from the file's content, not its name."),
-}
+MESSAGES = Messages({
+    "locked": lambda detail: _("This part of the challenge cannot change in its present state."),
+    "stale": lambda detail: _("Someone else saved this challenge while you were editing. Your text is kept below: check the page and save again."),
+    "stage_order": lambda detail: _("A stage must close after it opens."),
+    "weight": lambda detail: _("The weight must be greater than zero."),
+    "scale": lambda detail: _("The lowest score must be below the highest."),
+    "not_public_body": lambda detail: _("Only verified public bodies can host a challenge."),
+    "already_host": lambda detail: _("This body is already a host or invited."),
+    "answered": lambda detail: _("This invitation was already answered."),
+    "lead": lambda detail: _("The lead host cannot be removed."),
+    "transition": lambda detail: _("This step is not possible in the challenge's present state."),
+    "not_closed": lambda detail: _("The challenge has not closed yet."),
+    "incomplete": lambda detail: _("Before review the challenge needs a title, at least one stage and at least one criterion."),
+    "main_language": lambda detail: _("The main language cannot be removed."),
+    "file_empty": lambda detail: _("The file is empty."),
+    "file_too_large": lambda detail: _("The file is larger than the limit."),
+    "file_type": lambda detail: _("This type of file is not accepted. The type is read from the file's content, not its name."),
+}, default=lambda: _("This step is not possible in the challenge's present state."))
 
 
 def _load(slug, options=True):
@@ -74,29 +75,14 @@ def _load_visible(slug):
 
 
 def _child(model, challenge, child_id):
-    child = db.session.get(model, child_id)
-    if child is None or child.challenge_id != challenge.id:
-        abort(404)
-    return child
-
-
-def _button_ok():
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    return child_or_404(model, child_id, challenge_id=challenge.id)
 
 
 def _apply(change, target, success):
-    """Run one operation; on a business-rule refusal roll back and say why."""
-    try:
-        result = change()
-    except operations.ChallengeError as error:
-        db.session.rollback()
-        flash(ERRORS.get(error.code, ERRORS["transition"])(), "error")
-        return redirect(target)
-    db.session.commit()
-    if success:
-        flash(success, "success")
-    return redirect(result if isinstance(result, str) else target)
+    """A button or a validated form: run one operation; on a business-rule refusal roll back and say why.
+    An operation may return the URL to go to next."""
+    return button_action(change, back=target, messages=MESSAGES,
+                         done=lambda result: (result if isinstance(result, str) else target, success))
 
 
 def localised(challenge):
@@ -294,7 +280,7 @@ def edit(slug):
             operations.update(current_user, challenge, _texts(form), version=form.version.data, **settings)
         except operations.ChallengeError as error:
             db.session.rollback()
-            form.title.errors = list(form.title.errors) + [ERRORS[error.code]()]
+            form.title.errors = list(form.title.errors) + [MESSAGES.text(error)]
             form.version.data = challenge.version
         else:
             db.session.commit()
@@ -341,7 +327,6 @@ def remove_translation(slug, language):
     require(can.can_edit(current_user, challenge))
     if language not in challenge.languages:
         abort(404)
-    _button_ok()
     return _apply(lambda: operations.remove_translation(current_user, challenge, language),
                   url_for("challenges.translations", slug=slug), _("The translation is removed."))
 
@@ -351,7 +336,6 @@ def _remove_part(slug, model, part_id, remove, page, message):
     challenge = _load(slug)
     require(can.can_edit(current_user, challenge))
     part = _child(model, challenge, part_id)
-    _button_ok()
     return _apply(lambda: remove(current_user, challenge, part), url_for(page, slug=slug), message)
 
 
@@ -425,7 +409,7 @@ def attachments(slug):
             operations.add_attachment(current_user, challenge, form.title.data.strip(), clean_filename(upload.filename), data)
         except operations.ChallengeError as error:
             db.session.rollback()
-            form.file.errors.append(ERRORS.get(error.code, ERRORS["file_type"])())
+            form.file.errors.append(MESSAGES.text(error))
         else:
             db.session.commit()
             flash(_("The file is attached."), "success")
@@ -463,7 +447,6 @@ def _invitation(slug, host_id):
     challenge = _load(slug)
     host = _child(ChallengeHost, challenge, host_id)
     require(can.can_respond_invitation(current_user, host))
-    _button_ok()
     return challenge, host
 
 
@@ -485,45 +468,40 @@ def remove_host(slug, host_id):
     challenge = _load(slug)
     require(can.can_manage_hosts(current_user, challenge))
     host = _child(ChallengeHost, challenge, host_id)
-    _button_ok()
     return _apply(lambda: operations.remove_cohost(current_user, host), url_for("challenges.hosts", slug=slug), _("The co-host is removed."))
 
 
 # --- lifecycle -------------------------------------------------------------------------------
 
+def _lifecycle(slug, permission, change, message):
+    """A lifecycle button of the challenge page: `change(challenge)` is the one operation."""
+    challenge = _load(slug)
+    require(permission(current_user, challenge))
+    return _apply(lambda: change(challenge), url_for("challenges.show", slug=slug), message)
+
+
 @bp.route("/<slug>/submit", methods=["POST"])
 def submit(slug):
-    challenge = _load(slug)
-    require(can.can_submit_for_review(current_user, challenge))
-    _button_ok()
-    return _apply(lambda: operations.submit_for_review(current_user, challenge), url_for("challenges.show", slug=slug),
-                  _("The challenge is sent to the platform administrators for review."))
-
-
-def _move_workflow(slug, status, message):
-    challenge = _load(slug)
-    require(can.can_move_workflow(current_user, challenge))
-    _button_ok()
-    return _apply(lambda: operations.set_status(challenge, status, current_user), url_for("challenges.show", slug=slug), message)
-
-
-@bp.route("/<slug>/start-evaluation", methods=["POST"])
-def start_evaluation(slug):
-    return _move_workflow(slug, IN_EVALUATION, _("The challenge is in evaluation: entries are closed and the jury can start."))
-
-
-@bp.route("/<slug>/archive", methods=["POST"])
-def archive(slug):
-    return _move_workflow(slug, ARCHIVED, _("The challenge is archived."))
+    return _lifecycle(slug, can.can_submit_for_review, lambda c: operations.submit_for_review(current_user, c),
+                      _("The challenge is sent to the platform administrators for review."))
 
 
 @bp.route("/<slug>/withdraw", methods=["POST"])
 def withdraw(slug):
-    challenge = _load(slug)
-    require(can.can_submit_for_review(current_user, challenge))
-    _button_ok()
-    return _apply(lambda: operations.withdraw_from_review(current_user, challenge), url_for("challenges.show", slug=slug),
-                  _("The challenge is back to draft."))
+    return _lifecycle(slug, can.can_submit_for_review, lambda c: operations.withdraw_from_review(current_user, c),
+                      _("The challenge is back to draft."))
+
+
+@bp.route("/<slug>/start-evaluation", methods=["POST"])
+def start_evaluation(slug):
+    return _lifecycle(slug, can.can_move_workflow, lambda c: operations.set_status(c, IN_EVALUATION, current_user),
+                      _("The challenge is in evaluation: entries are closed and the jury can start."))
+
+
+@bp.route("/<slug>/archive", methods=["POST"])
+def archive(slug):
+    return _lifecycle(slug, can.can_move_workflow, lambda c: operations.set_status(c, ARCHIVED, current_user),
+                      _("The challenge is archived."))
 
 
 def _review(slug, change, message):
@@ -580,20 +558,14 @@ def answer(slug, clarification_id):
 def follow(slug):
     challenge = _load_visible(slug)
     require(can.can_follow(current_user, challenge))
-    _button_ok()
-    operations.follow(current_user, challenge)
-    db.session.commit()
-    flash(_("You follow this challenge: changes and answers will be e-mailed to you."), "success")
-    return redirect(url_for("challenges.show", slug=slug))
+    return _apply(lambda: operations.follow(current_user, challenge), url_for("challenges.show", slug=slug),
+                  _("You follow this challenge: changes and answers will be e-mailed to you."))
 
 
 @bp.route("/<slug>/unfollow", methods=["POST"])
 def unfollow(slug):
     challenge = _load_visible(slug)
     require(current_user.is_authenticated)
-    _button_ok()
-    operations.unfollow(current_user, challenge)
-    db.session.commit()
-    flash(_("You no longer follow this challenge."), "success")
-    return redirect(url_for("challenges.show", slug=slug))
+    return _apply(lambda: operations.unfollow(current_user, challenge), url_for("challenges.show", slug=slug),
+                  _("You no longer follow this challenge."))
 

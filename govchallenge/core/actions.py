@@ -7,9 +7,11 @@ is about or is flashed, and the page is shown again, with what the user typed, u
 the refusal (400 for bad input, 409 for a state that forbids the change, ...). Nothing the user saved
 before is lost: only the refused change is rolled back.
 """
-from flask import flash, redirect
+from flask import abort, flash, redirect
 
 from govchallenge.extensions import db
+
+from .forms import EmptyForm
 
 
 class RuleError(ValueError):
@@ -68,3 +70,17 @@ def form_action(form, run, *, done, again, messages, fields=None, field=None, in
     except RuleError as error:
         return again(refuse(error, messages, (fields or {}).get(error.code, field)))
     return succeed(*done(result))
+
+
+def button_action(run, *, back, done, messages, form=None):
+    """A button that changes state (a form with nothing but its CSRF token, unless `form` is given): a form that
+    does not validate is a bad request; `run()` is the one operation; a refusal is flashed and leads to `back`.
+    `done` is the success message, or a callable(result) -> (url, message)."""
+    if not (form if form is not None else EmptyForm()).validate_on_submit():
+        abort(400)
+    try:
+        result = run()
+    except RuleError as error:
+        refuse(error, messages)
+        return redirect(back)
+    return succeed(*done(result)) if callable(done) else succeed(back, done)

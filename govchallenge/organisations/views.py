@@ -3,8 +3,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from govchallenge.core.actions import Messages, button_action, form_action
 from govchallenge.core.forms import EmptyForm
 from govchallenge.core.pagination import requested_page
+from govchallenge.core.lookups import child_or_404
 from govchallenge.core.permissions import require
 from govchallenge.core.urls import local_target
 from govchallenge.extensions import db
@@ -16,10 +18,10 @@ from .models import KINDS, Membership, Organisation, active_memberships, by_slug
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
-ERRORS = {
-    "last_officer": lambda: _("An organisation needs at least one officer. Name another officer first."),
-    "verified_locked": lambda: _("The kind and country of a verified organisation cannot change. Ask an administrator."),
-}
+MESSAGES = Messages({
+    "last_officer": lambda detail: _("An organisation needs at least one officer. Name another officer first."),
+    "verified_locked": lambda detail: _("The kind and country of a verified organisation cannot change. Ask an administrator."),
+}, default=lambda: _("The change was refused."))
 PAGE_SIZE = 30
 
 
@@ -33,10 +35,7 @@ def _load(slug):
 
 
 def _load_membership(organisation, membership_id):
-    membership = db.session.get(Membership, membership_id)
-    if membership is None or membership.organisation_id != organisation.id:
-        abort(404)
-    return membership
+    return child_or_404(Membership, membership_id, organisation_id=organisation.id)
 
 
 @bp.route("/")
@@ -101,20 +100,19 @@ def edit(slug):
     organisation = _load(slug)
     require(can.can_manage(current_user, organisation))
     form = OrganisationForm(obj=organisation).fill()
-    if form.validate_on_submit():
-        try:
-            operations.update(
-                current_user, organisation, form.name.data, form.kind.data, form.country.data,
-                form.website.data or "", form.description.data or "",
-            )
-        except operations.OrganisationError as error:
-            db.session.rollback()
-            form.kind.errors.append(ERRORS[error.code]())
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("organisations.show", slug=organisation.slug))
-    return render_template("organisations/form.html", form=form, organisation=organisation), 400 if form.errors else 200
+
+    def page(status):
+        return render_template("organisations/form.html", form=form, organisation=organisation), status
+
+    if request.method == "GET":
+        return page(200)
+    return form_action(
+        form,
+        lambda: operations.update(current_user, organisation, form.name.data, form.kind.data, form.country.data,
+                                  form.website.data or "", form.description.data or ""),
+        done=lambda _result: (url_for("organisations.show", slug=organisation.slug), _("Saved.")),
+        again=page, messages=MESSAGES, field=form.kind,
+    )
 
 
 @bp.route("/<slug>/join", methods=["POST"])
@@ -122,12 +120,8 @@ def edit(slug):
 def join(slug):
     organisation = _load(slug)
     require(can.can_request_to_join(current_user, organisation))
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    operations.request_to_join(current_user, organisation)
-    db.session.commit()
-    flash(_("Your request is sent to the organisation's officers."), "success")
-    return redirect(url_for("organisations.show", slug=slug))
+    return _button(slug, lambda: operations.request_to_join(current_user, organisation),
+                   _("Your request is sent to the organisation's officers."))
 
 
 @bp.route("/<slug>/members/<int:membership_id>/approve", methods=["POST"])
@@ -136,12 +130,8 @@ def approve(slug, membership_id):
     organisation = _load(slug)
     require(can.can_manage(current_user, organisation))
     membership = _load_membership(organisation, membership_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    operations.approve(current_user, membership)
-    db.session.commit()
-    flash(_("%(name)s is now a member.", name=membership.user.name), "success")
-    return redirect(url_for("organisations.show", slug=slug))
+    return _button(slug, lambda: operations.approve(current_user, membership),
+                   _("%(name)s is now a member.", name=membership.user.name))
 
 
 @bp.route("/<slug>/members/<int:membership_id>/role", methods=["POST"])
@@ -151,9 +141,7 @@ def change_role(slug, membership_id):
     require(can.can_manage(current_user, organisation))
     membership = _load_membership(organisation, membership_id)
     form = RoleForm()
-    if not form.validate_on_submit():
-        abort(400)
-    return _apply(lambda: operations.set_role(current_user, membership, form.role.data), slug, _("The role is changed."))
+    return _button(slug, lambda: operations.set_role(current_user, membership, form.role.data), _("The role is changed."), form)
 
 
 @bp.route("/<slug>/members/<int:membership_id>/remove", methods=["POST"])
@@ -162,21 +150,12 @@ def remove(slug, membership_id):
     organisation = _load(slug)
     membership = _load_membership(organisation, membership_id)
     require(can.can_manage(current_user, organisation) or membership.user_id == current_user.id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    return _apply(lambda: operations.remove(current_user, membership), slug, _("The member is removed."))
+    return _button(slug, lambda: operations.remove(current_user, membership), _("The member is removed."))
 
 
-def _apply(change, slug, success_message):
-    try:
-        change()
-    except operations.OrganisationError as error:
-        db.session.rollback()
-        flash(ERRORS[error.code](), "error")
-        return redirect(url_for("organisations.show", slug=slug))
-    db.session.commit()
-    flash(success_message, "success")
-    return redirect(url_for("organisations.show", slug=slug))
+def _button(slug, change, success_message, form=None):
+    return button_action(change, back=url_for("organisations.show", slug=slug), done=success_message,
+                         messages=MESSAGES, form=form)
 
 
 @bp.route("/<slug>/verify", methods=["POST"])
@@ -184,10 +163,7 @@ def _apply(change, slug, success_message):
 def verify(slug):
     organisation = _load(slug)
     require(can.can_verify(current_user, organisation))
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    operations.verify(current_user, organisation)
-    db.session.commit()
-    flash(_("%(name)s is verified.", name=organisation.name), "success")
     back = local_target(request.form.get("next"))
-    return redirect(back if back and back.startswith("/admin") else url_for("organisations.show", slug=slug))
+    back = back if back and back.startswith("/admin") else url_for("organisations.show", slug=slug)
+    return button_action(lambda: operations.verify(current_user, organisation), back=back,
+                         done=_("%(name)s is verified.", name=organisation.name), messages=MESSAGES)

@@ -8,10 +8,12 @@ from sqlalchemy.exc import IntegrityError
 from govchallenge.challenges.models import Stage
 from govchallenge.challenges.models import by_slug as challenge_by_slug
 from govchallenge.core import storage
+from govchallenge.core.actions import Messages, button_action
 from govchallenge.core.s3 import S3Error
 from govchallenge.core.forms import EmptyForm
 from govchallenge.core.geo import country_name
 from govchallenge.core.names import clean_filename
+from govchallenge.core.lookups import child_or_404
 from govchallenge.core.permissions import require
 from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
@@ -28,14 +30,15 @@ from .models import SUBMITTED, LateEntryGrant, Submission
 bp = Blueprint("submissions", __name__, url_prefix="/entries")
 
 ERRORS = {
-    "not_open": lambda: _("This stage is not open for entries yet."),
-    "deadline": lambda: _("The deadline has passed: the entry can no longer change. What was submitted before the deadline stands."),
-    "late_code": lambda: _("The late-entry code is not valid for your team, or has expired."),
-    "conflict": lambda: _("Someone in your team saved this entry after you opened it. Nothing was overwritten: your text is kept below. Compare it with the saved entry, then save again to replace it."),
-    "terms": lambda: _("Accept the terms to submit the entry."),
-    "not_submitted": lambda: _("Only a submitted entry can be withdrawn."),
-    "wrong_stage": lambda: _("This stage belongs to another challenge."),
+    "not_open": lambda detail: _("This stage is not open for entries yet."),
+    "deadline": lambda detail: _("The deadline has passed: the entry can no longer change. What was submitted before the deadline stands."),
+    "late_code": lambda detail: _("The late-entry code is not valid for your team, or has expired."),
+    "conflict": lambda detail: _("Someone in your team saved this entry after you opened it. Nothing was overwritten: your text is kept below. Compare it with the saved entry, then save again to replace it."),
+    "terms": lambda detail: _("Accept the terms to submit the entry."),
+    "not_submitted": lambda detail: _("Only a submitted entry can be withdrawn."),
+    "wrong_stage": lambda detail: _("This stage belongs to another challenge."),
 }
+MESSAGES = Messages(ERRORS, default=lambda: _("The change was refused."))
 FIELD_NAMES = {"title": lambda: _("Title"), "summary": lambda: _("Summary"), "description": lambda: _("Description")}
 
 @bp.before_request
@@ -95,9 +98,7 @@ def _load_team(public_id):
 def start(team_id, stage_id):
     team = _load_team(team_id)
     require(can.can_work_on(current_user, team))
-    stage = db.session.get(Stage, stage_id)
-    if stage is None or stage.challenge_id != team.challenge_id:
-        abort(404)
+    stage = child_or_404(Stage, stage_id, challenge_id=team.challenge_id)
     existing = operations.entry_of(team, stage)
     if existing is not None:
         return redirect(url_for("submissions.edit", public_id=existing.public_id))
@@ -157,7 +158,7 @@ def _save(form, team, stage, submission, received_at):
         return None
     except IntegrityError:  # two members created the entry at the same moment
         db.session.rollback()
-        form.title.errors = list(form.title.errors) + [ERRORS["conflict"]()]
+        form.title.errors = list(form.title.errors) + [MESSAGES.text(operations.SubmissionError("conflict"))]
         _files_not_added(form, stored)
         return None
     if version is not None:
@@ -182,15 +183,15 @@ def _explain(form, error, submission):
         form.problems.extend(failure_message(f) for f in error.failures)
         return
     if error.code == "terms":
-        form.accept_terms.errors = list(form.accept_terms.errors) + [ERRORS["terms"]()]
+        form.accept_terms.errors = list(form.accept_terms.errors) + [MESSAGES.text(operations.SubmissionError("terms"))]
         return
     if error.code == "late_code":
-        form.late_code.errors = list(form.late_code.errors) + [ERRORS["late_code"]()]
+        form.late_code.errors = list(form.late_code.errors) + [MESSAGES.text(operations.SubmissionError("late_code"))]
         return
     if error.code == "conflict" and submission is not None:
         fresh = db.session.get(Submission, submission.id)
         form.lock_version.data = str(fresh.lock_version)  # a second, deliberate save replaces it
-    form.problems.append(ERRORS[error.code]())
+    form.problems.append(MESSAGES.text(error))
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -258,17 +259,10 @@ def delete_file(public_id, file_id):
     require(can.can_work_on(current_user, submission.team))
     file = next((f for f in submission.files if f.public_id == file_id), None) or abort(404)
     form = LockForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        operations.delete_file(current_user, submission, file, form.expected_lock_version(), form.late_code.data or "")
-    except operations.SubmissionError as error:
-        db.session.rollback()
-        flash(ERRORS[error.code](), "error")
-    else:
-        db.session.commit()
-        flash(_("The file is removed from the draft."), "success")
-    return redirect(url_for("submissions.edit", public_id=public_id))
+    return button_action(
+        lambda: operations.delete_file(current_user, submission, file, form.expected_lock_version(), form.late_code.data or ""),
+        back=url_for("submissions.edit", public_id=public_id), done=_("The file is removed from the draft."),
+        messages=MESSAGES, form=form)
 
 
 @bp.route("/<public_id>/withdraw", methods=["POST"])
@@ -276,17 +270,9 @@ def delete_file(public_id, file_id):
 def withdraw(public_id):
     submission = _load(public_id)
     require(can.can_work_on(current_user, submission.team))
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        operations.withdraw(current_user, submission)
-    except operations.SubmissionError as error:
-        db.session.rollback()
-        flash(ERRORS[error.code](), "error")
-    else:
-        db.session.commit()
-        flash(_("Your entry is withdrawn. You may submit it again before the deadline."), "success")
-    return redirect(url_for("submissions.show", public_id=public_id))
+    return button_action(lambda: operations.withdraw(current_user, submission),
+                         back=url_for("submissions.show", public_id=public_id),
+                         done=_("Your entry is withdrawn. You may submit it again before the deadline."), messages=MESSAGES)
 
 
 # --- hosts --------------------------------------------------------------------------------------

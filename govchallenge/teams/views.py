@@ -5,9 +5,10 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from govchallenge.challenges.models import by_slug as challenge_by_slug
-from govchallenge.core.actions import Messages, refuse, succeed
+from govchallenge.core.actions import Messages, button_action, refuse, succeed
 from govchallenge.core.forms import EmptyForm
 from govchallenge.core.registry import hook
+from govchallenge.core.lookups import child_or_404
 from govchallenge.core.permissions import require
 from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
@@ -86,13 +87,16 @@ def _fail(error, target):
 def _team_button(team, run, done):
     """A one-click action of the team page in the one action shape: `run()` is the operation, `done(result)`
     -> (url, message); a refusal is flashed on the team page."""
-    if not EmptyForm().validate_on_submit():
+    return button_action(run, back=url_for("teams.show", public_id=team.public_id), done=done, messages=MESSAGES)
+
+
+def _field_refused(form, field, team):
+    """A one-field form of the team page that did not validate: a bad token is a bad request; the field's
+    problems are flashed on the team page."""
+    if "csrf_token" in form.errors:
         abort(400)
-    try:
-        result = run()
-    except operations.TeamError as error:
-        return _fail(error, url_for("teams.show", public_id=team.public_id))
-    return succeed(*done(result))
+    flash(f"{field.label.text}: {' '.join(map(str, field.errors))}", "error")
+    return redirect(url_for("teams.show", public_id=team.public_id))
 
 
 @bp.route("/")
@@ -160,11 +164,7 @@ def invite(public_id):
     require(can.can_manage_team(current_user, team))
     form = InviteForm()
     if not form.validate_on_submit():
-        if "csrf_token" in form.errors:
-            abort(400)
-        for message in form.email.errors:
-            flash(f"{form.email.label.text}: {message}", "error")
-        return redirect(url_for("teams.show", public_id=public_id))
+        return _field_refused(form, form.email, team)
     try:
         operations.invite(current_user, team, form.email.data)
     except operations.TeamError as error:
@@ -178,9 +178,7 @@ def invite(public_id):
 def revoke(public_id, invitation_id):
     team = _load_team(public_id)
     require(can.can_manage_team(current_user, team))
-    invitation = db.session.get(TeamInvitation, invitation_id)
-    if invitation is None or invitation.team_id != team.id:
-        abort(404)
+    invitation = child_or_404(TeamInvitation, invitation_id, team_id=team.id)
     return _team_button(team, lambda: operations.revoke(current_user, invitation),
                         lambda _r: (url_for("teams.show", public_id=public_id), _("The invitation is withdrawn.")))
 
@@ -282,10 +280,7 @@ def rename(public_id):
     require(can.can_manage_team(current_user, team))
     form = RenameForm()
     if not form.validate_on_submit():
-        if "csrf_token" in form.errors:
-            abort(400)
-        flash(f"{form.name.label.text}: {' '.join(map(str, form.name.errors))}", "error")
-        return redirect(url_for("teams.show", public_id=public_id))
+        return _field_refused(form, form.name, team)
     try:
         operations.rename(current_user, team, form.name.data)
         db.session.commit()
