@@ -56,6 +56,15 @@ def find_by_email(email):
     return db.session.execute(sa.select(User).where(User.email == normalise_email(email))).scalar_one_or_none()
 
 
+def invitation_parties(email, invited_by_id, fallback_language):
+    """(recipient account or None, inviter or None, the language to write in): the recipient's own language;
+    someone not registered yet reads it in the inviter's; failing both, in `fallback_language`."""
+    recipient = find_by_email(email)
+    inviter = db.session.get(User, invited_by_id) if invited_by_id else None
+    known = recipient or inviter
+    return recipient, inviter, known.language if known else fallback_language
+
+
 @lru_cache(maxsize=1)
 def _unknown_account_hash():
     """A hash made the way real ones are, of a password nobody knows."""

@@ -48,13 +48,21 @@ def register():
     return render_template("accounts/register.html", form=form), 400 if form.errors else 200
 
 
+def _link_user(token, purpose, *, expired, invalid):
+    """(the account a mailed link names, None), or (None, the page that says why the link cannot be used)."""
+    try:
+        return read_token(token, purpose, _load_user), None
+    except TokenInvalid as error:
+        message = expired if error.reason == "expired" else invalid
+        return None, (render_template("accounts/token_problem.html", message=message), 400)
+
+
 @bp.route("/verify/<token>")
 def verify(token):
-    try:
-        user = read_token(token, VERIFY, _load_user)
-    except TokenInvalid as error:
-        message = _("This link has expired. Sign in to get a new one.") if error.reason == "expired" else _("This link is not valid.")
-        return render_template("accounts/token_problem.html", message=message), 400
+    user, problem = _link_user(token, VERIFY, expired=_("This link has expired. Sign in to get a new one."),
+                               invalid=_("This link is not valid."))
+    if problem:
+        return problem
     operations.verify_email(user)
     db.session.commit()
     flash(_("Your e-mail address is confirmed. You can sign in now."), "success")
@@ -116,11 +124,10 @@ def request_reset():
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset_password(token):
-    try:
-        user = read_token(token, RESET, _load_user)
-    except TokenInvalid as error:
-        message = _("This link has expired. Ask for a new one.") if error.reason == "expired" else _("This link is not valid or was already used.")
-        return render_template("accounts/token_problem.html", message=message), 400
+    user, problem = _link_user(token, RESET, expired=_("This link has expired. Ask for a new one."),
+                               invalid=_("This link is not valid or was already used."))
+    if problem:
+        return problem
     form = ResetForm()
     if form.validate_on_submit():
         errors = password_errors(form.password.data, user.name, user.email)

@@ -8,6 +8,7 @@ the refusal (400 for bad input, 409 for a state that forbids the change, ...). N
 before is lost: only the refused change is rolled back.
 """
 from flask import abort, flash, redirect
+from sqlalchemy.exc import IntegrityError
 
 from govchallenge.extensions import db
 
@@ -36,6 +37,19 @@ class Messages:
 
     def status(self, error):
         return self.statuses.get(error.code, 400)
+
+
+def flushed(run, refusal):
+    """`run`, then a flush: a unique constraint that a concurrent request won first is refused like the rule it
+    guards (`refusal`, a RuleError), instead of failing at the commit."""
+    def attempt():
+        try:
+            result = run()
+            db.session.flush()
+        except IntegrityError:
+            raise refusal from None
+        return result
+    return attempt
 
 
 def succeed(target, message=None):

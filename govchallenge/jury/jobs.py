@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from govchallenge.accounts.models import User, find_by_email
+from govchallenge.accounts.models import invitation_parties
 from govchallenge.core import audit, mail
 from govchallenge.core.languages import pick
 from govchallenge.core.timeutil import utcnow
@@ -27,9 +27,7 @@ def send_invitation(juror_id):
     if juror is None or juror.state != INVITED:
         return "nothing to do"
     challenge = juror.challenge
-    recipient = find_by_email(juror.email)
-    inviter = db.session.get(User, juror.invited_by_id) if juror.invited_by_id else None
-    language = (recipient or inviter).language if (recipient or inviter) else challenge.main_language
+    recipient, inviter, language = invitation_parties(juror.email, juror.invited_by_id, challenge.main_language)
     link = external_url("jury.invitation", token=make_token(juror))
     message = mail.render(
         "jury_invitation", language, juror.email,

@@ -34,6 +34,13 @@ def _load(slug):
     return by_slug(slug) or abort(404)
 
 
+def _managed_membership(slug, membership_id):
+    """A membership of an organisation the current user manages."""
+    organisation = _load(slug)
+    require(can.can_manage(current_user, organisation))
+    return _load_membership(organisation, membership_id)
+
+
 def _load_membership(organisation, membership_id):
     return child_or_404(Membership, membership_id, organisation_id=organisation.id)
 
@@ -127,9 +134,7 @@ def join(slug):
 @bp.route("/<slug>/members/<int:membership_id>/approve", methods=["POST"])
 @login_required
 def approve(slug, membership_id):
-    organisation = _load(slug)
-    require(can.can_manage(current_user, organisation))
-    membership = _load_membership(organisation, membership_id)
+    membership = _managed_membership(slug, membership_id)
     return _button(slug, lambda: operations.approve(current_user, membership),
                    _("%(name)s is now a member.", name=membership.user.name))
 
@@ -137,9 +142,7 @@ def approve(slug, membership_id):
 @bp.route("/<slug>/members/<int:membership_id>/role", methods=["POST"])
 @login_required
 def change_role(slug, membership_id):
-    organisation = _load(slug)
-    require(can.can_manage(current_user, organisation))
-    membership = _load_membership(organisation, membership_id)
+    membership = _managed_membership(slug, membership_id)
     form = RoleForm()
     return _button(slug, lambda: operations.set_role(current_user, membership, form.role.data), _("The role is changed."), form)
 

@@ -1,7 +1,7 @@
 """E-mails of teams, sent by background jobs in the recipient's language."""
 from flask_babel import gettext as _
 
-from govchallenge.accounts.models import User, find_by_email
+from govchallenge.accounts.models import invitation_parties
 from govchallenge.core import mail
 from govchallenge.core.languages import pick
 from govchallenge.core.urls import external_url
@@ -18,10 +18,7 @@ def send_invitation(invitation_id):
         return "nothing to do"
     team = invitation.team
     challenge = team.challenge
-    recipient = find_by_email(invitation.email)
-    inviter = db.session.get(User, invitation.invited_by_id) if invitation.invited_by_id else None
-    # Someone not registered yet reads it in the inviter's language.
-    language = (recipient or inviter).language if (recipient or inviter) else challenge.main_language
+    recipient, inviter, language = invitation_parties(invitation.email, invitation.invited_by_id, challenge.main_language)
     link = external_url("teams.invitation", token=make_token(invitation))
     message = mail.render(
         "team_invitation", language, invitation.email,

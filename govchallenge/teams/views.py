@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from govchallenge.challenges.models import by_slug as challenge_by_slug
-from govchallenge.core.actions import Messages, button_action, refuse, succeed
+from govchallenge.core.actions import Messages, button_action, flushed, form_action, refuse
 from govchallenge.core.forms import EmptyForm
 from govchallenge.core.registry import hook
 from govchallenge.core.lookups import child_or_404
@@ -79,15 +79,24 @@ def _my_memberships():
     return [m for m in active_memberships(current_user) if not m.organisation.is_public_body]
 
 
-def _fail(error, target):
-    refuse(error, MESSAGES)
-    return redirect(target)
-
 
 def _team_button(team, run, done):
     """A one-click action of the team page in the one action shape: `run()` is the operation, `done(result)`
     -> (url, message); a refusal is flashed on the team page."""
     return button_action(run, back=url_for("teams.show", public_id=team.public_id), done=done, messages=MESSAGES)
+
+
+def _managed_team(public_id):
+    team = _load_team(public_id)
+    require(can.can_manage_team(current_user, team))
+    return team
+
+
+def _team_field_action(team, form, field, run, message):
+    """A one-field form of the team page: problems with the field are flashed on the team page."""
+    if not form.validate_on_submit():
+        return _field_refused(form, field, team)
+    return _team_button(team, run, lambda _result: (url_for("teams.show", public_id=team.public_id), message()))
 
 
 def _field_refused(form, field, team):
@@ -121,20 +130,19 @@ def create(slug):
     form = TeamForm().fill(_my_memberships())
     if request.method == "GET" and request.args.get("alone") and challenge.team_min <= 1:
         form.name.data = current_user.name
-    if form.validate_on_submit():
-        try:
-            team = operations.create_team(current_user, challenge, form.name.data, form.chosen_organisation())
-            db.session.commit()
-        except operations.TeamError as error:
-            db.session.rollback()
-            form.name.errors.append(MESSAGES.text(error))
-        except IntegrityError:
-            db.session.rollback()
-            form.name.errors.append(MESSAGES.text(operations.TeamError("name_taken")))
-        else:
-            flash(_("Your team is created. Invite your team mates, then prepare your entry."), "success")
-            return redirect(url_for("teams.show", public_id=team.public_id))
-    return render_template("teams/create.html", form=form, challenge=challenge), 400 if form.errors else 200
+
+    def page(status):
+        return render_template("teams/create.html", form=form, challenge=challenge), status
+
+    if request.method == "GET":
+        return page(200)
+    return form_action(
+        form, flushed(lambda: operations.create_team(current_user, challenge, form.name.data, form.chosen_organisation()),
+                      operations.TeamError("name_taken")),
+        done=lambda team: (url_for("teams.show", public_id=team.public_id),
+                           _("Your team is created. Invite your team mates, then prepare your entry.")),
+        again=page, messages=MESSAGES, field=form.name,
+    )
 
 
 @bp.route("/<public_id>")
@@ -160,24 +168,16 @@ def team_entries(team):
 @bp.route("/<public_id>/invite", methods=["POST"])
 @login_required
 def invite(public_id):
-    team = _load_team(public_id)
-    require(can.can_manage_team(current_user, team))
+    team = _managed_team(public_id)
     form = InviteForm()
-    if not form.validate_on_submit():
-        return _field_refused(form, form.email, team)
-    try:
-        operations.invite(current_user, team, form.email.data)
-    except operations.TeamError as error:
-        return _fail(error, url_for("teams.show", public_id=public_id))
-    return succeed(url_for("teams.show", public_id=public_id),
-                   _("An invitation is sent to %(email)s.", email=form.email.data.strip().lower()))
+    return _team_field_action(team, form, form.email, lambda: operations.invite(current_user, team, form.email.data),
+                              lambda: _("An invitation is sent to %(email)s.", email=form.email.data.strip().lower()))
 
 
 @bp.route("/<public_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
 @login_required
 def revoke(public_id, invitation_id):
-    team = _load_team(public_id)
-    require(can.can_manage_team(current_user, team))
+    team = _managed_team(public_id)
     invitation = child_or_404(TeamInvitation, invitation_id, team_id=team.id)
     return _team_button(team, lambda: operations.revoke(current_user, invitation),
                         lambda _r: (url_for("teams.show", public_id=public_id), _("The invitation is withdrawn.")))
@@ -266,8 +266,7 @@ def remove(public_id, member_id):
 @bp.route("/<public_id>/members/<int:member_id>/lead", methods=["POST"])
 @login_required
 def hand_over(public_id, member_id):
-    team = _load_team(public_id)
-    require(can.can_manage_team(current_user, team))
+    team = _managed_team(public_id)
     member = _load_member(team, member_id)
     return _team_button(team, lambda: operations.hand_over(current_user, member),
                         lambda _r: (url_for("teams.show", public_id=public_id), _("%(name)s now leads the team.", name=member.user.name)))
@@ -276,17 +275,7 @@ def hand_over(public_id, member_id):
 @bp.route("/<public_id>/rename", methods=["POST"])
 @login_required
 def rename(public_id):
-    team = _load_team(public_id)
-    require(can.can_manage_team(current_user, team))
+    team = _managed_team(public_id)
     form = RenameForm()
-    if not form.validate_on_submit():
-        return _field_refused(form, form.name, team)
-    try:
-        operations.rename(current_user, team, form.name.data)
-        db.session.commit()
-    except operations.TeamError as error:
-        return _fail(error, url_for("teams.show", public_id=public_id))
-    except IntegrityError:
-        return _fail(operations.TeamError("name_taken"), url_for("teams.show", public_id=public_id))
-    flash(_("The team is renamed."), "success")
-    return redirect(url_for("teams.show", public_id=public_id))
+    rename_once = flushed(lambda: operations.rename(current_user, team, form.name.data), operations.TeamError("name_taken"))
+    return _team_field_action(team, form, form.name, rename_once, lambda: _("The team is renamed."))
