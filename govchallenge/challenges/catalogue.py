@@ -48,36 +48,27 @@ def open_to_country_condition(country):
     return sa.or_(*conditions)
 
 
+# filter -> (how its value is written, whether a value is known, the value when absent or unknown)
+FILTERS = {
+    "state": (str, lambda v: v in PUBLIC_STATES, ""),
+    "country": (str.upper, is_country, ""),
+    "domain": (str, lambda v: v in DOMAINS, ""),
+    "language": (str.lower, is_language, ""),
+    "eligible": (str.upper, is_country, ""),
+    "sort": (str, lambda v: v in SORTS, "closing"),
+}
+
+
 def clean_filters(args):
     """Only known values survive; the rest are ignored (and reported by the API)."""
-    words = (args.get("q") or "").strip()[:200]
-    state = args.get("state") or ""
-    country = (args.get("country") or "").upper()
-    domain = args.get("domain") or ""
-    language = (args.get("language") or "").lower()
-    eligible = (args.get("eligible") or "").upper()
-    sort = args.get("sort") or "closing"
-    invalid = []
-    if state and state not in PUBLIC_STATES:
-        invalid.append("state")
-        state = ""
-    if country and not is_country(country):
-        invalid.append("country")
-        country = ""
-    if domain and domain not in DOMAINS:
-        invalid.append("domain")
-        domain = ""
-    if language and not is_language(language):
-        invalid.append("language")
-        language = ""
-    if eligible and not is_country(eligible):
-        invalid.append("eligible")
-        eligible = ""
-    if sort not in SORTS:
-        invalid.append("sort")
-        sort = "closing"
-    return {"q": words, "state": state, "country": country, "domain": domain, "language": language,
-            "eligible": eligible, "sort": sort}, invalid
+    filters, invalid = {"q": (args.get("q") or "").strip()[:200]}, []
+    for name, (written, known, absent) in FILTERS.items():
+        value = written(args.get(name) or "") or absent
+        if value != absent and not known(value):
+            invalid.append(name)
+            value = absent
+        filters[name] = value
+    return filters, invalid
 
 
 def query(filters, now=None):

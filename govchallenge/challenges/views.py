@@ -6,7 +6,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from govchallenge.core import audit, storage
-from govchallenge.core.actions import Messages, button_action
+from govchallenge.core.actions import Messages, button_action, form_action
 from govchallenge.core.pagination import requested_page
 from govchallenge.core.geo import EU_MEMBER_STATES, country_choices
 from govchallenge.core.i18n import current_language
@@ -54,7 +54,8 @@ MESSAGES = Messages({
     "file_empty": lambda detail: _("The file is empty."),
     "file_too_large": lambda detail: _("The file is larger than the limit."),
     "file_type": lambda detail: _("This type of file is not accepted. The type is read from the file's content, not its name."),
-}, default=lambda: _("This step is not possible in the challenge's present state."))
+}, default=lambda: _("This step is not possible in the challenge's present state."),
+    statuses={"locked": 409, "stale": 409, "answered": 409, "transition": 409, "not_closed": 409})
 
 
 def _load(slug, options=True):
@@ -339,14 +340,20 @@ def _remove_part(slug, model, part_id, remove, page, message):
     return _apply(lambda: remove(current_user, challenge, part), url_for(page, slug=slug), message)
 
 
-def _add_part(slug, form, template, add, page, message):
-    """Add one stage, criterion or prize from its form; on errors the form comes back with what was typed."""
+def _add_part(slug, form, template, add, page, message, field=None, **context):
+    """Add one stage, criterion, prize or attachment from its form. A refusal comes back on the form (on `field`,
+    else above it) with what was typed."""
     challenge = _load(slug)
     require(can.can_edit(current_user, challenge))
     form = form()
-    if form.validate_on_submit():
-        return _apply(lambda: add(challenge, form), url_for(page, slug=slug), message)
-    return render_template(template, form=form, challenge=challenge), 400 if form.errors else 200
+
+    def again(status):
+        return render_template(template, form=form, challenge=challenge, **context), status
+
+    if request.method == "GET":
+        return again(200)
+    return form_action(form, lambda: add(challenge, form), done=lambda _part: (url_for(page, slug=slug), message),
+                       again=again, messages=MESSAGES, field=field)
 
 
 @bp.route("/<slug>/stages", methods=["GET", "POST"])
@@ -399,23 +406,14 @@ def remove_prize(slug, prize_id):
 
 @bp.route("/<slug>/attachments", methods=["GET", "POST"])
 def attachments(slug):
-    challenge = _load(slug)
-    require(can.can_edit(current_user, challenge))
-    form = AttachmentForm()
-    if form.validate_on_submit():
+    def add(challenge, form):
         upload = form.file.data
         data = upload.read(operations.max_attachment_bytes() + 1)
-        try:
-            operations.add_attachment(current_user, challenge, form.title.data.strip(), clean_filename(upload.filename), data)
-        except operations.ChallengeError as error:
-            db.session.rollback()
-            form.file.errors.append(MESSAGES.text(error))
-        else:
-            db.session.commit()
-            flash(_("The file is attached."), "success")
-            return redirect(url_for("challenges.attachments", slug=slug))
-    return render_template("challenges/attachments.html", form=form, challenge=challenge,
-                           limit_mb=operations.max_attachment_bytes() // (1024 * 1024)), 400 if form.errors else 200
+        return operations.add_attachment(current_user, challenge, form.title.data.strip(), clean_filename(upload.filename), data)
+
+    form = AttachmentForm()
+    return _add_part(slug, lambda: form, "challenges/attachments.html", add, "challenges.attachments", _("The file is attached."),
+                     field=form.file, limit_mb=operations.max_attachment_bytes() // (1024 * 1024))
 
 
 @bp.route("/<slug>/attachments/<int:attachment_id>/remove", methods=["POST"])

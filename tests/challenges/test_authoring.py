@@ -65,8 +65,10 @@ def test_officer_writes_a_complete_challenge_and_admin_approves(app, people, cli
     assert officer.post(f"/challenges/{slug}/submit").status_code == 302
     db.session.expire_all()
     assert by_slug(slug).status == IN_REVIEW
-    # Locked while in review.
-    assert officer.post(f"/challenges/{slug}/stages", data={"name": "X", "opens_at": "2030-05-01T09:00", "closes_at": "2030-06-01T09:00"}).status_code == 302
+    # Locked while in review: refused with the reason, on the form that keeps what was typed.
+    refused = officer.post(f"/challenges/{slug}/stages", data={"name": "Etap X", "opens_at": "2030-05-01T09:00", "closes_at": "2030-06-01T09:00"})
+    assert refused.status_code == 409
+    assert "Etap X" in refused.get_data(as_text=True)
     db.session.expire_all()
     assert len(by_slug(slug).stages) == 1
 
