@@ -1,4 +1,6 @@
 """Pages of the challenges domain: catalogue, challenge page, authoring, review, Q&A, feed."""
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -345,7 +347,6 @@ def _add_part(slug, form, template, add, page, message, field=None, **context):
     else above it) with what was typed."""
     challenge = _load(slug)
     require(can.can_edit(current_user, challenge))
-    form = form()
 
     def again(status):
         return render_template(template, form=form, challenge=challenge, **context), status
@@ -353,73 +354,72 @@ def _add_part(slug, form, template, add, page, message, field=None, **context):
     if request.method == "GET":
         return again(200)
     return form_action(form, lambda: add(challenge, form), done=lambda _part: (url_for(page, slug=slug), message),
-                       again=again, messages=MESSAGES, field=field)
+                       again=again, messages=MESSAGES, field=getattr(form, field) if field else None)
 
 
-@bp.route("/<slug>/stages", methods=["GET", "POST"])
-def stages(slug):
-    def add(challenge, form):
-        zone = challenge.timezone
-        return operations.add_stage(
-            current_user, challenge, form.name.data.strip(), (form.description.data or "").strip(),
-            local_to_utc(form.opens_at.data, zone), local_to_utc(form.closes_at.data, zone))
-
-    return _add_part(slug, StageForm, "challenges/stages.html", add, "challenges.stages", _("The stage is added."))
+def _stage(challenge, form):
+    zone = challenge.timezone
+    return operations.add_stage(
+        current_user, challenge, form.name.data.strip(), (form.description.data or "").strip(),
+        local_to_utc(form.opens_at.data, zone), local_to_utc(form.closes_at.data, zone))
 
 
-@bp.route("/<slug>/stages/<int:stage_id>/remove", methods=["POST"])
-def remove_stage(slug, stage_id):
-    return _remove_part(slug, Stage, stage_id, operations.remove_stage, "challenges.stages", _("The stage is removed."))
+def _criterion(challenge, form):
+    return operations.add_criterion(
+        current_user, challenge, form.name.data.strip(), (form.description.data or "").strip(), form.weight.data,
+        form.scale_min.data, form.scale_max.data, getattr(form, "parsed_anchors", {}), form.threshold.data,
+        form.informational.data, form.round_number.data)
 
 
-@bp.route("/<slug>/criteria", methods=["GET", "POST"])
-def criteria(slug):
-    def add(challenge, form):
-        return operations.add_criterion(
-            current_user, challenge, form.name.data.strip(), (form.description.data or "").strip(), form.weight.data,
-            form.scale_min.data, form.scale_max.data, getattr(form, "parsed_anchors", {}), form.threshold.data,
-            form.informational.data, form.round_number.data)
-
-    return _add_part(slug, CriterionForm, "challenges/criteria.html", add, "challenges.criteria", _("The criterion is added."))
+def _prize(challenge, form):
+    return operations.add_prize(
+        current_user, challenge, form.name.data.strip(), (form.description.data or "").strip(), form.place.data,
+        form.amount.data, form.currency.data or None)
 
 
-@bp.route("/<slug>/criteria/<int:criterion_id>/remove", methods=["POST"])
-def remove_criterion(slug, criterion_id):
-    return _remove_part(slug, Criterion, criterion_id, operations.remove_criterion, "challenges.criteria",
-                        _("The criterion is removed."))
+def _attachment(challenge, form):
+    upload = form.file.data
+    data = upload.read(operations.max_attachment_bytes() + 1)
+    return operations.add_attachment(current_user, challenge, form.title.data.strip(), clean_filename(upload.filename), data)
 
 
-@bp.route("/<slug>/prizes", methods=["GET", "POST"])
-def prizes(slug):
-    def add(challenge, form):
-        return operations.add_prize(
-            current_user, challenge, form.name.data.strip(), (form.description.data or "").strip(), form.place.data,
-            form.amount.data, form.currency.data or None)
+@dataclass(frozen=True)
+class Part:
+    """The parts of a challenge its hosts build one by one: a page that lists them with a form to add one,
+    and a button to remove each."""
+    path: str          # URL part and page endpoint: /<slug>/<path>
+    remove_endpoint: str
+    model: type
+    form: object       # () -> a form
+    add: object        # (challenge, form) -> the new part
+    remove: object     # operations.remove_*(actor, challenge, part)
+    added: object      # () -> message
+    removed: object
+    field: str = None  # the field a refusal is about, when it is about one
+    context: object = dict  # () -> more for the template
 
-    return _add_part(slug, lambda: PrizeForm().fill(), "challenges/prizes.html", add, "challenges.prizes", _("The prize is added."))
+    def add_page(self, slug):
+        return _add_part(slug, self.form(), f"challenges/{self.path}.html", self.add, f"challenges.{self.path}",
+                         self.added(), field=self.field, **self.context())
 
-
-@bp.route("/<slug>/prizes/<int:prize_id>/remove", methods=["POST"])
-def remove_prize(slug, prize_id):
-    return _remove_part(slug, Prize, prize_id, operations.remove_prize, "challenges.prizes", _("The prize is removed."))
-
-
-@bp.route("/<slug>/attachments", methods=["GET", "POST"])
-def attachments(slug):
-    def add(challenge, form):
-        upload = form.file.data
-        data = upload.read(operations.max_attachment_bytes() + 1)
-        return operations.add_attachment(current_user, challenge, form.title.data.strip(), clean_filename(upload.filename), data)
-
-    form = AttachmentForm()
-    return _add_part(slug, lambda: form, "challenges/attachments.html", add, "challenges.attachments", _("The file is attached."),
-                     field=form.file, limit_mb=operations.max_attachment_bytes() // (1024 * 1024))
+    def remove_one(self, slug, part_id):
+        return _remove_part(slug, self.model, part_id, self.remove, f"challenges.{self.path}", self.removed())
 
 
-@bp.route("/<slug>/attachments/<int:attachment_id>/remove", methods=["POST"])
-def remove_attachment(slug, attachment_id):
-    return _remove_part(slug, ChallengeAttachment, attachment_id, operations.remove_attachment, "challenges.attachments",
-                        _("The file is removed."))
+PARTS = (
+    Part("stages", "remove_stage", Stage, StageForm, _stage, operations.remove_stage,
+         lambda: _("The stage is added."), lambda: _("The stage is removed.")),
+    Part("criteria", "remove_criterion", Criterion, CriterionForm, _criterion, operations.remove_criterion,
+         lambda: _("The criterion is added."), lambda: _("The criterion is removed.")),
+    Part("prizes", "remove_prize", Prize, lambda: PrizeForm().fill(), _prize, operations.remove_prize,
+         lambda: _("The prize is added."), lambda: _("The prize is removed.")),
+    Part("attachments", "remove_attachment", ChallengeAttachment, AttachmentForm, _attachment, operations.remove_attachment,
+         lambda: _("The file is attached."), lambda: _("The file is removed."), field="file",
+         context=lambda: {"limit_mb": operations.max_attachment_bytes() // (1024 * 1024)}),
+)
+for _part in PARTS:
+    bp.add_url_rule(f"/<slug>/{_part.path}", _part.path, _part.add_page, methods=["GET", "POST"])
+    bp.add_url_rule(f"/<slug>/{_part.path}/<int:part_id>/remove", _part.remove_endpoint, _part.remove_one, methods=["POST"])
 
 
 # --- co-hosts --------------------------------------------------------------------------------
