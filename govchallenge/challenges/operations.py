@@ -195,6 +195,14 @@ def add_stage(actor, challenge, name, description, opens_at, closes_at):
     return stage
 
 
+def _added(challenge, actor, parts, part, kind, **detail):
+    """A new part of the challenge: in its list, with an id, and in the challenge's history."""
+    parts.append(part)
+    db.session.flush()
+    _changed(challenge, actor, f"{kind}_added", **{f"{kind}_id": part.id}, **detail)
+    return part
+
+
 def remove_stage(actor, challenge, stage):
     _require(challenge, STRUCTURE_EDITABLE)
     challenge.stages.remove(stage)
@@ -216,10 +224,7 @@ def add_criterion(actor, challenge, name, description, weight, scale_min, scale_
         round_number=round_number or 1, position=len(challenge.criteria) + 1,
         anchors={point: {language: label} for point, label in (anchors or {}).items()},
     )
-    challenge.criteria.append(criterion)
-    db.session.flush()
-    _changed(challenge, actor, "criterion_added", criterion_id=criterion.id, weight=criterion.weight)
-    return criterion
+    return _added(challenge, actor, challenge.criteria, criterion, "criterion", weight=criterion.weight)
 
 
 def remove_criterion(actor, challenge, criterion):
@@ -237,10 +242,8 @@ def add_prize(actor, challenge, name, description, place=None, amount=None, curr
         name={language: name}, description={language: description} if description else {}, place=place,
         amount=amount, currency=(currency or "").upper() or None, position=len(challenge.prizes) + 1,
     )
-    challenge.prizes.append(prize)
-    db.session.flush()
-    _changed(challenge, actor, "prize_added", prize_id=prize.id, amount=str(amount) if amount is not None else None, currency=prize.currency)
-    return prize
+    return _added(challenge, actor, challenge.prizes, prize, "prize", amount=str(amount) if amount is not None else None,
+                  currency=prize.currency)
 
 
 def remove_prize(actor, challenge, prize):
@@ -371,10 +374,7 @@ def add_attachment(actor, challenge, title, filename, data):
         title={challenge.main_language: title}, filename=stem + ATTACHMENT_TYPES[mime], mime_type=mime,
         size=stored.size, sha256=stored.sha256, uploaded_by_id=actor.id,
     )
-    challenge.attachments.append(attachment)
-    db.session.flush()
-    _changed(challenge, actor, "attachment_added", attachment_id=attachment.id, sha256=stored.sha256)
-    return attachment
+    return _added(challenge, actor, challenge.attachments, attachment, "attachment", sha256=stored.sha256)
 
 
 def remove_attachment(actor, challenge, attachment):

@@ -190,14 +190,18 @@ def next_attempt_at(announcement_id):
     return min(moments) if moments else None
 
 
-def _due_ids(announcement_id):
-    now = utcnow()
-    ready = sa.or_(
+def _due(now):
+    """A delivery a worker may take now: waiting and its next attempt has come, or claimed by a worker that has
+    not finished it within STALE_CLAIM (it died)."""
+    return sa.or_(
         sa.and_(Delivery.state == PENDING, sa.or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now)),
         sa.and_(Delivery.state == SENDING, Delivery.claimed_at < now - STALE_CLAIM),
     )
+
+
+def _due_ids(announcement_id):
     rows = db.session.execute(
-        sa.select(Delivery.id, Delivery.channel).where(Delivery.announcement_id == announcement_id, ready)
+        sa.select(Delivery.id, Delivery.channel).where(Delivery.announcement_id == announcement_id, _due(utcnow()))
     ).all()
     return [delivery_id for delivery_id, channel in sorted(rows, key=lambda r: (CHANNEL_ORDER.get(r[1], 9), r[0]))]
 
@@ -205,12 +209,8 @@ def _due_ids(announcement_id):
 def claim(delivery_id):
     """pending -> sending for exactly one worker (the UPDATE's WHERE is the lock)."""
     now = utcnow()
-    claimable = sa.or_(
-        sa.and_(Delivery.state == PENDING, sa.or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now)),
-        sa.and_(Delivery.state == SENDING, Delivery.claimed_at < now - STALE_CLAIM),
-    )
     result = db.session.execute(
-        sa.update(Delivery).where(Delivery.id == delivery_id, claimable)
+        sa.update(Delivery).where(Delivery.id == delivery_id, _due(now))
         .values(state=SENDING, claimed_at=now, attempts=Delivery.attempts + 1)
     )
     db.session.commit()

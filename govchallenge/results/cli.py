@@ -74,6 +74,16 @@ def publish(slug, force):
     click.echo(f"published; digest {publication.digest}")
 
 
+def _announcement(slug):
+    """The announcement of the challenge's published results, or a clear refusal."""
+    from .models import published_for
+
+    publication = published_for(_challenge(slug).id)
+    if publication is None or publication.announcement is None:
+        raise click.ClickException(f"the results of {slug} are not published")
+    return publication.announcement
+
+
 @results_cli.command("status")
 @click.argument("slug")
 @with_appcontext
@@ -84,12 +94,9 @@ def status(slug):
     from govchallenge.jobs.status import last_line, utc_text
 
     from .announcements import progress
-    from .models import FAILED, PENDING, SENDING, Delivery, published_for
+    from .models import FAILED, PENDING, SENDING, Delivery
 
-    publication = published_for(_challenge(slug).id)
-    if publication is None or publication.announcement is None:
-        raise click.ClickException(f"the results of {slug} are not published")
-    announcement_id = publication.announcement.id
+    announcement_id = _announcement(slug).id
     state = progress(announcement_id)
     waiting = f"waiting to retry {state['waiting']}"
     if state["waiting"]:
@@ -119,12 +126,8 @@ def status(slug):
 def resume(slug):
     """Run the announcement again (after a worker died): sends only what is not sent yet."""
     from . import operations
-    from .models import published_for
 
-    publication = published_for(_challenge(slug).id)
-    if publication is None or publication.announcement is None:
-        raise click.ClickException(f"the results of {slug} are not published")
-    operations.resume(publication.announcement)
+    operations.resume(_announcement(slug))
     _finish()
     click.echo("announcement requested again")
 

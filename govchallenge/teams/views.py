@@ -2,10 +2,9 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 
 from govchallenge.challenges.models import by_slug as challenge_by_slug
-from govchallenge.core.actions import Messages, button_action, flushed, form_action, refuse
+from govchallenge.core.actions import Messages, button_action, flushed, form_action, succeed
 from govchallenge.core.forms import EmptyForm
 from govchallenge.core.registry import hook
 from govchallenge.core.lookups import child_or_404
@@ -187,64 +186,71 @@ def _token_problem(error):
     return render_template("teams/invitation_problem.html", message=MESSAGES.text(error)), 400
 
 
-@bp.route("/invitations/<token>", methods=["GET"])
-def invitation(token):
+def _invitation_or_problem(token, joining):
+    """(the invitation a link names, None), or (None, the page that says why it cannot be used). `joining`:
+    the current user means to join, which hosts of the challenge may never do."""
     try:
         invitation = operations.invitation_from_token(token)
     except operations.TeamError as error:
-        return _token_problem(error)
-    if not can.can_answer_invitation(current_user):
+        return None, _token_problem(error)
+    if joining and not can.can_join(current_user, invitation.team):
+        return None, _token_problem(operations.TeamError("host"))
+    return invitation, None
+
+
+def _invitation_page(invitation, token, form, other_address, status=200):
+    return render_template("teams/invitation.html", invitation=invitation, team=invitation.team, token=token, form=form,
+                           other_address=other_address), status
+
+
+@bp.route("/invitations/<token>", methods=["GET"])
+def invitation(token):
+    answering = can.can_answer_invitation(current_user)
+    invitation, problem = _invitation_or_problem(token, joining=answering)
+    if problem:
+        return problem
+    if not answering:
         session[PENDING_INVITATION] = token
         return render_template("teams/invitation_anonymous.html", invitation=invitation, token=token)
-    if not can.can_join(current_user, invitation.team):
-        return _token_problem(operations.TeamError("host"))
-    form = AcceptForm().fill(_my_memberships())
-    return render_template("teams/invitation.html", invitation=invitation, team=invitation.team, token=token, form=form,
-                           other_address=current_user.email.lower() != invitation.email)
+    return _invitation_page(invitation, token, AcceptForm().fill(_my_memberships()),
+                            other_address=current_user.email.lower() != invitation.email)
 
 
 @bp.route("/invitations/<token>/accept", methods=["POST"])
 @login_required
 def accept(token):
     require(can.can_answer_invitation(current_user))
-    try:
-        invitation = operations.invitation_from_token(token)
-    except operations.TeamError as error:
-        return _token_problem(error)
-    if not can.can_join(current_user, invitation.team):
-        return _token_problem(operations.TeamError("host"))
+    invitation, problem = _invitation_or_problem(token, joining=True)
+    if problem:
+        return problem
     form = AcceptForm().fill(_my_memberships())
     if not form.validate_on_submit():
-        return render_template("teams/invitation.html", invitation=invitation, team=invitation.team, token=token,
-                               form=form, other_address=False), 400
+        return _invitation_page(invitation, token, form, other_address=False, status=400)
     try:
-        operations.accept(current_user, invitation, form.chosen_organisation())
-        db.session.commit()
+        flushed(lambda: operations.accept(current_user, invitation, form.chosen_organisation()),
+                operations.TeamError("already_in_team"))()
     except operations.TeamError as error:
         db.session.rollback()
         return _token_problem(error)
-    except IntegrityError:
-        db.session.rollback()
-        return _token_problem(operations.TeamError("already_in_team"))
-    flash(_("Welcome to the team %(team)s.", team=invitation.team.name), "success")
-    return redirect(url_for("teams.show", public_id=invitation.team.public_id))
+    return succeed(url_for("teams.show", public_id=invitation.team.public_id),
+                   _("Welcome to the team %(team)s.", team=invitation.team.name))
 
 
 @bp.route("/invitations/<token>/decline", methods=["POST"])
 @login_required
 def decline(token):
     require(can.can_answer_invitation(current_user))
+    invitation, problem = _invitation_or_problem(token, joining=False)
+    if problem:
+        return problem
+    if not EmptyForm().validate_on_submit():
+        abort(400)
     try:
-        invitation = operations.invitation_from_token(token)
-        if not EmptyForm().validate_on_submit():
-            abort(400)
         operations.decline(current_user, invitation)
     except operations.TeamError as error:
         db.session.rollback()
         return _token_problem(error)
-    db.session.commit()
-    flash(_("You declined the invitation."), "success")
-    return redirect(url_for("teams.mine"))
+    return succeed(url_for("teams.mine"), _("You declined the invitation."))
 
 
 @bp.route("/<public_id>/members/<int:member_id>/remove", methods=["POST"])
