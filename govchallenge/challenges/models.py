@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from govchallenge.core.i18n import lazy_text as _l
 
 from govchallenge.core.timeutil import UTCDateTime, utcnow
+from govchallenge.core.stored_files import StoredFileColumns
 from govchallenge.extensions import db
 
 DOMAINS = {
@@ -228,18 +229,12 @@ class Prize(db.Model):
     challenge = db.relationship("Challenge", back_populates="prizes")
 
 
-class ChallengeAttachment(db.Model):
+class ChallengeAttachment(StoredFileColumns, db.Model):
     __tablename__ = "challenge_attachment"
 
     id = db.Column(db.Integer, primary_key=True)
     challenge_id = db.Column(db.Integer, db.ForeignKey("challenge.id", ondelete="CASCADE"), nullable=False, index=True)
     title = db.Column(db.JSON, nullable=False, default=dict)
-    filename = db.Column(db.String(200), nullable=False)
-    mime_type = db.Column(db.String(120), nullable=False)
-    size = db.Column(db.Integer, nullable=False)
-    sha256 = db.Column(db.String(64), nullable=False)
-    uploaded_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"), nullable=True)
-    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
     challenge = db.relationship("Challenge", back_populates="attachments")
 

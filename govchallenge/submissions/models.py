@@ -3,6 +3,7 @@ import sqlalchemy as sa
 from govchallenge.core.i18n import lazy_text as _l
 
 from govchallenge.core.timeutil import UTCDateTime, utcnow
+from govchallenge.core.stored_files import StoredFileColumns
 from govchallenge.extensions import db
 from govchallenge.core.slugs import new_public_id
 
@@ -44,7 +45,7 @@ class Submission(db.Model):
         return STATE_LABELS.get(self.state, self.state)
 
 
-class SubmissionFile(db.Model):
+class SubmissionFile(StoredFileColumns, db.Model):
     """A file of the current draft. Content lives in storage by SHA-256, so versions keep theirs."""
 
     __tablename__ = "submission_file"
@@ -52,12 +53,6 @@ class SubmissionFile(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     public_id = db.Column(db.String(24), nullable=False, unique=True, default=new_public_id)
     submission_id = db.Column(db.Integer, db.ForeignKey("submission.id", ondelete="CASCADE"), nullable=False, index=True)
-    filename = db.Column(db.String(200), nullable=False)
-    mime_type = db.Column(db.String(120), nullable=False)
-    size = db.Column(db.Integer, nullable=False)
-    sha256 = db.Column(db.String(64), nullable=False)
-    uploaded_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"), nullable=True)
-    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
     submission = db.relationship("Submission", back_populates="files")
 

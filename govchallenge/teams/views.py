@@ -216,41 +216,45 @@ def invitation(token):
                             other_address=current_user.email.lower() != invitation.email)
 
 
-@bp.route("/invitations/<token>/accept", methods=["POST"])
-@login_required
-def accept(token):
+def _answer(token, joining, form, answer, invalid):
+    """Accept or decline by the link: `answer(invitation)` is the one operation -> (url, message); `invalid(invitation)`
+    is the response to a form that did not validate."""
     require(can.can_answer_invitation(current_user))
-    invitation, problem = _invitation_or_problem(token, joining=True)
+    invitation, problem = _invitation_or_problem(token, joining)
     if problem:
         return problem
-    form = AcceptForm().fill(_my_memberships())
     if not form.validate_on_submit():
-        return _invitation_page(invitation, token, form, other_address=False, status=400)
+        return invalid(invitation)
     try:
-        flushed(lambda: operations.accept(current_user, invitation, form.chosen_organisation()),
-                operations.TeamError("already_in_team"))()
+        target, message = answer(invitation)
     except operations.TeamError as error:
         db.session.rollback()
         return _token_problem(error)
-    return succeed(url_for("teams.show", public_id=invitation.team.public_id),
-                   _("Welcome to the team %(team)s.", team=invitation.team.name))
+    return succeed(target, message)
+
+
+@bp.route("/invitations/<token>/accept", methods=["POST"])
+@login_required
+def accept(token):
+    form = AcceptForm().fill(_my_memberships())
+
+    def join(invitation):
+        flushed(lambda: operations.accept(current_user, invitation, form.chosen_organisation()),
+                operations.TeamError("already_in_team"))()
+        return (url_for("teams.show", public_id=invitation.team.public_id),
+                _("Welcome to the team %(team)s.", team=invitation.team.name))
+
+    return _answer(token, True, form, join, lambda invitation: _invitation_page(invitation, token, form, False, 400))
 
 
 @bp.route("/invitations/<token>/decline", methods=["POST"])
 @login_required
 def decline(token):
-    require(can.can_answer_invitation(current_user))
-    invitation, problem = _invitation_or_problem(token, joining=False)
-    if problem:
-        return problem
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
+    def say_no(invitation):
         operations.decline(current_user, invitation)
-    except operations.TeamError as error:
-        db.session.rollback()
-        return _token_problem(error)
-    return succeed(url_for("teams.mine"), _("You declined the invitation."))
+        return url_for("teams.mine"), _("You declined the invitation.")
+
+    return _answer(token, False, EmptyForm(), say_no, lambda invitation: abort(400))
 
 
 @bp.route("/<public_id>/members/<int:member_id>/remove", methods=["POST"])
