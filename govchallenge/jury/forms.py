@@ -158,7 +158,7 @@ def close_form(short, exclusion_kinds, data=None):
             _l("Reviews may be submitted until (UTC)"), format="%Y-%m-%dT%H:%M", validators=[Optional(), plausible_moment]))
         setattr(CloseForm, f"kind_{entry.id}", SelectField(
             _l("Why it is excluded"), choices=[("", _l("Choose a reason"))] + list(exclusion_kinds.items()),
-            validate_choice=True))
+            validate_choice=False))  # checked by the operation, on the entry's own field
         setattr(CloseForm, f"reason_{entry.id}", TextAreaField(
             _l("Reason, in your words (its team reads it)"), filters=[_strip], validators=[Optional(), Length(max=4000)]))
     return CloseForm(prefix="close", **({"data": data} if data is not None else {}))
