@@ -342,3 +342,45 @@ def test_a_review_counts_only_when_submitted_and_not_excluded(app):
     a.review.excluded_at = None
     a.state = RECUSED
     assert counting(a) is False
+
+
+# --- the edges of the rules (each guards a mutation) --------------------------------------------------
+
+def test_edges_of_reading_people():
+    assert conflicts.parse_people("Li\n王明") == ["Li", "王明"]  # two letters are a name
+    assert conflicts.parse_people("pаypal@example.org") == ["pаypal@example.org"]  # an address is not judged as a name
+    with pytest.raises(ops.JuryError) as error:
+        conflicts.parse_people("x" * 321)
+    assert error.value.detail == {"line": 1, "max": 320}
+    assert conflicts.person_key(None) == conflicts.person_key("") == ""
+    assert conflicts.person_key("José@Example.org") == "josé@example.org"  # an address keeps its letters
+    assert conflicts.entries_to_move([], list(range(10)), seed=4) == conflicts.entries_to_move([], list(range(10)), seed=4)
+
+
+def test_conflict_pairs_name_the_kind_and_keep_to_the_entries_asked_and_the_rounds(app):
+    setup = make_jury_setup(n_entries=3, n_jurors=4)
+    challenge, subs = setup["challenge"], setup["submissions"]
+    juror, same_org = setup["jurors"][1], setup["jurors"][2]
+    same_org.organisation_id = _org_of(subs[2]).id
+    ops.declare_conflicts(juror, juror.user, "financial", people=subs[0].team.members[0].user.email)
+    # A team of the challenge whose entry is in no round: its member is declared too, and stays out of the pairs.
+    from tests.support.factories import make_submission, make_team
+
+    outsider = make_user()
+    lone = make_submission(make_team(challenge, [outsider], name="Team outside the rounds"), title="Not in a round")
+    ops.declare_conflicts(juror, juror.user, "personal", people=outsider.email)
+    pairs = ops.conflict_pairs(challenge.id)
+    assert pairs[(juror.id, subs[0].id)] == "financial"
+    assert pairs[(same_org.id, subs[2].id)] == "same_organisation"  # detected ones are there too
+    assert not [p for p in pairs if p[1] == lone.id]
+    only = ops.conflict_pairs(challenge.id, [subs[0].id])
+    assert (same_org.id, subs[2].id) not in only and (juror.id, subs[0].id) in only
+
+
+def test_an_older_declaration_against_a_team_touches_that_team_only(app):
+    setup = make_jury_setup(n_entries=3, n_jurors=4)
+    juror, subs = setup["jurors"][1], setup["submissions"]
+    db.session.add(ConflictDeclaration(juror_id=juror.id, team_id=setup["teams"][1].id, kind="other", note=""))
+    db.session.flush()
+    mine = {sid for (jid, sid) in ops.conflict_pairs(setup["challenge"].id) if jid == juror.id}
+    assert mine == {subs[1].id}
