@@ -1,6 +1,6 @@
 """The chair's room: conflicts, the dashboard (also read by host officers), rounds, assignment, reminders,
 closing, the shortlist, exclusions, overrides and reassignment."""
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -13,12 +13,13 @@ from govchallenge.extensions import db
 
 from . import operations as ops
 from . import permissions as can
-from .forms import ClosingForm, ManualAssignForm, OptionalReasonForm, OverrideForm, ReasonForm, RoundForm, ShortlistForm
+from .forms import ClosingForm, ManualAssignForm, OverrideForm, ReasonForm, RoundForm, ShortlistForm, close_form
+from .juror_views import declared_text
 from .messages import MESSAGES
-from .models import RoundEntry
+from .models import EXCLUSION_KINDS, RoundEntry
 from .queries import (
-    conflict_form, declared_conflicts, detected_conflict_rows, juror_choices, load_assignment, load_challenge, load_juror,
-    load_round, rounds_of, to_int, typed_utc,
+    conflict_form, conflict_target_label, declared_conflicts, detected_conflict_rows, excluded_reviews, juror_choices,
+    load_assignment, load_challenge, load_juror, load_round, review_exclusion_text, rounds_of, to_int, typed_utc,
 )
 
 
@@ -33,16 +34,16 @@ def conflicts(slug):
     def page(status=200):
         return render_template("jury/conflicts.html", challenge=challenge, form=form,
                                detected=detected_conflict_rows(challenge, jurors),
-                               declared=declared_conflicts(challenge)), status
+                               declared=declared_conflicts(challenge), label=conflict_target_label), status
 
     if request.method == "GET":
         return page()
     return form_action(
-        form, lambda: ops.declare_conflict(load_juror(challenge, to_int(form.juror.data) or 0), current_user,
-                                           form.kind.data, form.note.data, team_id=to_int(form.team.data),
-                                           organisation_id=to_int(form.organisation.data), source="chair"),
-        done=lambda _c: (url_for("jury.conflicts", slug=slug), _("Conflict added.")), again=page, messages=MESSAGES,
-        field=form.team)
+        form, lambda: ops.declare_conflicts(load_juror(challenge, to_int(form.juror.data) or 0), current_user,
+                                            form.kind.data, form.note.data, organisation_ids=form.organisation_ids(),
+                                            people=form.people.data, source="chair"),
+        done=lambda result: (url_for("jury.conflicts", slug=slug), declared_text(result)), again=page,
+        messages=MESSAGES, field=form.people)
 
 
 def _render_dashboard(challenge, bound=None, status=200, exclude_entry_id=None):
@@ -72,7 +73,8 @@ def _render_dashboard(challenge, bound=None, status=200, exclude_entry_id=None):
         closing = bound.get(("closing", n)) or ClosingForm(prefix=f"t{n}", formdata=None, data={"closes_at": rnd.closes_at})
         views.append({
             "round": rnd, "info": info, "manual": manual, "shortlist": shortlist, "closing": closing,
-            "close": bound.get(("close", n)) or OptionalReasonForm(prefix=f"c{n}", formdata=None),
+            "short": ops.short_entries(rnd, info) if rnd.is_open else [],
+            "held": ops.held_jurors(rnd) if chair and rnd.is_open else [],
             "exclude": bound.get(("exclude", n)) or ReasonForm(prefix=f"x{n}", formdata=None),
             "exclude_entry_id": exclude_entry_id if ("exclude", n) in bound else None,
             "frozen": ops.round_frozen(rnd),
@@ -80,6 +82,8 @@ def _render_dashboard(challenge, bound=None, status=200, exclude_entry_id=None):
     round_form = bound.get(("round", 0)) or RoundForm(formdata=None)
     return render_template("jury/dashboard.html", challenge=challenge, rounds=views, jurors=jurors, chair=chair,
                            round_form=round_form, empty=EmptyForm(), conflicted=conflicted,
+                           excluded_reviews=excluded_reviews(challenge) if chair else [],
+                           review_reason=review_exclusion_text,
                            published=ops.results_frozen(challenge),
                            reminder_hours=ops.reminder_hours_before(),
                            has_stage=ops.last_closed_stage(challenge) is not None), status
@@ -146,7 +150,8 @@ def _round_button(slug, number, run, success):
 
 @login_required
 def assign(slug, number):
-    return _round_button(slug, number, lambda rnd: ops.run_assignment(rnd, current_user), _stats_text)
+    """The chair's run of the assignment: it also hands back the lists held after a declared conflict."""
+    return _round_button(slug, number, lambda rnd: ops.run_assignment(rnd, current_user, release=True), _stats_text)
 
 
 @login_required
@@ -182,31 +187,99 @@ def closing(slug, number):
         fields={"closes_in_past": form.closes_at, "closes_missing": form.closes_at}, invalid=_("Check the closing moment."))
 
 
+def _decisions(form, short):
+    """{RoundEntry.id: EntryDecision} from the close form, one per entry it listed."""
+    out = {}
+    for entry, _done in short:
+        value = lambda name: getattr(form, f"{name}_{entry.id}").data  # noqa: E731
+        out[entry.id] = ops.EntryDecision(value("decision"), typed_utc(value("until")), value("kind") or "",
+                                          value("reason") or "")
+    return out
+
+
+def _close_field(form, error):
+    """The field a refusal of one entry's decision belongs to."""
+    field = {"exclusion_kind": "kind", "exclusion_reason": "reason", "decision_missing": "decision",
+             "chair_conflict": "decision"}.get(error.code, "until")
+    entry = error.detail.get("entry")
+    return getattr(form, f"{field}_{entry}", None) if entry is not None else None
+
+
 @login_required
 def close(slug, number):
+    """The close form: a round closes only when each entry short of reviews has the chair's decision."""
     challenge = _chair_post(slug)
     rnd = load_round(challenge, number)
-    form = OptionalReasonForm(prefix=f"c{number}")
-    return _dashboard_form(
-        challenge, ("close", number), form, lambda: ops.close_round(rnd, current_user, form.reason.data),
-        ok=lambda _r: _("The round is closed."), fields={"reviews_missing": form.reason}, invalid=_("Check the reason."))
+    if ops.round_frozen(rnd):
+        return _back(slug, ops.JuryError("results_published" if ops.results_frozen(challenge) else "round_closed"))
+    short = ops.short_entries(rnd)
+    form = close_form(short, EXCLUSION_KINDS, data={"state": ops.closing_state(rnd, short)} if request.method == "GET" else None)
+
+    def page(status=200):
+        return render_template("jury/close.html", challenge=challenge, round=rnd, form=form, short=short,
+                               held=ops.held_jurors(rnd), conflicted=ops.conflicted_entries(
+                                   ops.juror_of_user(challenge.id, current_user)),
+                               max_days=ops.MAX_EXTENSION.days), status
+
+    if request.method == "GET":
+        return page()
+    if not form.validate_on_submit():
+        flash(_("Choose a decision for each entry, with its moment or its reason."), "error")
+        return page(400)
+    try:
+        outcome = ops.close_round(rnd, current_user, _decisions(form, short), state=form.state.data)
+    except ops.JuryError as error:
+        status = refuse(error, MESSAGES, _close_field(form, error))
+        if error.code == "close_stale":
+            # The list as it is now, with what the chair chose for the entries still on it.
+            short = ops.short_entries(rnd)
+            form = close_form(short, EXCLUSION_KINDS)
+            form.state.data = ops.closing_state(rnd, short)
+        return page(status)
+    if outcome.closed:
+        message = _("The round is closed.")
+        if outcome.excluded:
+            message += " " + ngettext("%(num)s entry is excluded; its team will be told why.",
+                                      "%(num)s entries are excluded; their teams will be told why.", len(outcome.excluded))
+    else:
+        message = ngettext("The round stays open for %(num)s entry until its new moment; the other entries' reviews are locked. Close the round again once it is reviewed.",
+                           "The round stays open for %(num)s entries until their new moments; the other entries' reviews are locked. Close the round again once they are reviewed.",
+                           len(outcome.extended))
+    return succeed(url_for("jury.dashboard", slug=slug), message)
 
 
 @login_required
 def shortlist(slug, number):
+    """The shortlist in two steps: the rule sent from the dashboard shows who advances and who does not; only
+    the confirmation sent from that page (with the list it showed) opens the next round."""
     challenge = _chair_post(slug)
     rnd = load_round(challenge, number)
     form = ShortlistForm(prefix=f"s{number}")
-    form.jurors.choices = juror_choices(ops.challenge_jurors(challenge.id))
+    choices = juror_choices(ops.challenge_jurors(challenge.id))
+    form.jurors.choices = choices
+    fields = {"closes_in_past": form.closes_at, "bad_jurors": form.jurors, "no_jurors": form.jurors,
+              "shortlist_rule": form.top_n}
+    invalid = _("Check the shortlist rule, the number of entries and the jurors.")
+    use_thresholds = form.rule.data == "thresholds"
+    if form.advancing_ids() is None and form.validate_on_submit():
+        try:
+            advancing, staying, _jurors = ops.shortlist_plan(rnd, form.top_n.data, use_thresholds,
+                                                             typed_utc(form.closes_at.data), form.juror_ids())
+        except ops.JuryError as error:
+            return _render_dashboard(challenge, bound={("shortlist", number): form},
+                                     status=refuse(error, MESSAGES, fields.get(error.code)))
+        titles = {e.submission_id: e.submission.title for e in rnd.entries}
+        totals = ops.entry_totals(rnd)
+        return render_template("jury/shortlist_confirm.html", challenge=challenge, round=rnd, form=form,
+                               advancing=advancing, staying=staying, titles=titles, totals=totals,
+                               juror_names=[dict(choices).get(v, v) for v in form.jurors.data],
+                               closes_at=typed_utc(form.closes_at.data))
     return _dashboard_form(
         challenge, ("shortlist", number), form,
-        lambda: ops.shortlist(rnd, current_user, top_n=form.top_n.data, use_thresholds=form.rule.data == "thresholds",
+        lambda: ops.shortlist(rnd, current_user, top_n=form.top_n.data, use_thresholds=use_thresholds,
                               reviews_per_entry=form.reviews_per_entry.data, closes_at=typed_utc(form.closes_at.data),
-                              juror_ids=form.juror_ids()),
-        ok=lambda made: _stats_text(made[1]),
-        fields={"closes_in_past": form.closes_at, "bad_jurors": form.jurors, "no_jurors": form.jurors,
-                "shortlist_rule": form.top_n},
-        invalid=_("Check the shortlist rule, the number of entries and the jurors."))
+                              juror_ids=form.juror_ids(), expected=form.advancing_ids()),
+        ok=lambda made: _stats_text(made[1]), fields=fields, invalid=invalid)
 
 
 @login_required

@@ -1,10 +1,17 @@
 """Conflicts of interest as the rules read them: detected from shared organisations, e-mail domains and team
-membership, or declared (by the juror or the chair, in reviews.declare_conflict). Permissions and assignment
-import them from here. Reads only."""
+membership, or declared (by the juror or the chair, in reviews.declare_conflicts) against organisations and
+people. Permissions and assignment import them from here; so do the rules of a declaration that must not give
+away which entry belongs to whom (the people a juror names, the entries moved when their list is handed back).
+Reads only."""
+import random
+import re
+import unicodedata
 from collections import defaultdict
 
 import sqlalchemy as sa
 
+from govchallenge.accounts.models import User
+from govchallenge.core.names import problem as name_problem
 from govchallenge.extensions import db
 from govchallenge.organisations.models import Membership
 from govchallenge.submissions.models import Submission
@@ -68,6 +75,75 @@ def detected_conflicts(challenge_id, submission_ids=None):
     return algo.detect_conflicts([entry_spec(s) for s in submissions.values()], main + extra)
 
 
+# --- the people a juror names -------------------------------------------------------------------------
+
+PERSON_MAX = 320
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def person_key(text):
+    """How a declared person is compared with a team member: an e-mail address in lower case, a name in NFKC
+    with case and accents folded and spaces collapsed ("José  GARCÍA" and "jose garcia" are one person)."""
+    text = " ".join(unicodedata.normalize("NFKC", text or "").split())
+    if "@" in text:
+        return text.lower()
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in folded if not unicodedata.combining(c))
+
+
+def parse_people(text):
+    """The people of the form's box, one a line (an e-mail address or a full name), blank lines left out and
+    repeats kept once. A line that cannot be a person refuses the whole declaration, naming the line: nothing
+    the juror typed is dropped in silence."""
+    people, seen = [], set()
+    for number, raw in enumerate((text or "").splitlines(), 1):
+        line = " ".join(unicodedata.normalize("NFKC", raw).split())
+        if not line:
+            continue
+        if len(line) > PERSON_MAX:
+            raise JuryError("person_too_long", line=number, max=PERSON_MAX)
+        if "@" in line and not EMAIL.match(line):
+            raise JuryError("person_email", line=number)
+        if "@" not in line and (name_problem(line) or len(line) < 2):
+            raise JuryError("person_name", line=number)
+        key = person_key(line)
+        if key not in seen:
+            seen.add(key)
+            people.append(line)
+    return people
+
+
+def _member_keys(challenge_id):
+    """{team_id: {person keys of its members: e-mail address and name}} of the challenge's teams."""
+    keys = defaultdict(set)
+    for team_id, email, name in db.session.execute(
+        sa.select(TeamMember.team_id, User.email, User.name).join(User, User.id == TeamMember.user_id)
+        .where(TeamMember.challenge_id == challenge_id)
+    ).all():
+        keys[team_id].update(k for k in (person_key(email), person_key(name)) if k)
+    return keys
+
+
+def _org_teams(challenge_id):
+    org_teams = defaultdict(set)
+    for team_id, org_id in db.session.execute(
+        sa.select(TeamMember.team_id, TeamMember.organisation_id).where(TeamMember.challenge_id == challenge_id)
+    ).all():
+        if org_id is not None:
+            org_teams[org_id].add(team_id)
+    return org_teams
+
+
+def declaration_touches(declaration, team_id, org_teams, member_keys):
+    """Whether a declared conflict concerns the team: its own team (older rows), an organisation of one of its
+    members, or one of its members named by e-mail address or name."""
+    if declaration.team_id is not None and declaration.team_id == team_id:
+        return True
+    if declaration.organisation_id is not None and team_id in org_teams.get(declaration.organisation_id, ()):
+        return True
+    return bool(declaration.person) and person_key(declaration.person) in member_keys.get(team_id, ())
+
+
 def conflict_pairs(challenge_id, submission_ids=None):
     """Every (juror_id, submission_id) that must not be paired: detected plus declared/chair conflicts."""
     pairs = dict(detected_conflicts(challenge_id, submission_ids))
@@ -79,17 +155,29 @@ def conflict_pairs(challenge_id, submission_ids=None):
             sa.select(Submission.id, Submission.team_id).join(RoundEntry, RoundEntry.submission_id == Submission.id)
             .join(Round).where(Round.challenge_id == challenge_id)
         ).all()
-        org_teams = defaultdict(set)
-        for team_id, org_id in db.session.execute(
-            sa.select(TeamMember.team_id, TeamMember.organisation_id).where(TeamMember.challenge_id == challenge_id)
-        ).all():
-            if org_id is not None:
-                org_teams[org_id].add(team_id)
+        org_teams, member_keys = _org_teams(challenge_id), _member_keys(challenge_id)
         for c in declared:
             for sid, team_id in subs:
-                if c.team_id == team_id or (c.organisation_id is not None and team_id in org_teams[c.organisation_id]):
+                if declaration_touches(c, team_id, org_teams, member_keys):
                     pairs[(c.juror_id, sid)] = c.kind
     return pairs
+
+
+# --- handing a held list back ----------------------------------------------------------------------------
+
+COVER_MOVES = 2
+"""When a held list is handed back, at least this many of its entries move to other jurors (where the juror has
+that many not yet started): the entries a declaration took away hide among others moved at the same time."""
+
+
+def entries_to_move(conflicted, unstarted, cover=COVER_MOVES, seed=None):
+    """The assignments to move away when a juror's held list is handed back: every conflicted one, and, drawn at
+    random among the unstarted others, as many more as bring the count up to `cover`. So a juror whose
+    declaration touched no entry sees as many entries leave as one whose declaration touched one or two."""
+    conflicted = list(dict.fromkeys(conflicted))
+    others = sorted(set(unstarted) - set(conflicted))
+    extra = max(0, cover - len(conflicted))
+    return conflicted + random.Random(seed).sample(others, min(extra, len(others)))
 
 
 def conflicted_entries(juror, submission_ids=None):

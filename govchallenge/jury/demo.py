@@ -64,6 +64,9 @@ def add_demo(users):
                     juror = ops.invite_juror(challenge, user.email, user.name, chair_user, is_chair=is_chair)
                 if juror.state == "invited":
                     ops.accept_invitation(juror, user, True)
+            if not juror.conflicts:  # the last juror knows a person and an organisation (before any assignment)
+                ops.declare_conflicts(juror, juror.user, "personal", note="Former colleague; we co-wrote a report.",
+                                      organisation_ids=_some_organisation(), people="Μαρία Παπαδοπούλου")
             closes_at = None if close else utcnow() + timedelta(days=7)
             rnd, _result = ops.open_first_round(challenge, chair_user, 3, closes_at=closes_at, seed=2020)
         except ops.JuryError as error:
@@ -73,6 +76,13 @@ def add_demo(users):
         if close:
             ops.close_round(rnd, chair_user)
     db.session.flush()
+
+
+def _some_organisation():
+    from govchallenge.organisations.models import Organisation
+
+    first = db.session.execute(sa.select(Organisation.id).order_by(Organisation.id).limit(1)).scalar_one_or_none()
+    return [first] if first is not None else []
 
 
 def _fill_reviews(rnd, share, ops):

@@ -34,11 +34,23 @@ class AcceptForm(FlaskForm):
 
 
 class ConflictForm(FlaskForm):
+    """Conflicts with organisations (every one on the platform is listed, whether it takes part or not) and
+    people (typed: nothing lists who takes part); never teams or entries."""
     juror = SelectField(_l("Juror"), choices=[], validate_choice=True)
-    team = SelectField(_l("Team"), choices=[], validate_choice=True)
-    organisation = SelectField(_l("Organisation"), choices=[], validate_choice=True)
+    organisations = SelectMultipleField(_l("Organisations"), choices=[], coerce=str, validate_choice=False,
+                                        description=_l("Every organisation on the platform, whether it takes part or not. Hold Ctrl (or ⌘) to choose several."))
+    people = TextAreaField(_l("People"), validators=[Optional(), Length(max=20000)],
+                           description=_l("One person a line: a full name or an e-mail address."))
     kind = SelectField(_l("Kind of conflict"), choices=list(CONFLICT_KINDS.items()), validators=[DataRequired()])
     note = TextAreaField(_l("Note"), filters=[_strip], validators=[Optional(), Length(max=2000)])
+
+    def validate_organisations(self, field):
+        allowed = {str(value) for value, _label in field.choices}
+        if any(value not in allowed for value in field.data or ()):
+            raise ValidationError(_l("Choose among the organisations listed: reload the page and try again."))
+
+    def organisation_ids(self):
+        return [int(value) for value in self.organisations.data or ()]
 
 
 class RoundForm(FlaskForm):
@@ -62,6 +74,9 @@ class ShortlistForm(FlaskForm):
     # Choices: the jury's accepted jurors, set by the view; all of them are ticked by default.
     jurors = CheckboxesField(_l("Jurors of the next round"), choices=[], coerce=str, validate_choice=False,
                              description=_l("The jurors who accepted; untick those who do not serve in the next round."))
+    # Sent by the confirmation page: the entries the chair saw advance (a different result is refused).
+    confirm = HiddenField()
+    advancing = HiddenField()
 
     def validate_jurors(self, field):
         allowed = {str(value) for value, _label in field.choices}
@@ -80,6 +95,15 @@ class ShortlistForm(FlaskForm):
     def juror_ids(self):
         return [int(value) for value in self.jurors.data]
 
+    def advancing_ids(self):
+        """The submission ids the confirmation page showed as advancing, or None (not confirmed yet)."""
+        if self.confirm.data != "1":
+            return None
+        try:
+            return [int(value) for value in (self.advancing.data or "").split(",") if value]
+        except ValueError:
+            return []
+
 
 class ClosingForm(FlaskForm):
     closes_at = DateTimeLocalField(_l("Closes at (UTC)"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(
@@ -93,6 +117,51 @@ class ManualAssignForm(FlaskForm):
 
 class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Written reason"), filters=[_strip], validators=[DataRequired(), Length(max=4000)])
+
+
+DECISION_CHOICES = [
+    ("reassign", _l("Reassign its missing reviews to other jurors, who review it until the moment below")),
+    ("extend", _l("Extend the round for this entry: its jurors may submit until the moment below")),
+    ("exclude", _l("Exclude it from the ranking: its team is told why")),
+]
+
+
+def close_form(short, exclusion_kinds, data=None):
+    """The close form: for each entry short of reviews, a decision, the moment for reassign and extend, and the
+    kind and words of the reason for exclude. `state` carries the fingerprint of what the page showed."""
+
+    class CloseForm(FlaskForm):
+        state = HiddenField()
+
+        def validate(self, extra_validators=None):
+            valid = super().validate(extra_validators)
+            for entry, _done in short:
+                decision = getattr(self, f"decision_{entry.id}").data
+                needed = []
+                if decision in ("reassign", "extend"):
+                    needed = [(f"until_{entry.id}", _l("Give the moment until which its reviews may be submitted."))]
+                elif decision == "exclude":
+                    needed = [(f"kind_{entry.id}", _l("Choose why the entry is excluded.")),
+                              (f"reason_{entry.id}", _l("Write the reason the entry is excluded: its team is told."))]
+                for name, message in needed:
+                    field = getattr(self, name)
+                    if not field.data and not field.errors:
+                        field.errors = list(field.errors) + [message]
+                        valid = False
+            return valid
+
+    for entry, _done in short:
+        setattr(CloseForm, f"decision_{entry.id}", RadioField(
+            _l("Decision"), choices=DECISION_CHOICES,
+            validators=[InputRequired(message=_l("Choose what happens to this entry."))]))
+        setattr(CloseForm, f"until_{entry.id}", DateTimeLocalField(
+            _l("Reviews may be submitted until (UTC)"), format="%Y-%m-%dT%H:%M", validators=[Optional(), plausible_moment]))
+        setattr(CloseForm, f"kind_{entry.id}", SelectField(
+            _l("Why it is excluded"), choices=[("", _l("Choose a reason"))] + list(exclusion_kinds.items()),
+            validate_choice=False))  # checked by the operation, on the entry's own field
+        setattr(CloseForm, f"reason_{entry.id}", TextAreaField(
+            _l("Reason, in your words (its team reads it)"), filters=[_strip], validators=[Optional(), Length(max=4000)]))
+    return CloseForm(prefix="close", **({"data": data} if data is not None else {}))
 
 
 class OptionalReasonForm(FlaskForm):

@@ -2,13 +2,13 @@
 stepping back."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from govchallenge.core import storage
 from govchallenge.core.actions import form_action, refuse, succeed
 from govchallenge.core.permissions import require
 from govchallenge.core.templating import localise
-from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
 from govchallenge.submissions.models import Submission
 
@@ -18,7 +18,7 @@ from .forms import AcceptForm, OptionalReasonForm, review_form
 from .messages import FIELD_ERRORS, MESSAGES
 from .models import SUBMITTED, Juror
 from .queries import (
-    active_assignments_of, blind_file_name, conflict_form, entry_content, entry_for_review, invitations_waiting_for,
+    active_assignments_of, blind_file_name, conflict_form, conflict_target_label, entry_content, entry_for_review, invitations_waiting_for,
     juror_rows_of, load_assignment, load_challenge, others_reviews, to_int,
 )
 from .tokens import read_token
@@ -62,9 +62,20 @@ def invitation(token):
 
 
 
+def declared_text(result):
+    """What a declaration says back: how many were stored, never what they touched (the same words whether a
+    declaration concerns an entry of the juror's list or none)."""
+    made, already = result
+    text = ngettext("%(num)s conflict declared.", "%(num)s conflicts declared.", len(made))
+    if already:
+        text += " " + ngettext("%(num)s was declared already.", "%(num)s were declared already.", already)
+    return text
+
+
 @login_required
 def declare(slug):
-    """A juror declares conflicts with teams or organisations (in blind mode too: they know whom they know)."""
+    """A juror declares conflicts with organisations and people (in blind mode too: they know whom they know),
+    before or after assignment; the page says the same whatever a declaration touches (reviews.declare_conflicts)."""
     challenge = load_challenge(slug)
     juror = can.juror_of(current_user, challenge)
     require(juror is not None and can.can_declare_conflicts(current_user, juror))
@@ -72,15 +83,16 @@ def declare(slug):
     form.juror.data = str(juror.id)
 
     def page(status=200):
-        return render_template("jury/declare.html", challenge=challenge, juror=juror, form=form), status
+        return render_template("jury/declare.html", challenge=challenge, juror=juror, form=form,
+                               label=conflict_target_label), status
 
     if request.method == "GET":
         return page()
     return form_action(
-        form, lambda: ops.declare_conflict(juror, current_user, form.kind.data, form.note.data,
-                                           team_id=to_int(form.team.data), organisation_id=to_int(form.organisation.data)),
-        done=lambda _c: (url_for("jury.declare", slug=slug), _("Conflict declared.")), again=page, messages=MESSAGES,
-        field=form.team)
+        form, lambda: ops.declare_conflicts(juror, current_user, form.kind.data, form.note.data,
+                                            organisation_ids=form.organisation_ids(), people=form.people.data),
+        done=lambda result: (url_for("jury.declare", slug=slug), declared_text(result)), again=page,
+        messages=MESSAGES, field=form.people)
 
 
 @login_required
@@ -88,7 +100,9 @@ def mine(slug):
     challenge = load_challenge(slug)
     juror = can.juror_of(current_user, challenge)
     require(juror is not None)
-    return render_template("jury/mine.html", challenge=challenge, juror=juror, assignments=active_assignments_of(juror),
+    assignments = [] if juror.list_held_since else active_assignments_of(juror)
+    return render_template("jury/mine.html", challenge=challenge, juror=juror, assignments=assignments,
+                           deadlines={a.id: ops.review_deadline(a.round, a.submission_id) for a in assignments},
                            is_chair=juror.is_chair)
 
 
@@ -149,7 +163,8 @@ def review(public_id):
         "jury/review.html", assignment=assignment, round=rnd, challenge=challenge, criteria=criteria, form=form,
         review=existing, content=content, files=files, others=others,
         team=None if challenge.anonymous_review else submission.team, recuse_form=OptionalReasonForm(prefix="recuse"),
-        editable=not ops.round_frozen(rnd) and (rnd.closes_at is None or utcnow() < rnd.closes_at),
+        editable=not ops.results_frozen(challenge) and ops.reviews_open(rnd, assignment.submission_id),
+        deadline=ops.review_deadline(rnd, assignment.submission_id),
         published=ops.results_frozen(challenge),
     ), status
 

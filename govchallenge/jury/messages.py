@@ -10,7 +10,11 @@ ERRORS = {
     "confidentiality": lambda d: _("Agree to keep the entries confidential to join the jury."),
     "already_juror": lambda d: _("You are already on this jury."),
     "bad_kind": lambda d: _("Choose a kind of conflict."),
-    "conflict_target": lambda d: _("Choose a team or an organisation."),
+    "conflict_target": lambda d: _("Choose at least one organisation or write at least one person: nothing was declared."),
+    "conflict_target_unknown": lambda d: _("An organisation chosen is not on the platform any more. Reload the page and try again: nothing was declared."),
+    "person_too_long": lambda d: _("Line %(line)s of the people is longer than %(max)s characters: nothing was declared.", line=d.get("line"), max=d.get("max")),
+    "person_email": lambda d: _("Line %(line)s of the people looks like an e-mail address but is not one: correct it (nothing was declared).", line=d.get("line")),
+    "person_name": lambda d: _("Line %(line)s of the people is not a readable name: write a full name or an e-mail address (nothing was declared).", line=d.get("line")),
     "round_exists": lambda d: _("This round exists already."),
     "stage_open": lambda d: _("No stage of the challenge has closed yet: entries can still change."),
     "no_entries": lambda d: _("There is no entry to review."),
@@ -29,7 +33,15 @@ ERRORS = {
     "justification": lambda d: _("Write a justification."),
     "out_of_scale": lambda d: _("The score must be between %(min)s and %(max)s.", min=d.get("min"), max=d.get("max")),
     "already_excluded": lambda d: _("The entry is already excluded."),
-    "reviews_missing": lambda d: ngettext("%(num)s review is not submitted yet. Write a reason to close the round anyway.", "%(num)s reviews are not submitted yet. Write a reason to close the round anyway.", d.get("missing") or 0),
+    "decision_missing": lambda d: ngettext("%(num)s entry has fewer reviews than the round asks for: choose what happens to it.", "%(num)s entries have fewer reviews than the round asks for: choose what happens to each.", d.get("count") or 1),
+    "exclusion_kind": lambda d: _("Choose why the entry is excluded."),
+    "exclusion_reason": lambda d: _("Write the reason the entry is excluded: its team is told."),
+    "extension_missing": lambda d: _("Give the moment until which the entry's reviews may be submitted."),
+    "extension_past": lambda d: _("The extension must end in the future."),
+    "extension_far": lambda d: ngettext("An extension may reach at most %(num)s day ahead.", "An extension may reach at most %(num)s days ahead.", d.get("days") or 1),
+    "close_stale": lambda d: _("The round changed since you opened this page (a review, an extension or an exclusion). Check the entries below and decide again."),
+    "lists_held": lambda d: ngettext("%(num)s juror's list is held after a declared conflict: run the assignment first, which hands it back.", "%(num)s jurors' lists are held after a declared conflict: run the assignment first, which hands them back.", d.get("count") or 1),
+    "shortlist_stale": lambda d: _("The scores changed since you saw who advances. Check the list again before you confirm."),
     "shortlist_rule": lambda d: _("Choose how many entries go to the next round."),
     "invalid": lambda d: _("Some answers need correcting."),
     "results_published": lambda d: _("The results are published: the jury's scores and decisions can no longer change."),
@@ -42,7 +54,7 @@ ERRORS = {
 
 
 ERROR_STATUS = {"round_closed": 409, "results_published": 409, "round_open": 409, "round_exists": 409, "stale": 409,
-                "chair_conflict": 403}
+                "chair_conflict": 403, "close_stale": 409, "lists_held": 409, "shortlist_stale": 409}
 
 
 FIELD_ERRORS = {

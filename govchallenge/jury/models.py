@@ -39,6 +39,16 @@ AUTO, MANUAL = "auto", "manual"
 DRAFT, SUBMITTED = "draft", "submitted"
 REVIEW_STATES = {DRAFT: _l("Draft"), SUBMITTED: _l("Submitted")}
 
+# Why an entry leaves a round unranked. The chair picks one (and writes a reason in their own words); the team
+# is told the kind in its own language. The first two say the entry was *not reviewed*, and why.
+NO_REVIEWER, REVIEWS_LATE, EXCLUDED_OTHER = "no_reviewer", "reviews_late", "other"
+EXCLUSION_KINDS = {
+    NO_REVIEWER: _l("no juror free of a conflict of interest could review it"),
+    REVIEWS_LATE: _l("the jurors assigned to it did not submit their reviews in time"),
+    EXCLUDED_OTHER: _l("the chair excluded it"),
+}
+NOT_REVIEWED_KINDS = (NO_REVIEWER, REVIEWS_LATE)
+
 
 def round_label(number):
     return _l("Round %(n)s", n=number)
@@ -63,6 +73,10 @@ class Juror(db.Model):
     invited_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     accepted_at = db.Column(UTCDateTime, nullable=True)
     declined_at = db.Column(UTCDateTime, nullable=True)
+    # Set when the juror (or the chair for them) declares a conflict while they hold assignments: their list is
+    # held until the chair's next reassignment, so no entry leaves it the moment the declaration is made.
+    list_held_since = db.Column(UTCDateTime, nullable=True)
+    list_changed_at = db.Column(UTCDateTime, nullable=True)
 
     challenge = db.relationship("Challenge")
     user = db.relationship("User", foreign_keys=[user_id])
@@ -91,7 +105,8 @@ class Juror(db.Model):
 
 
 class ConflictDeclaration(db.Model):
-    """A conflict of a juror with a team or an organisation: declared, detected or added by the chair."""
+    """A conflict of a juror with an organisation or a person (an e-mail address or a full name, as typed), declared
+    by the juror or added by the chair. `team_id` is read for rows made before conflicts named people."""
 
     __tablename__ = "conflict_declaration"
 
@@ -99,6 +114,7 @@ class ConflictDeclaration(db.Model):
     juror_id = db.Column(db.Integer, db.ForeignKey("juror.id", ondelete="CASCADE"), nullable=False, index=True)
     team_id = db.Column(db.Integer, db.ForeignKey("team.id", ondelete="CASCADE"), nullable=True)
     organisation_id = db.Column(db.Integer, db.ForeignKey("organisation.id"), nullable=True)
+    person = db.Column(db.String(320), nullable=True)
     kind = db.Column(db.String(20), nullable=False, default="other")
     note = db.Column(db.Text, nullable=False, default="")
     source = db.Column(db.String(10), nullable=False, default=DECLARED)
@@ -167,7 +183,9 @@ class Round(db.Model):
 
 
 class RoundEntry(db.Model):
-    """An entry (submission) taking part in a round; `excluded_at` set by a chair override."""
+    """An entry (submission) taking part in a round. `excluded_at`: the chair took it out of the ranking, for a
+    kind of reason (EXCLUSION_KINDS) and in their words; `review_until`: its reviews may still be submitted
+    until then, past the round's closing moment (a per-entry extension)."""
 
     __tablename__ = "round_entry"
 
@@ -176,8 +194,18 @@ class RoundEntry(db.Model):
     submission_id = db.Column(db.Integer, db.ForeignKey("submission.id", ondelete="CASCADE"), nullable=False)
     excluded_at = db.Column(UTCDateTime, nullable=True)
     exclusion_reason = db.Column(db.Text, nullable=True)
+    exclusion_kind = db.Column(db.String(20), nullable=True)
+    review_until = db.Column(UTCDateTime, nullable=True)
 
     round = db.relationship("Round", back_populates="entries")
+
+    @property
+    def exclusion_kind_label(self):
+        return EXCLUSION_KINDS.get(self.exclusion_kind or EXCLUDED_OTHER)
+
+    @property
+    def not_reviewed(self):
+        return self.excluded_at is not None and self.exclusion_kind in NOT_REVIEWED_KINDS
     submission = db.relationship("Submission")
 
     __table_args__ = (sa.UniqueConstraint("round_id", "submission_id"),)
@@ -228,7 +256,8 @@ class Assignment(db.Model):
 
 
 class Review(db.Model):
-    """The scores and comments of one assignment: a draft until submitted; editable while the round is open."""
+    """The scores and comments of one assignment: a draft until submitted; editable while the round is open.
+    `excluded_at`: kept but not counted (a conflict declared after it was submitted), with the reason."""
 
     __tablename__ = "review"
 
@@ -241,6 +270,8 @@ class Review(db.Model):
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     submitted_at = db.Column(UTCDateTime, nullable=True)
+    excluded_at = db.Column(UTCDateTime, nullable=True)
+    exclusion_reason = db.Column(db.Text, nullable=True)
 
     assignment = db.relationship("Assignment", back_populates="review")
     overrides = db.relationship("ScoreOverride", back_populates="review", cascade="all, delete-orphan", order_by="ScoreOverride.id")
@@ -248,6 +279,11 @@ class Review(db.Model):
     @property
     def is_submitted(self):
         return self.state == SUBMITTED
+
+    @property
+    def counts(self):
+        """Submitted and not excluded: a review the scores read."""
+        return self.state == SUBMITTED and self.excluded_at is None
 
     @property
     def state_label(self):

@@ -5,9 +5,11 @@ from .guards import FROZEN_STATUSES, JuryError, results_frozen, round_frozen  # 
 from .membership import (  # noqa: F401
     accept_invitation, challenge_jurors, decline_invitation, invite_juror, juror_of_user, set_chair,
 )
-from .reviews import declare_conflict, exclude_entry, override_score, recuse, review_of, save_review  # noqa: F401
+from .reviews import declare_conflicts, exclude_entry, override_score, recuse, review_of, save_review  # noqa: F401
 from .rounds import (  # noqa: F401
-    REMINDER_HOURS_BEFORE, active_assignments, add_assignment, close_round, entry_totals, last_closed_stage,
-    open_first_round, progress, reminder_due_at, reminder_hours_before, round_entries, round_jurors, run_assignment,
-    schedule_reminder, send_reminders, set_closing_time, shortlist, submitted_scores,
+    DECISIONS, EXCLUDE, EXTEND, MAX_EXTENSION, REASSIGN, REMINDER_HOURS_BEFORE, EntryDecision, active_assignments,
+    add_assignment, close_round, closing_state, entry_totals, held_jurors, last_closed_stage, open_first_round,
+    progress, reminder_due_at, reminder_hours_before, review_deadline, reviews_open, round_entries, round_jurors,
+    run_assignment, schedule_reminder, send_reminders, set_closing_time, short_entries, shortlist, shortlist_plan, shortlist_split,
+    submitted_scores,
 )

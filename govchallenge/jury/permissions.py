@@ -40,11 +40,13 @@ def can_chair(user, challenge):
 
 
 def can_score(user, assignment):
-    """The juror of an active assignment, having agreed to confidentiality."""
+    """The juror of an active assignment, having agreed to confidentiality, whose list is not held after a
+    declared conflict (held, every entry of the list is closed to them alike, so none stands out)."""
     if not signed_in(user) or assignment is None or assignment.state != ACTIVE:
         return False
     juror = assignment.juror
-    return juror.user_id == user.id and juror.state == ACCEPTED and juror.confidentiality_agreed_at is not None
+    return (juror.user_id == user.id and juror.state == ACCEPTED and juror.confidentiality_agreed_at is not None
+            and juror.list_held_since is None)
 
 
 def can_view_entry(user, assignment):

@@ -14,7 +14,7 @@ from govchallenge.teams.models import Team, TeamMember
 
 from .forms import ConflictForm
 from .conflicts import detected_conflicts
-from .models import ACTIVE, SUBMITTED, Assignment, ConflictDeclaration, Juror, Review, Round, RoundEntry
+from .models import ACTIVE, CONFLICT_KINDS, SUBMITTED, Assignment, ConflictDeclaration, Juror, Review, Round, RoundEntry
 
 
 def load_challenge(slug):
@@ -47,10 +47,6 @@ def to_int(value):
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def challenge_teams(challenge):
-    return db.session.execute(sa.select(Team).where(Team.challenge_id == challenge.id).order_by(Team.name)).scalars().all()
 
 
 def entry_content(submission):
@@ -89,15 +85,21 @@ def juror_choices(jurors):
 
 
 def conflict_form(challenge, jurors=None):
+    """The conflict form: every organisation of the platform (listing only those taking part would tell who
+    does), people typed, no team and no entry."""
     form = ConflictForm()
-    form.team.choices = [("", _("No team"))] + [(str(t.id), t.name) for t in challenge_teams(challenge)]
-    org_ids = db.session.execute(
-        sa.select(TeamMember.organisation_id).where(TeamMember.challenge_id == challenge.id, TeamMember.organisation_id.is_not(None)).distinct()
-    ).scalars().all()
-    orgs = db.session.execute(sa.select(Organisation).where(Organisation.id.in_(org_ids)).order_by(Organisation.name)).scalars().all() if org_ids else []
-    form.organisation.choices = [("", _("No organisation"))] + [(str(o.id), o.name) for o in orgs]
+    form.organisations.choices = organisation_choices()
     form.juror.choices = [(str(j.id), j.display_name) for j in (jurors or [])] or [("", "-")]
     return form
+
+
+def conflict_target_label(conflict):
+    """What a declared conflict names: the organisation, the person as typed, or (older rows) the team."""
+    if conflict.organisation is not None:
+        return conflict.organisation.name
+    if conflict.person:
+        return conflict.person
+    return conflict.team.name if conflict.team is not None else "—"
 
 
 
@@ -168,3 +170,25 @@ def rounds_of(challenge):
 def organisation_choices():
     """(id, name) of every organisation on the platform, by name: a juror may belong to any of them."""
     return [(str(o.id), o.name) for o in db.session.execute(sa.select(Organisation).order_by(Organisation.name)).scalars()]
+
+
+def excluded_reviews(challenge):
+    """Reviews kept but not counted (a conflict declared after they were submitted), with their juror and entry,
+    for the chair's dashboard."""
+    return db.session.execute(
+        sa.select(Review).join(Assignment).join(Round)
+        .where(Round.challenge_id == challenge.id, Review.excluded_at.is_not(None))
+        .options(sa.orm.joinedload(Review.assignment).joinedload(Assignment.juror).joinedload(Juror.user),
+                 sa.orm.joinedload(Review.assignment).joinedload(Assignment.submission),
+                 sa.orm.joinedload(Review.assignment).joinedload(Assignment.round))
+        .order_by(Review.excluded_at, Review.id)
+    ).unique().scalars().all()
+
+
+def review_exclusion_text(review):
+    """The chair's words for why a kept review is not counted (stored as "conflict:<kind>")."""
+    reason = review.exclusion_reason or ""
+    if reason.startswith("conflict:"):
+        kind = CONFLICT_KINDS.get(reason.partition(":")[2], reason.partition(":")[2])
+        return _("a conflict of interest (%(kind)s) was declared after it was submitted", kind=kind)
+    return reason

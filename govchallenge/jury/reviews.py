@@ -6,15 +6,15 @@ from govchallenge.challenges import rubric
 from govchallenge.core import audit
 from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
-from govchallenge.teams.models import Team
+from govchallenge.organisations.models import Organisation
 
-from .conflicts import conflict_pairs, refuse_conflicted_actor
+from .conflicts import conflict_pairs, parse_people, person_key, refuse_conflicted_actor
 from .guards import JuryError, require_changeable, require_unfrozen, results_frozen
 from .models import (
-    ACTIVE, CONFLICT_KINDS, DECLARED, DRAFT, OPEN, RECUSED, SUBMITTED, Assignment, ConflictDeclaration, Review, Round,
-    ScoreOverride,
+    ACTIVE, CONFLICT_KINDS, DECLARED, DRAFT, EXCLUDED_OTHER, OPEN, RECUSED, SUBMITTED, Assignment, ConflictDeclaration,
+    Review, Round, ScoreOverride,
 )
-from .rounds import run_assignment
+from .rounds import exclude_round_entry, reviews_open, run_assignment
 
 
 def recuse(assignment, actor, reason=""):
@@ -26,6 +26,8 @@ def recuse(assignment, actor, reason=""):
     assignment.state = RECUSED
     assignment.recused_at = utcnow()
     assignment.recusal_reason = (reason or "").strip()
+    if getattr(actor, "id", None) != assignment.juror.user_id:
+        assignment.juror.list_changed_at = assignment.recused_at  # moved by the chair: the juror's list changed
     db.session.flush()
     audit.record("jury.recuse", assignment, actor=actor, round_id=rnd.id, juror_id=assignment.juror_id,
                  submission_id=assignment.submission_id, reason=assignment.recusal_reason)
@@ -45,7 +47,7 @@ def save_review(assignment, actor, scores, comments, lock_version, submit=False)
     if assignment.state != ACTIVE:
         raise JuryError("recused")
     require_unfrozen(challenge)
-    if rnd.state != OPEN or (rnd.closes_at is not None and utcnow() >= rnd.closes_at):
+    if not reviews_open(rnd, assignment.submission_id):
         raise JuryError("round_closed")
     review = assignment.review
     current_version = review.lock_version if review is not None else 0
@@ -129,7 +131,7 @@ def override_score(review, criterion, new_value, justification, actor):
     return o
 
 
-def exclude_entry(entry, reason, actor):
+def exclude_entry(entry, reason, actor, kind=EXCLUDED_OTHER):
     """The chair excludes an entry (e.g. ineligible), with a written reason: same limits as override_score."""
     rnd = entry.round
     require_changeable(rnd)
@@ -138,37 +140,80 @@ def exclude_entry(entry, reason, actor):
         raise JuryError("justification")
     if entry.excluded_at is not None:
         raise JuryError("already_excluded")
-    entry.excluded_at = utcnow()
-    entry.exclusion_reason = reason.strip()
-    db.session.flush()
-    audit.record("jury.exclude", entry, actor=actor, round_id=entry.round_id, submission_id=entry.submission_id,
-                 reason=entry.exclusion_reason)
-    return entry
+    return exclude_round_entry(entry, kind, reason, actor)
 
 
-def declare_conflict(juror, actor, kind, note="", team_id=None, organisation_id=None, source=DECLARED):
-    """A conflict with a team or an organisation; any active assignment it touches is recused and reassigned."""
+def _organisations(ids):
+    """The organisations chosen (any on the platform), or a refusal naming none of them if one is unknown."""
+    ids = list(dict.fromkeys(int(i) for i in ids or ()))
+    found = {o.id: o for o in db.session.execute(sa.select(Organisation).where(Organisation.id.in_(ids))).scalars()} if ids else {}
+    if len(found) != len(ids):
+        raise JuryError("conflict_target_unknown")
+    return [found[i] for i in ids]
+
+
+def declare_conflicts(juror, actor, kind, note="", organisation_ids=(), people="", source=DECLARED):
+    """Conflicts with organisations (any on the platform, taking part or not) and people (one a line: an e-mail
+    address or a full name), all saved or none: a refusal names what is wrong and stores nothing.
+
+    Nothing the juror can see tells whether a declaration touched an entry of theirs. When they hold assignments
+    in an open round, the whole list is held (`Juror.list_held_since`) whatever the declaration matched; the
+    assignments it touches leave at once (so the scores never read them) and a review already submitted on one
+    is kept, marked excluded with the reason, for the chair to see on the dashboard. The chair's next run of the
+    assignment moves them, with others (conflicts.entries_to_move), and hands the list back.
+    Returns (rows added, how many were declared already)."""
     if kind not in CONFLICT_KINDS:
         raise JuryError("bad_kind")
-    if team_id is None and organisation_id is None:
+    organisations = _organisations(organisation_ids)
+    persons = parse_people(people)
+    if not organisations and not persons:
         raise JuryError("conflict_target")
-    if team_id is not None:
-        team = db.session.get(Team, team_id)
-        if team is None or team.challenge_id != juror.challenge_id:
-            raise JuryError("conflict_target")
-    conflict = ConflictDeclaration(juror_id=juror.id, team_id=team_id, organisation_id=organisation_id, kind=kind,
-                                   note=(note or "").strip(), source=source, created_by_id=getattr(actor, "id", None))
-    db.session.add(conflict)
+    known_orgs = {c.organisation_id for c in juror.conflicts if c.organisation_id is not None}
+    known_people = {person_key(c.person) for c in juror.conflicts if c.person}
+    note = (note or "").strip()
+    made, already = [], 0
+    targets = [("organisation_id", o.id, o.id in known_orgs) for o in organisations]
+    targets += [("person", p, person_key(p) in known_people) for p in persons]
+    for column, value, known in targets:
+        if known:
+            already += 1
+            continue
+        conflict = ConflictDeclaration(juror_id=juror.id, kind=kind, note=note, source=source,
+                                       created_by_id=getattr(actor, "id", None), **{column: value})
+        db.session.add(conflict)
+        made.append(conflict)
     db.session.flush()
-    audit.record("jury.conflict", conflict, actor=actor, juror_id=juror.id, team_id=team_id,
-                 organisation_id=organisation_id, kind=kind, source=source)
-    if results_frozen(juror.challenge):
-        return conflict  # recorded for the trail; the published results are not reopened
-    conflicted = conflict_pairs(juror.challenge_id)
-    touched = db.session.execute(
-        sa.select(Assignment).join(Round).where(Assignment.juror_id == juror.id, Assignment.state == ACTIVE, Round.state == OPEN)
+    for conflict in made:
+        audit.record("jury.conflict", conflict, actor=actor, juror_id=juror.id, organisation_id=conflict.organisation_id,
+                     person=conflict.person, kind=kind, source=source)
+    if not results_frozen(juror.challenge):  # else recorded for the trail; the published results are not reopened
+        hold_list(juror, actor, reason=f"conflict:{kind}")
+    return made, already
+
+
+def hold_list(juror, actor, reason):
+    """Holds the juror's list after a declaration (when they have assignments in an open round) and takes away at
+    once the assignments now in conflict; a submitted review among them is kept and excluded, with `reason`
+    ("conflict:<kind>", worded for the chair by the dashboard)."""
+    active = db.session.execute(
+        sa.select(Assignment).join(Round).where(Assignment.juror_id == juror.id, Assignment.state == ACTIVE,
+                                                Round.state == OPEN)
     ).scalars().all()
+    if not active:
+        return []
+    now = utcnow()
+    if juror.list_held_since is None:
+        juror.list_held_since = now
+    conflicted = conflict_pairs(juror.challenge_id)
+    touched = [a for a in active if (a.juror_id, a.submission_id) in conflicted]
     for a in touched:
-        if (a.juror_id, a.submission_id) in conflicted:
-            recuse(a, actor, reason="conflict")
-    return conflict
+        a.state, a.recused_at, a.recusal_reason = RECUSED, now, "conflict"
+        if a.review is not None and a.review.state == SUBMITTED and a.review.excluded_at is None:
+            a.review.excluded_at = now
+            a.review.exclusion_reason = str(reason)
+            audit.record("jury.review_excluded", a.review, actor=actor, assignment=a.public_id, round_id=a.round_id,
+                         juror_id=juror.id, submission_id=a.submission_id, reason=a.review.exclusion_reason)
+    db.session.flush()
+    audit.record("jury.list_held", juror, actor=actor, challenge_id=juror.challenge_id,
+                 moved=[a.public_id for a in touched])
+    return touched

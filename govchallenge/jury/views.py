@@ -24,7 +24,7 @@ ROUTES = [
     ("/<slug>/rounds/<int:number>/manual", chair_views.manual, ("POST",)),
     ("/<slug>/rounds/<int:number>/remind", chair_views.remind, ("POST",)),
     ("/<slug>/rounds/<int:number>/closing", chair_views.closing, ("POST",)),
-    ("/<slug>/rounds/<int:number>/close", chair_views.close, ("POST",)),
+    ("/<slug>/rounds/<int:number>/close", chair_views.close, ("GET", "POST")),
     ("/<slug>/rounds/<int:number>/shortlist", chair_views.shortlist, ("POST",)),
     ("/<slug>/rounds/<int:number>/entries/<int:entry_id>/exclude", chair_views.exclude, ("POST",)),
     ("/<slug>/assignments/<public_id>/override", chair_views.override, ("GET", "POST")),

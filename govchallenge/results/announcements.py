@@ -305,6 +305,7 @@ def email_for(delivery):
     if delivery.role == PARTICIPANT:
         submission = db.session.get(Submission, delivery.submission_id) if delivery.submission_id else None
         context["outcome"] = documents.outcome_for(full, submission.public_id) if submission else None
+        context["exclusion"] = exclusion_of(submission) if submission and context["outcome"] is None else None
         context["entries_ranked"] = document["entries_ranked"]
         context["submission"] = submission
         template, subject = "results_participant", SUBJECT_PARTICIPANT
@@ -313,6 +314,18 @@ def email_for(delivery):
         template, subject = "results_announcement", SUBJECT_GENERAL
     return mail.render(template, language, address, lambda: subject % {"title": title},
                        message_id=message_id_of(delivery), **context)
+
+
+def exclusion_of(submission):
+    """The round in which the chair took the entry out of the judging (the latest, if several), or None: what
+    the team is told instead of "did not reach the final round", which would not be true."""
+    from govchallenge.jury.models import Round, RoundEntry
+
+    return db.session.execute(
+        sa.select(RoundEntry).join(Round).where(RoundEntry.submission_id == submission.id,
+                                                RoundEntry.excluded_at.is_not(None))
+        .order_by(Round.number.desc()).limit(1)
+    ).scalar_one_or_none()
 
 
 def message_id_of(delivery):

@@ -11,7 +11,7 @@ from govchallenge.jury import operations as ops
 from govchallenge.jury.models import ACTIVE, RECUSED, Assignment, ConflictDeclaration, Juror, Review, Round, ScoreOverride
 from govchallenge.jury.tokens import make_token
 from tests.support.factories import make_user
-from tests.support.jury_factories import make_juror, make_jury_setup
+from tests.support.jury_factories import close_excluding_short, make_juror, make_jury_setup
 
 
 def _assignments(rnd, juror=None):
@@ -125,18 +125,22 @@ def test_automatic_conflicts_are_never_assigned(app):
     assert result.stats()["conflicts_broken"] == 0 and result.short == {}
 
 
-def test_declared_conflict_recuses_and_reassigns(app, login_as):
+def test_declared_conflict_holds_the_list_until_the_chair_reassigns(app, login_as):
     setup = make_jury_setup(n_entries=4, n_jurors=5)
     a = _not_chair_assignment(setup)
     juror = db.session.get(Juror, a.juror_id)
-    team_id = db.session.get(type(a.submission), a.submission_id).team_id
+    org_id = db.session.get(type(a.submission), a.submission_id).team.members[0].organisation_id
     client = login_as(juror.user)
-    response = client.post(f"/jury/{setup['challenge'].slug}/declare", data={"team": str(team_id), "organisation": "", "kind": "collaborator", "note": "We co-wrote a paper."})
+    response = client.post(f"/jury/{setup['challenge'].slug}/declare", data={"organisations": [str(org_id)], "people": "", "kind": "collaborator", "note": "We co-wrote a paper."})
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Assignment, a.id).state == RECUSED
+    assert client.get(f"/jury/review/{a.public_id}").status_code == 403
+    assert login_as(setup["chair"]).post(f"/jury/{setup['challenge'].slug}/rounds/1/assign").status_code == 302
+    db.session.expire_all()
     active = [x for x in _assignments(setup["round"]) if x.submission_id == a.submission_id and x.state == ACTIVE]
     assert len(active) == 3 and juror.id not in {x.juror_id for x in active}
+    assert db.session.get(Juror, juror.id).list_held_since is None
     assert client.get(f"/jury/review/{a.public_id}").status_code == 403
 
 
@@ -144,14 +148,15 @@ def test_chair_adds_a_conflict_and_sees_detected_ones(app, login_as):
     setup = make_jury_setup(n_entries=3, n_jurors=4)
     client = login_as(setup["chair"])
     target = setup["jurors"][2]
-    team = setup["teams"][0]
+    org = setup["teams"][0].members[0].organisation
     assert client.get(f"/jury/{setup['challenge'].slug}/conflicts").status_code == 200
-    response = client.post(f"/jury/{setup['challenge'].slug}/conflicts", data={"juror": str(target.id), "team": str(team.id), "organisation": "", "kind": "financial", "note": ""})
+    response = client.post(f"/jury/{setup['challenge'].slug}/conflicts", data={"juror": str(target.id), "organisations": [str(org.id)], "people": "", "kind": "financial", "note": ""})
     assert response.status_code == 302
     c = db.session.execute(sa.select(ConflictDeclaration)).scalar_one()
-    assert c.source == "chair" and c.kind == "financial"
+    assert c.source == "chair" and c.kind == "financial" and c.organisation_id == org.id
     sub0 = setup["submissions"][0]
     assert not [x for x in _assignments(setup["round"], target) if x.submission_id == sub0.id and x.state == ACTIVE]
+    assert org.name in client.get(f"/jury/{setup['challenge'].slug}/conflicts").get_data(as_text=True)
 
 
 def test_recusal_triggers_reassignment(app, login_as):
@@ -287,7 +292,7 @@ def test_bad_scoring_input_is_refused_and_the_draft_kept(app, login_as, case):
 def test_review_after_close_is_refused(app, login_as):
     setup = make_jury_setup(n_entries=3, n_jurors=4)
     a = _not_chair_assignment(setup)
-    ops.close_round(setup["round"], setup["chair"], reason="Deadline")
+    close_excluding_short(setup["round"], setup["chair"], reason="Deadline")
     db.session.commit()
     client = login_as(db.session.get(Juror, a.juror_id).user)
     response = client.post(f"/jury/review/{a.public_id}", data=_form(a, setup["round"].criteria, submit=True))
@@ -333,36 +338,38 @@ def _submit_all(rnd):
     db.session.commit()
 
 
-def test_close_needs_all_reviews_or_a_reason_and_shortlist_top_n(app, login_as):
+def test_close_needs_all_reviews_or_a_decision_and_shortlist_top_n_after_confirmation(app, login_as):
     setup = make_jury_setup(n_entries=4, n_jurors=4)
     slug = setup["challenge"].slug
     client = login_as(setup["chair"])
-    response = client.post(f"/jury/{slug}/rounds/1/close", data={"c1-reason": ""}, follow_redirects=True)
-    assert "not submitted yet" in response.get_data(as_text=True)
+    page = client.get(f"/jury/{slug}/rounds/1/close").get_data(as_text=True)
+    assert "4 entries have fewer reviews than the round asks for" not in page  # said on the dashboard
+    assert page.count('type="radio"') == 4 * 3
+    response = client.post(f"/jury/{slug}/rounds/1/close", data={})
+    assert response.status_code == 400 and "Choose what happens to this entry." in response.get_data(as_text=True)
     db.session.expire_all()
     assert setup["round"].state == "open"
     _submit_all(setup["round"])
-    assert client.post(f"/jury/{slug}/rounds/1/close", data={"c1-reason": ""}).status_code == 302
+    page = client.get(f"/jury/{slug}/rounds/1/close").get_data(as_text=True)
+    assert "Every entry has the reviews the round asks for" in page and 'type="radio"' not in page
+    state = re.search(r'name="close-state"[^>]*value="([^"]+)"', page) or re.search(r'value="([^"]+)"[^>]*name="close-state"', page)
+    assert client.post(f"/jury/{slug}/rounds/1/close", data={"close-state": state.group(1)}).status_code == 302
     db.session.expire_all()
     assert setup["round"].state == "closed"
-    response = client.post(f"/jury/{slug}/rounds/1/shortlist", data={"s1-rule": "top", "s1-top_n": "2", "s1-reviews_per_entry": "2",
-                                                                    "s1-jurors": [str(j.id) for j in setup["jurors"]]})
+    rule = {"s1-rule": "top", "s1-top_n": "2", "s1-reviews_per_entry": "2", "s1-jurors": [str(j.id) for j in setup["jurors"]]}
+    response = client.post(f"/jury/{slug}/rounds/1/shortlist", data=rule)
+    assert response.status_code == 200 and "Who advances to round 2" in response.get_data(as_text=True)
+    assert db.session.execute(sa.select(Round).where(Round.number == 2)).first() is None  # nothing before confirming
+    totals = ops.entry_totals(setup["round"])
+    means = sorted(((sum(v) / len(v), sid) for sid, v in totals.items()), reverse=True)
+    advancing = ",".join(str(sid) for _m, sid in means[:2])
+    response = client.post(f"/jury/{slug}/rounds/1/shortlist", data={**rule, "s1-confirm": "1", "s1-advancing": advancing})
     assert response.status_code == 302
     second = db.session.execute(sa.select(Round).where(Round.number == 2)).scalar_one()
     assert len(second.entries) == 2 and second.reviews_per_entry == 2
-    totals = ops.entry_totals(setup["round"])
-    means = sorted(((sum(v) / len(v), sid) for sid, v in totals.items()), reverse=True)
     assert {e.submission_id for e in second.entries} == {sid for _m, sid in means[:2]}
     assert len(ops.active_assignments(second)) == 4
     assert _events("jury.shortlist") and _events("jury.round_close")
-
-
-def test_close_with_written_reason(app, login_as):
-    setup = make_jury_setup(n_entries=3, n_jurors=4)
-    client = login_as(setup["chair"])
-    assert client.post(f"/jury/{setup['challenge'].slug}/rounds/1/close", data={"c1-reason": "Two jurors fell ill."}).status_code == 302
-    db.session.expire_all()
-    assert setup["round"].state == "closed" and setup["round"].closed_reason == "Two jurors fell ill."
 
 
 def test_override_and_exclude_need_a_justification(app, login_as):
@@ -489,6 +496,7 @@ GET_RULES = [
     ("/jury/{slug}/conflicts", {"chair"}),
     ("/jury/{slug}/declare", {"juror", "other_juror", "chair"}),
     ("/jury/{slug}/reviews", {"juror", "other_juror", "chair"}),
+    ("/jury/{slug}/rounds/1/close", {"chair"}),
     ("/jury/review/{pid}", {"juror"}),
     ("/jury/{slug}/assignments/{pid}/override", {"chair"}),
     ("/jury/", {"admin", "officer", "member", "participant", "entrant", "juror", "other_juror", "chair"}),

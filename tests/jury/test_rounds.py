@@ -16,7 +16,9 @@ from govchallenge.jury import agreement, jobs
 from govchallenge.jury import operations as ops
 from govchallenge.jury.models import Assignment, Juror, Round, RoundJuror, ScoreOverride
 from tests.support.factories import PASSWORD, make_challenge
-from tests.support.jury_factories import make_juror, make_jury_setup, submit_all_reviews
+from tests.support.jury_factories import (
+    close_excluding_short, confirmed_shortlist, make_juror, make_jury_setup, submit_all_reviews,
+)
 
 
 def _refresh(obj):
@@ -90,7 +92,7 @@ def test_nothing_of_the_jury_changes_once_results_are_published(app, login_as, s
         lambda: ops.exclude_entry(rnd.entries[0], "Ineligible", chair),
         lambda: ops.save_review(a, a.juror.user, {c.id: 1 for c in rnd.criteria}, {"overall": "late"}, a.review.lock_version, submit=True),
         lambda: ops.run_assignment(rnd, chair),
-        lambda: ops.close_round(rnd, chair, reason="done"),
+        lambda: ops.close_round(rnd, chair),
         lambda: ops.set_closing_time(rnd, utcnow() + timedelta(days=3), chair),
         lambda: ops.send_reminders(rnd, chair),
         lambda: ops.recuse(a, a.juror.user),
@@ -141,7 +143,7 @@ def test_a_conflicted_chair_cannot_change_scores_or_exclude(app, login_as, how):
     team = setup["teams"][0]
     target = setup["submissions"][0]
     if how == "declared":
-        ops.declare_conflict(chair_juror, chair, "personal", team_id=team.id)
+        ops.declare_conflicts(chair_juror, chair, "personal", organisation_ids=[team.members[0].organisation_id])
     else:
         chair_juror.organisation_id = team.members[0].organisation_id
     db.session.commit()
@@ -217,8 +219,8 @@ def test_the_chair_chooses_the_jurors_of_round_two(app, login_as):
         box_id = re.search(r'id="([^"]+)"', box.group(0)).group(1)
         assert f'<label for="{box_id}">{j.display_name}</label>' in page
     chosen = setup["jurors"][1:4]
-    response = client.post(f"/jury/{slug}/rounds/1/shortlist", data=_shortlist_data(chosen))
-    assert response.status_code == 302
+    shown, response = confirmed_shortlist(client, f"/jury/{slug}/rounds/1/shortlist", _shortlist_data(chosen))
+    assert shown.status_code == 200 and response.status_code == 302
     second = db.session.execute(sa.select(Round).where(Round.challenge_id == setup["challenge"].id, Round.number == 2)).scalar_one()
     sitting = set(db.session.execute(sa.select(RoundJuror.juror_id).where(RoundJuror.round_id == second.id)).scalars())
     assert sitting == {j.id for j in chosen}
@@ -286,8 +288,8 @@ def test_shortlist_every_entry_above_the_thresholds(app, login_as):
     ops.close_round(rnd, setup["chair"])
     db.session.commit()
     client = login_as(setup["chair"])
-    response = client.post(f"/jury/{setup['challenge'].slug}/rounds/1/shortlist",
-                           data=_shortlist_data(setup["jurors"], **{"s1-rule": "thresholds", "s1-top_n": ""}))
+    _shown, response = confirmed_shortlist(client, f"/jury/{setup['challenge'].slug}/rounds/1/shortlist",
+                                           _shortlist_data(setup["jurors"], **{"s1-rule": "thresholds", "s1-top_n": ""}))
     assert response.status_code == 302
     second = db.session.execute(sa.select(Round).where(Round.number == 2)).scalar_one()
     assert {e.submission_id for e in second.entries} == strong
@@ -494,7 +496,7 @@ def test_scheduled_reminder_reaches_only_jurors_with_pending_reviews(mail_app, s
 def test_scheduled_reminder_does_nothing_when_closed_early_or_excluded(mail_app, smtp):
     setup = make_jury_setup(n_entries=3, n_jurors=4, closes_in_days=1)
     rnd = setup["round"]
-    ops.close_round(rnd, setup["chair"], reason="Closed early")
+    close_excluding_short(rnd, setup["chair"], reason="Closed early")
     db.session.commit()
     assert jobs.remind_round(rnd.id, rnd.closes_at.isoformat()) == "nothing to do"
     assert jobs.send_reminder(rnd.id, setup["jurors"][1].id) == "nothing to do"

@@ -53,3 +53,21 @@ def submit_all_reviews(rnd, score=None):
         ops.save_review(a, a.juror.user, {c.id: value for c in criteria}, {"overall": "ok"},
                         a.review.lock_version if a.review else 0, submit=True)
     db.session.commit()
+
+
+def close_excluding_short(rnd, chair, reason="Reviews missing at the deadline", kind="reviews_late"):
+    """Closes the round, excluding (with `kind` and `reason`) every entry short of reviews. Flushes."""
+    decisions = {entry.id: ops.EntryDecision(ops.EXCLUDE, kind=kind, reason=reason) for entry, _done in ops.short_entries(rnd)}
+    return ops.close_round(rnd, chair, decisions)
+
+
+def confirmed_shortlist(client, url, data, prefix="s1"):
+    """Posts the shortlist rule, reads who advances from the confirmation page, and confirms it.
+    Returns (confirmation page response, final response)."""
+    import re
+
+    shown = client.post(url, data=data)
+    if shown.status_code != 200:
+        return shown, shown
+    advancing = re.search(rf'name="{prefix}-advancing" value="([^"]*)"', shown.get_data(as_text=True)).group(1)
+    return shown, client.post(url, data={**data, f"{prefix}-confirm": "1", f"{prefix}-advancing": advancing})

@@ -144,10 +144,12 @@ USER_TEXT = {
     "juror.name": _text,
     "juror.email": _email,
     "conflict_declaration.note": _text,
+    "conflict_declaration.person": _text,
     "jury_round.name": _translated_column("name"),
     "jury_round.closed_reason": _text,
     "assignment.recusal_reason": _text,
     "round_entry.exclusion_reason": _text,
+    "review.exclusion_reason": _text,
     "review.comments": _review_comments,
     "score_override.justification": _text,
     "contest.name": _translated_column("name"),
@@ -182,7 +184,7 @@ NOT_USER_TEXT = {
         "challenge.status", "challenge.domain", "challenge.countries_mode", "challenge.review_comment",
         "challenge.aggregation", "challenge.calibration", "challenge.publish_ranking", "challenge_host.role",
         "challenge_host.state", "membership.role", "membership.state", "organisation.kind", "team_member.role",
-        "submission.state", "juror.state", "conflict_declaration.kind", "conflict_declaration.source",
+        "submission.state", "juror.state", "conflict_declaration.kind", "conflict_declaration.source", "round_entry.exclusion_kind",
         "jury_round.state", "assignment.state", "assignment.source", "review.state", "publication.state",
         "delivery.channel", "delivery.role", "delivery.state", "outbox_job.state", "award.domain",
         "audit_event.action", "audit_event.object_type",
@@ -386,15 +388,17 @@ def _jury_at_work(world):
 
     users, jury, now = world.users, world.rows["jury"], utcnow()
     _chair_row, juror_row, third_row = jury.juror_rows
-    world.rows["declared"] = ConflictDeclaration(juror_id=juror_row.id, team_id=jury.teams[2].id, kind="personal",
+    world.rows["declared"] = ConflictDeclaration(juror_id=juror_row.id, person="Zed Person", kind="personal",
                                                  note="n", source="declared", created_by_id=users["juror"].id)
     world.rows["chair_conflict"] = ConflictDeclaration(
         juror_id=third_row.id, organisation_id=world.organisations["startup"].id, kind="financial", note="n",
         source="chair", created_by_id=users["chair"].id)
     recused = world.rows["recused"] = next(a for a in jury.round.assignments if a.juror_id == third_row.id)
     recused.state, recused.recused_at, recused.recusal_reason = "recused", now, "r"
+    if recused.review is not None:  # submitted before a conflict declared: kept, not counted
+        recused.review.excluded_at, recused.review.exclusion_reason = now, "conflict:personal"
     excluded = world.rows["excluded"] = jury.round.entries[2]
-    excluded.excluded_at, excluded.exclusion_reason = now, "x"
+    excluded.excluded_at, excluded.exclusion_reason, excluded.exclusion_kind = now, "x", "reviews_late"
     review = next(r for r in jury.reviews if r.assignment.juror_id == juror_row.id)
     world.rows["invited_juror"] = Juror(challenge_id=jury.challenge.id, email="invited@example.eu", name="i",
                                         state="invited", invited_by_id=users["officer"].id)
