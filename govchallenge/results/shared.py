@@ -38,6 +38,9 @@ ERRORS = {
     "not_proposed": lambda d: _("There is no proposal to confirm."),
     "already_confirmed": lambda d: _("Your organisation has already confirmed this ranking."),
     "hosts_missing": lambda d: _("Not every host has confirmed yet."),
+    "not_publishable": lambda d: _("A value in the results cannot be published exactly, so its digest could not be "
+                                   "recomputed elsewhere (%(where)s). Ask the platform's operators to correct it.",
+                                   where=d.get("where", "")),
 }
 
 
