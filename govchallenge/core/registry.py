@@ -7,8 +7,8 @@ order. Nothing registers by being imported, so what the app does never depends o
 command happened to import first.
 
 A hook listed in REQUIRED guards a rule: left empty, it would silently allow what it should forbid (a team
-with entries closing, a juror reading which team sent which entry). The factory checks them once every domain is wired, and reading one that is empty
-fails loudly as well.
+with entries closing, a juror reading which team sent which entry). The factory checks them once every domain
+is wired, and reading one that is empty fails loudly as well.
 """
 from dataclasses import dataclass, field
 from typing import Callable
