@@ -7,8 +7,8 @@ order. Nothing registers by being imported, so what the app does never depends o
 command happened to import first.
 
 A hook listed in REQUIRED guards a rule: left empty, it would silently allow what it should forbid (a team
-with entries closing). The factory checks them once every domain is wired, and reading one that is empty
-fails loudly as well.
+with entries closing, a juror reading which team sent which entry). The factory checks them once every domain
+is wired, and reading one that is empty fails loudly as well.
 """
 from dataclasses import dataclass, field
 from typing import Callable
@@ -45,8 +45,10 @@ class Registry:
     feed_sources: list = field(default_factory=list)  # () -> iterable of Atom entry dicts (id, title, link, updated, summary)
     team_close_blockers: list = field(default_factory=list)  # (team) -> True when the team must not close
     team_entries: list = field(default_factory=list)  # (team) -> {stage_id: entry}, in one query (at most one)
+    # (user, challenge) -> True when the user must not learn who entered what (the jury of a blind evaluation)
+    entrant_blinds: list = field(default_factory=list)
 
-    REQUIRED = ("team_close_blockers",)
+    REQUIRED = ("team_close_blockers", "entrant_blinds")
 
     def add(self, hook, item):
         items = getattr(self, hook)

@@ -6,9 +6,11 @@ def init_app(app):
 
     from govchallenge.core.registry import NavLink, Panel, registry
 
+    from .permissions import kept_blind
     from .views import bp, jury_panel
 
     app.register_blueprint(bp)
     hooks = registry(app)
     hooks.add("nav_links", NavLink("jury.index", _l("Jury"), 40))
     hooks.add("challenge_panels", Panel("jury/_challenge_panel.html", jury_panel))
+    hooks.add("entrant_blinds", kept_blind)

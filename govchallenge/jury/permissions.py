@@ -6,7 +6,8 @@ from govchallenge.core.permissions import is_admin, signed_in
 from govchallenge.extensions import db
 
 from .conflicts import is_conflicted
-from .models import ACCEPTED, ACTIVE, Juror
+from .guards import results_frozen
+from .models import ACCEPTED, ACTIVE, INVITED, Juror
 
 
 def juror_of(user, challenge):
@@ -16,6 +17,29 @@ def juror_of(user, challenge):
     return db.session.execute(
         sa.select(Juror).where(Juror.challenge_id == challenge.id, Juror.user_id == user.id, Juror.state == ACCEPTED)
     ).scalar_one_or_none()
+
+
+def kept_blind(user, challenge):
+    """Whether `user` must not learn who entered what in `challenge` — which team, entrant or country is
+    behind an entry — wherever else they stand (a host's officer, an administrator): the one rule of blind
+    review, asked on every page that names a team or an entrant beside an entry (through
+    submissions.permissions.can_see_entrants, which reads it from the `entrant_blinds` hook).
+
+    It holds for whoever holds a jury role in a challenge reviewed anonymously — a juror or the chair,
+    accepted, or invited and not yet answering (blind from the invitation, since what they saw before
+    accepting cannot be unseen) — until the evaluation ends: results published, or the challenge archived
+    (the jury is frozen then, jury/guards.py), or they leave the jury (declined). A challenge whose jury sees
+    the teams by design (`anonymous_review` off) hides nothing from it."""
+    if not signed_in(user) or challenge is None or not challenge.anonymous_review:
+        return False
+    if results_frozen(challenge):
+        return False
+    return db.session.execute(
+        sa.select(sa.exists().where(
+            Juror.challenge_id == challenge.id, Juror.state.in_((ACCEPTED, INVITED)),
+            sa.or_(Juror.user_id == user.id, sa.func.lower(Juror.email) == (user.email or "").lower()),
+        ))
+    ).scalar()
 
 
 def is_chair(user, challenge):

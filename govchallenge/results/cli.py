@@ -32,20 +32,29 @@ def results_cli():
 @click.argument("slug")
 @with_appcontext
 def verify(slug):
-    """Recompute the digest of the stored results; exit 1 when it differs from the published one."""
-    from . import documents
+    """Check the published results end to end: the stored document against its digest (recomputed by the
+    rule it was published with), that digest against the one the audit trail recorded at publication, and
+    the trail itself. Exit 1, naming what differs, when any link breaks."""
+    from govchallenge.core import audit
+
+    from . import verification
     from .models import published_for
 
     publication = published_for(_challenge(slug).id)
     if publication is None:
         raise click.ClickException(f"the results of {slug} are not published")
-    computed = documents.digest_of(publication.document)
-    click.echo(f"published: {publication.digest}")
-    click.echo(f"computed:  {computed}")
-    if computed != publication.digest:
-        click.echo("MISMATCH: the stored results no longer match the published digest", err=True)
+    audit.seal(wait=True)
+    result = verification.check(publication)
+    db.session.rollback()
+    click.echo(f"rule:       {result.scheme or '(none)'}")
+    click.echo(f"published:  {result.stored}")
+    click.echo(f"computed:   {result.recomputed}")
+    click.echo(f"audited:    {result.audited}" + (f" (audit row {result.audit_row})" if result.audit_row else ""))
+    if not result.ok:
+        for problem in result.problems:
+            click.echo(f"MISMATCH: {problem}", err=True)
         sys.exit(1)
-    click.echo("OK")
+    click.echo("OK: the document, its digest, the digest audited at publication and the audit trail agree")
 
 
 @results_cli.command("publish")

@@ -2,7 +2,8 @@
 
 `full_document` is everything the jury, chair and hosts see (and each team for itself);
 `public_document` is what the challenge chose to publish — the open-data export — and the digest
-is the SHA-256 of its canonical JSON, so `sha256sum results.json` of the export gives it back."""
+is the SHA-256 of its canonical JSON under the publication's rule (digests.py: RFC 8785 for every new
+publication), so `sha256sum results.json` of the export gives it back."""
 import hashlib
 import io
 from dataclasses import dataclass, field
@@ -15,11 +16,9 @@ from govchallenge.extensions import db
 from govchallenge.jury import agreement
 from govchallenge.jury import models as jm
 
-from . import scoring
+from . import digests, scoring
 
 FORMAT = "govchallenge.results/1"
-DIGEST_RULE = ("SHA-256 of the canonical JSON: keys sorted, no whitespace, UTF-8, numbers with a "
-               "decimal point written with exactly six decimals")
 BOOTSTRAP_SAMPLES = 1000
 
 
@@ -264,16 +263,19 @@ def public_document(full, challenge, published_at):
     shown_ids = {e["entry"] for e in shown}
     document["ties"] = [t for t in full["ties"] if set(t["entries"]) & shown_ids]
     document["published_at"] = published_at.strftime("%Y-%m-%dT%H:%M:%SZ")
-    document["digest_rule"] = DIGEST_RULE
+    document["digest_scheme"] = digests.CURRENT
+    document["digest_rule"] = digests.rule(digests.CURRENT)
     return document
 
 
-def digest_of(document):
-    return scoring.digest(document)
+def digest_of(publication):
+    """The digest of the publication's stored document, recomputed under the rule it was published with."""
+    return digests.digest(publication.document, publication.digest_scheme)
 
 
-def canonical_bytes(document):
-    return scoring.canonical_json(document).encode("utf-8")
+def canonical_bytes(publication):
+    """The JSON export: the very bytes the publication's digest hashes."""
+    return digests.canonical_bytes(publication.document, publication.digest_scheme)
 
 
 def outcome_for(full, public_id):

@@ -91,6 +91,9 @@ class Publication(db.Model):
     full = db.Column(db.JSON, nullable=False, default=dict)
     document = db.Column(db.JSON, nullable=True)  # frozen on publication
     digest = db.Column(db.String(64), nullable=True)
+    # The rule the digest was taken by (results/digests.py), set with it: RFC 8785 from revision 0008 on;
+    # publications made before keep the rule they were published with.
+    digest_scheme = db.Column(db.String(32), nullable=True)
     published_at = db.Column(UTCDateTime, nullable=True)
 
     challenge = db.relationship("Challenge")

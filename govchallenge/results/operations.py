@@ -12,7 +12,7 @@ from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
 from govchallenge.jobs import outbox
 
-from . import documents, webhook_guard
+from . import digests, documents, webhook_guard
 from .models import (
     FAILED, PENDING, PROPOSED, PUBLISHED, SUPERSEDED, Announcement, Award, Contest, Delivery, HostConfirmation,
     Publication, WebhookEndpoint, proposed_for, published_for,
@@ -49,7 +49,7 @@ def propose(challenge, actor, priority_criterion_id=None, chair_decisions=(), sp
         if not decision["reason"]:
             raise ResultsError("decision_needs_reason")
     specials = _check_special_awards(challenge, data, special_awards or {})
-    full = documents.full_document(challenge, data, priority_criterion_id, decisions, specials)
+    full = _publishable(documents.full_document(challenge, data, priority_criterion_id, decisions, specials))
     old = proposed_for(challenge.id)
     if old is not None:
         old.state = SUPERSEDED
@@ -62,6 +62,16 @@ def propose(challenge, actor, priority_criterion_id=None, chair_decisions=(), sp
     audit.record("results.proposed", publication, actor=actor, challenge=challenge.slug,
                  unresolved_ties=len(full["unresolved_ties"]))
     return publication
+
+
+def _publishable(document):
+    """The document as it will be stored, refused when a value could not be published exactly (a number
+    beyond 2^53, NaN, a lone surrogate in a name): digests.as_published. Checked on the proposal already, so
+    that the chair hears of it, not the last host confirming."""
+    try:
+        return digests.as_published(document)
+    except digests.NotCanonical as error:
+        raise ResultsError("not_publishable", where=str(error)) from error
 
 
 def previous_priority_criterion(challenge, criteria):
@@ -138,9 +148,11 @@ def publish(publication, actor, force=False):
         raise ResultsError("already_published")
     _refuse_archived(challenge)
     now = utcnow().replace(microsecond=0)
+    document = _publishable(documents.public_document(publication.full, challenge, now))
     publication.published_at = now
-    publication.document = documents.public_document(publication.full, challenge, now)
-    publication.digest = documents.digest_of(publication.document)
+    publication.document = document
+    publication.digest_scheme = digests.CURRENT
+    publication.digest = documents.digest_of(publication)
     publication.state = PUBLISHED
     _record_awards(publication, actor)
     _set_challenge_status(challenge, actor)
@@ -148,8 +160,10 @@ def publish(publication, actor, force=False):
     db.session.add(announcement)
     db.session.flush()
     outbox.enqueue(ANNOUNCE_JOB, announcement.id, max_attempts=12)
+    # The trail keeps the digest and its rule out of the publication's reach: `results verify` compares the
+    # stored digest with this event, so the document and its digest cannot be changed together unnoticed.
     audit.record("results.published", publication, actor=actor, digest=publication.digest,
-                 forced_without=missing if force else [])
+                 digest_scheme=publication.digest_scheme, forced_without=missing if force else [])
     return publication
 
 

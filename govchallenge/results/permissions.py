@@ -1,11 +1,13 @@
 """Who may do what with results: one function per question, deny by default.
 
 Before publication only the jury's chair and the hosts' officers see the ranking and its scores (an
-ordinary juror scores blind and sees no one else's scores, nor the teams behind the entries); after
-it, everyone sees what the challenge chose to publish, and each participant their own outcome."""
+ordinary juror scores blind and sees no one else's scores, nor the teams behind the entries — and in a blind
+evaluation neither does the chair, nor a host who sits on the jury: `can_see_entrants`); after it, everyone
+sees what the challenge chose to publish, and each participant their own outcome."""
 from govchallenge.challenges.permissions import is_host_officer
 from govchallenge.core.permissions import is_admin, signed_in
 from govchallenge.jury import permissions as jury
+from govchallenge.submissions.permissions import can_see_entrants  # noqa: F401  (the one rule of blind review, for results pages)
 
 
 def is_chair(user, challenge):

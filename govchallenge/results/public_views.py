@@ -9,7 +9,7 @@ from govchallenge.core.forms import EmptyForm
 from govchallenge.core.urls import external_url
 from govchallenge.extensions import db
 
-from . import documents
+from . import digests, documents
 from . import permissions as can
 from .models import (
     PUBLISHED, Contest, Publication, published_for,
@@ -40,9 +40,10 @@ def show(slug):
 
 def export_json(slug):
     challenge, publication = published_or_404(slug)
-    response = storage.download_response(documents.canonical_bytes(publication.document), f"{challenge.slug}-results.json",
+    response = storage.download_response(documents.canonical_bytes(publication), f"{challenge.slug}-results.json",
                                          "application/json")
     response.headers["X-Results-Digest"] = publication.digest
+    response.headers["X-Results-Digest-Scheme"] = publication.digest_scheme
     return response
 
 
@@ -55,7 +56,8 @@ def api_results(slug):
     challenge, publication = published_or_404(slug)
     return jsonify({
         "digest": publication.digest,
-        "digest_rule": documents.DIGEST_RULE,
+        "digest_scheme": publication.digest_scheme,
+        "digest_rule": digests.rule(publication.digest_scheme),
         "published_at": publication.document["published_at"],
         "links": {
             "page": external_url("results.show", slug=slug),

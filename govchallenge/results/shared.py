@@ -38,6 +38,9 @@ ERRORS = {
     "not_proposed": lambda d: _("There is no proposal to confirm."),
     "already_confirmed": lambda d: _("Your organisation has already confirmed this ranking."),
     "hosts_missing": lambda d: _("Not every host has confirmed yet."),
+    "not_publishable": lambda d: _("A value in the results cannot be published exactly, so its digest could not be "
+                                   "recomputed elsewhere (%(where)s). Ask the platform's operators to correct it.",
+                                   where=d.get("where", "")),
 }
 
 
@@ -129,8 +132,10 @@ def preview_context(challenge, context, form=None, problem=None):
         from govchallenge.organisations.models import OFFICER, active_memberships
 
         mine = {m.organisation_id for m in active_memberships(current_user) if m.role == OFFICER}
-    entries = {s.public_id: f"{s.title} ({s.team.name})" for s in data.submissions.values()}
+    show_teams = can.can_see_entrants(current_user, challenge)
+    entries = {s.public_id: f"{s.title} ({s.team.name})" if show_teams else s.title for s in data.submissions.values()}
     context.update(
+        show_teams=show_teams,
         proposal=proposal, preview=preview, problems=data.problems, form=form, may_propose=may_propose,
         problem_messages=[ERRORS.get(code, lambda d: code)(detail) for code, detail in data.problems],
         may_confirm=bool(set(missing) & mine), missing_hosts=[h for h in challenge.hosts if h.organisation_id in missing],

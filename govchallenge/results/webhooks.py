@@ -32,6 +32,7 @@ def webhook_body(delivery):
         "title": document["challenge"]["title"],
         "published_at": document["published_at"],
         "digest": publication.digest,
+        "digest_scheme": publication.digest_scheme,
         "results_url": external_url("results.show", slug=document["challenge"]["slug"]),
         "export_url": external_url("results.export_json", slug=document["challenge"]["slug"]),
         "winners": [{"place": e["place"], "entry": e["entry"], "team": e["team"], "title": e["title"],

@@ -1,10 +1,12 @@
 """Who may do what with entries: one function per question, deny by default.
 
-Nobody sees another team's entry; hosts see content only once the stage has closed; jurors get
-their own blind route from the jury domain.
+Nobody sees another team's entry; hosts see content only once the stage has closed, and not at all while
+they sit on the jury of a blind evaluation (`can_see_entrants`); jurors get their own blind route from the
+jury domain.
 """
 from govchallenge.challenges.permissions import is_host_officer
 from govchallenge.core.permissions import signed_in
+from govchallenge.core.registry import hook
 from govchallenge.core.timeutil import utcnow
 from govchallenge.teams.permissions import is_member
 
@@ -20,10 +22,18 @@ def can_see_receipt(user, submission):
     return can_work_on(user, submission.team)
 
 
+def can_see_entrants(user, challenge):
+    """May `user` learn who entered what in `challenge` (a team, its members or countries beside an entry)?
+    Not while a registered blind holds them (`entrant_blinds`: the jury of a blind evaluation,
+    jury.permissions.kept_blind). Every page that names a team or an entrant beside an entry asks this,
+    the results' too; it grants nothing by itself (the page's own permission still decides who may come)."""
+    return not any(blind(user, challenge) for blind in hook("entrant_blinds"))
+
+
 def host_may_read(user, submission, now=None):
     stage = submission.stage
     return (submission.state == SUBMITTED and stage.has_closed_at(now or utcnow())
-            and is_host_officer(user, stage.challenge))
+            and is_host_officer(user, stage.challenge) and can_see_entrants(user, stage.challenge))
 
 
 def can_view_entry(user, submission):
@@ -39,8 +49,11 @@ def can_see_host_view(user, challenge):
 
 
 def can_list_entries(user, stage, now=None):
-    return is_host_officer(user, stage.challenge) and stage.has_closed_at(now or utcnow())
+    """The stage's entries with their teams (the exports): its hosts, after the close, not on a blind jury."""
+    return (is_host_officer(user, stage.challenge) and stage.has_closed_at(now or utcnow())
+            and can_see_entrants(user, stage.challenge))
 
 
 def can_grant_late_entry(user, challenge):
-    return is_host_officer(user, challenge)
+    """Names a team and lets it enter after the close: a host, not while on the blind jury."""
+    return is_host_officer(user, challenge) and can_see_entrants(user, challenge)

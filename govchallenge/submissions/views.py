@@ -284,12 +284,15 @@ def _challenge(slug):
 @bp.route("/hosts/<slug>")
 @login_required
 def hosts(slug):
+    """Counts for every host; who entered what (entries with their teams, countries, exports, late entries)
+    once a stage has closed, unless the host sits on the jury of a blind evaluation."""
     challenge = _challenge(slug)
     require(can.can_see_host_view(current_user, challenge))
     now = utcnow()
     closed = [stage for stage in challenge.stages if stage.has_closed_at(now)]
+    entrants_shown = can.can_see_entrants(current_user, challenge)
     entries = {}
-    if closed:
+    if closed and entrants_shown:
         rows = db.session.execute(
             sa.select(Submission).where(Submission.stage_id.in_([s.id for s in closed]), Submission.state == SUBMITTED)
             .options(sa.orm.joinedload(Submission.team).selectinload(Team.members).joinedload(TeamMember.user),
@@ -298,11 +301,12 @@ def hosts(slug):
         ).scalars().unique().all()
         for row in rows:
             entries.setdefault(row.stage_id, []).append(row)
-    late_form = _late_form(challenge, closed) if closed else None
+    shown = closed and entrants_shown
     return render_template(
         "submissions/hosts.html", challenge=challenge, counts=host_counts(challenge), closed_ids={s.id for s in closed},
-        entries=entries, exports=exports.recent_for(challenge), late_form=late_form, now=now,
-        grants=_grants(challenge),
+        entries=entries, exports=exports.recent_for(challenge) if entrants_shown else [],
+        late_form=_late_form(challenge, closed) if shown else None, now=now,
+        grants=_grants(challenge) if shown else [], entrants_shown=entrants_shown,
     )
 
 

@@ -41,3 +41,23 @@ def test_every_string_is_in_the_catalogue_and_translated(extracted, language):
     untranslated = [m.id for m in catalogue if m.id and not (m.string if isinstance(m.string, str) else all(m.string))]
     assert not untranslated, f"{len(untranslated)} strings untranslated in {language}: {untranslated[:5]}"
     assert not [m.id for m in catalogue if m.id and m.fuzzy], f"fuzzy entries in {language}"
+
+
+def test_the_extractor_reads_every_template():
+    """pybabel skips, without a word, a template it cannot parse (a `do` tag with no `jinja2.ext.do` in
+    babel.cfg): every string of that template would then escape the catalogues and this test's check above."""
+    import configparser
+
+    import jinja2
+
+    config = configparser.ConfigParser()
+    config.read(ROOT / "babel.cfg")
+    extensions = [e.strip() for e in config["jinja2: templates/**.html"].get("extensions", "").split(",") if e.strip()]
+    environment = jinja2.Environment(extensions=["jinja2.ext.i18n", *extensions])
+    unreadable = []
+    for template in sorted((ROOT / "templates").rglob("*.html")):
+        try:
+            environment.parse(template.read_text(encoding="utf-8"))
+        except jinja2.TemplateSyntaxError as error:
+            unreadable.append(f"{template.relative_to(ROOT)}: {error}")
+    assert not unreadable, "\n".join(unreadable)

@@ -70,6 +70,18 @@ def test_reading_an_empty_required_hook_fails_loudly(app):
         team_ops._has_entries(None)
 
 
+def test_without_its_blind_nobody_would_be_kept_from_who_entered_what(app):
+    from govchallenge.submissions.permissions import can_see_entrants
+
+    hooks = registry.Registry()
+    hooks.team_close_blockers.append(lambda team: False)
+    with pytest.raises(registry.MissingRegistration, match="entrant_blinds"):
+        hooks.check()
+    app.extensions[registry.KEY] = hooks
+    with pytest.raises(registry.MissingRegistration, match="entrant_blinds"):
+        can_see_entrants(None, None)
+
+
 def test_the_app_wires_every_domains_hooks(app):
     hooks = registry.registry(app)
     assert [link.endpoint for link in sorted(hooks.nav_links, key=lambda link: link.position)] == [
@@ -77,6 +89,9 @@ def test_the_app_wires_every_domains_hooks(app):
     assert [p.template for p in hooks.challenge_panels] == [
         "submissions/_challenge_panel.html", "jury/_challenge_panel.html", "results/_challenge_panel.html"]
     assert len(hooks.feed_sources) == 1 and len(hooks.team_close_blockers) == 1
+    from govchallenge.jury.permissions import kept_blind
+
+    assert hooks.entrant_blinds == [kept_blind]
 
 
 def test_building_the_app_twice_registers_nothing_twice(make_app):

@@ -25,6 +25,26 @@ def test_the_jury_and_its_chair(world):
     assert world.allowed(can.can_see_progress, world.challenge) == HOSTS | {"admin", "chair"}
 
 
+def test_the_jury_of_a_blind_evaluation_is_kept_from_who_entered_what(world):
+    """Accepted or invited (by the address, in any case), sworn or not, chair or juror; until the results are
+    out or the challenge archived; never where the jury sees the teams by design; not after declining."""
+    challenge = world.challenge
+    jury = {"juror", "chair", "unsworn_juror", "invitee"}
+    assert world.allowed(can.kept_blind, challenge) == jury
+    assert world.allowed(can.kept_blind, world.draft) == set()  # no jury there
+    assert world.allowed(can.kept_blind, None) == set()
+    world.jurors["invitee"].state = "declined"
+    db.session.flush()
+    assert world.allowed(can.kept_blind, challenge) == jury - {"invitee"}
+    for status in ("results_published", "archived"):
+        challenge.status = status
+        assert world.allowed(can.kept_blind, challenge) == set()
+    challenge.status = "in_evaluation"
+    assert world.allowed(can.kept_blind, challenge) == jury - {"invitee"}
+    challenge.anonymous_review = False
+    assert world.allowed(can.kept_blind, challenge) == set()
+
+
 def test_only_the_sworn_juror_of_an_active_assignment_scores(world):
     assert world.allowed(can.can_score, world.assignments["juror"]) == {"juror"}
     assert world.allowed(can.can_view_entry, world.assignments["juror"]) == {"juror"}

@@ -401,6 +401,7 @@ def test_webhooks_are_signed_and_a_failing_endpoint_never_blocks_the_others(make
         assert not announcements.verify_signature("wrong secret", body, headers["X-Govchallenge-Signature"])
         payload = json.loads(body)
         assert payload["digest"] == publication.digest and payload["winners"][0]["place"] == 1
+        assert payload["digest_scheme"] == "rfc8785-sha256"
         assert deliveries(SENT, EMAIL) == 2 + 3  # e-mails went out all the same
         assert deliveries(channel=WEBHOOK) == 3
         waiting = db.session.execute(sa.select(Delivery).where(Delivery.channel == WEBHOOK, Delivery.state == "pending")).scalars().all()

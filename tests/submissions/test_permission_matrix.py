@@ -46,3 +46,20 @@ def test_hosts_never_read_a_draft(world):
 def test_host_views(world):
     assert world.allowed(can.can_see_host_view, world.challenge) == HOSTS
     assert world.allowed(can.can_grant_late_entry, world.challenge) == HOSTS
+
+
+def test_a_host_on_the_blind_jury_loses_sight_of_who_entered_what(world):
+    """The world's jury holds no host; seated on it, a host officer no longer reads entries, lists or exports
+    them, nor grants late entries — the other host still does; the team keeps its own entry."""
+    from tests.support.jury_factories import make_juror
+
+    stage = world.submission.stage
+    jury = {"juror", "chair", "unsworn_juror", "invitee"}
+    assert world.allowed(can.can_see_entrants, world.challenge) == set(world.users) - jury
+    make_juror(world.challenge, world.users["cohost_officer"])
+    assert world.allowed(can.can_see_entrants, world.challenge) == set(world.users) - jury - {"cohost_officer"}
+    assert world.allowed(can.host_may_read, world.submission, now=stage.closes_at) == {"officer"}
+    assert world.allowed(can.can_view_entry, world.submission) == TEAM
+    assert world.allowed(can.can_list_entries, stage, now=stage.closes_at) == {"officer"}
+    assert world.allowed(can.can_grant_late_entry, world.challenge) == {"officer"}
+    assert world.allowed(can.can_see_host_view, world.challenge) == HOSTS  # the page stays, without the names

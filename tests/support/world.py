@@ -186,6 +186,7 @@ NOT_USER_TEXT = {
         "challenge_host.state", "membership.role", "membership.state", "organisation.kind", "team_member.role",
         "submission.state", "juror.state", "conflict_declaration.kind", "conflict_declaration.source", "round_entry.exclusion_kind",
         "jury_round.state", "assignment.state", "assignment.source", "review.state", "publication.state",
+        "publication.digest_scheme",
         "delivery.channel", "delivery.role", "delivery.state", "outbox_job.state", "award.domain",
         "audit_event.action", "audit_event.object_type",
     ],
