@@ -52,8 +52,9 @@ def export_csv(slug):
 
 
 def api_results(slug):
+    """A published result never changes: its publication time is a true Last-Modified (the API adds the ETag)."""
     challenge, publication = published_or_404(slug)
-    return jsonify({
+    response = jsonify({
         "digest": publication.digest,
         "digest_rule": documents.DIGEST_RULE,
         "published_at": publication.document["published_at"],
@@ -64,6 +65,8 @@ def api_results(slug):
         },
         "results": publication.document,
     })
+    response.last_modified = publication.published_at
+    return response
 
 
 def contest(slug):
