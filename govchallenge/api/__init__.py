@@ -32,8 +32,14 @@ def init_app(app):
         "vary_header": True,
     }})
 
+    listed_origins = bool(app.config.get("API_CORS_ORIGINS"))
+
     @app.after_request
     def api_validators(response):
-        if request.path.startswith(PREFIX):
-            return conditional(response)
-        return response
+        if not request.path.startswith(PREFIX):
+            return response
+        if listed_origins:
+            # The answer differs by Origin (allowed or not): a shared cache must not hand one origin's to another.
+            # Flask-CORS says so only when more than one origin is listed.
+            response.vary.add("Origin")
+        return conditional(response)
