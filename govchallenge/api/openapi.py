@@ -244,7 +244,8 @@ def _query_parameter(parameter):
 
 
 SLUG_PARAMETER = {"name": "slug", "in": "path", "required": True, "description": "The challenge's slug.",
-                  "schema": {"type": "string", "pattern": SLUG, "maxLength": 100}}
+                  "schema": {"type": "string", "pattern": SLUG, "maxLength": 100},
+                  "example": "clean-air-sensors"}  # the demo data's challenge with published results
 
 
 def _paths():

@@ -55,7 +55,7 @@ def test_the_refusal_speaks_the_requests_language(client):
     assert response.status_code == 400 and "Unbekannter Parameter" in response.get_json()["error"]["message"]
 
 
-@pytest.mark.parametrize("query", ["", "q=", "q=water%20sensors", "per_page=100&page=100000", "country=PL&eligible=DE",
+@pytest.mark.parametrize("query", ["", "q=", "q=water%20sensors", "q=" + "w" * 200, "per_page=100&page=100000", "country=PL&eligible=DE",
                                    "language=en&state=open&domain=mobility&sort=newest"])
 def test_a_well_formed_query_is_answered(client, query):
     assert client.get(f"/api/v1/challenges?{query}").status_code == 200
