@@ -75,6 +75,8 @@ def load_settings(instance_path):
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE"),
         "RESULTS_WEBHOOK_TIMEOUT": _int("RESULTS_WEBHOOK_TIMEOUT", 5),
         "WEBHOOK_ALLOW_PRIVATE": _bool("WEBHOOK_ALLOW_PRIVATE"),
+        # Web origins whose pages may call the read-only API from a browser, comma-separated; empty: any origin.
+        "API_CORS_ORIGINS": [o.strip() for o in os.environ.get("API_CORS_ORIGINS", "").split(",") if o.strip()],
         "JURY_REMINDER_HOURS_BEFORE": _int("JURY_REMINDER_HOURS_BEFORE", 48),
         "AUDIT_KEY": os.environ.get("AUDIT_KEY", ""),
         "AUDIT_CHECKPOINT_DIR": os.environ.get("AUDIT_CHECKPOINT_DIR", str(instance / "audit")),

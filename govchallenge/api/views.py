@@ -1,4 +1,6 @@
-"""The public, read-only JSON API. Thin over the domains; errors answer JSON with a message."""
+"""The public, read-only JSON API. Thin over the domains; errors answer JSON with a message. Its description is
+openapi.py, served at /api/v1/openapi.json; validators, caching and CORS are set for every route under /api/v1
+by the package's init_app."""
 import sqlalchemy as sa
 from flask import Blueprint, abort, jsonify, request
 from flask_babel import gettext as _
@@ -6,14 +8,15 @@ from werkzeug.exceptions import BadRequest
 
 from govchallenge.challenges import catalogue as cat
 from govchallenge.challenges.models import Challenge
-from govchallenge.core.pagination import requested_page
 from govchallenge.core.timeutil import utcnow
 from govchallenge.core.urls import external_url
 from govchallenge.submissions.counts import public_counts
 from govchallenge.extensions import db
 
+from .openapi import description
+from .parameters import DEFAULT_PER_PAGE, QueryProblems, challenge_list_parameters, read_query
+
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-MAX_PER_PAGE, DEFAULT_PER_PAGE = 100, 20
 
 
 def _iso(value):
@@ -48,20 +51,38 @@ def _bad_request(message):
     return error
 
 
+def _refused_query(problems):
+    parameters = challenge_list_parameters()
+    said = []
+    if problems.unknown:
+        said.append(_("Unknown parameter: %(names)s. This address accepts: %(known)s.",
+                      names=", ".join(problems.unknown), known=", ".join(p.name for p in parameters)))
+    if problems.repeated:
+        said.append(_("Give each parameter only once: %(names)s.", names=", ".join(problems.repeated)))
+    if problems.invalid:
+        said.append(_("Not a valid value for: %(names)s. The API description (%(url)s) lists what each parameter "
+                      "accepts.", names=", ".join(problems.invalid), url=external_url("api.openapi")))
+    return _bad_request(" ".join(said))
+
+
+@bp.route("/openapi.json")
+def openapi():
+    return jsonify(description())
+
+
 @bp.route("/challenges")
 def challenges():
-    filters, invalid = cat.clean_filters(request.args)
-    if invalid:
-        raise _bad_request(_("Unknown value for: %(names)s.", names=", ".join(invalid)))
-    page_number = requested_page(request.args)
-    per_page = requested_page(request.args, "per_page") if request.args.get("per_page") else DEFAULT_PER_PAGE
-    if page_number is None or per_page is None or per_page > MAX_PER_PAGE:
-        raise _bad_request(_("page must be a whole number from 1; per_page a whole number from 1 to %(max)s.", max=MAX_PER_PAGE))
+    try:
+        values = read_query(request.args, challenge_list_parameters())
+    except QueryProblems as problems:
+        raise _refused_query(problems) from None
+    filters, _invalid = cat.clean_filters(values)  # every value is known by now: this only fills the defaults
     now = utcnow()
-    page = db.paginate(cat.query(filters, now), page=page_number, per_page=per_page, error_out=False)
+    page = db.paginate(cat.query(filters, now), page=values.get("page", 1), per_page=values.get("per_page", DEFAULT_PER_PAGE),
+                       error_out=False)
     return jsonify({
         "items": [_summary(c, now) for c in page.items],
-        "page": page.page, "per_page": per_page, "total": page.total, "pages": page.pages,
+        "page": page.page, "per_page": page.per_page, "total": page.total, "pages": page.pages,
         "filters": {k: v for k, v in filters.items() if v},
     })
 

@@ -11,6 +11,7 @@ from govchallenge.core import audit, storage
 from govchallenge.core.actions import Messages, button_action, form_action
 from govchallenge.core.pagination import requested_page
 from govchallenge.core.geo import EU_MEMBER_STATES, country_choices
+from govchallenge.core.http_cache import conditional
 from govchallenge.core.i18n import current_language
 from govchallenge.core.languages import EU_LANGUAGES, language_name, pick
 from govchallenge.core.names import clean_filename
@@ -142,7 +143,8 @@ def feed():
     entries.sort(key=lambda e: e["updated"], reverse=True)
     updated = entries[0]["updated"] if entries else now
     body = render_template("challenges/feed.xml", entries=entries, updated=updated, self_url=external_url("challenges.feed"))
-    return Response(body, mimetype="application/atom+xml")
+    # Titles and summaries are in the reader's language: a validator per language, never shared between them.
+    return conditional(Response(body, mimetype="application/atom+xml"), vary_language=True)
 
 
 @bp.route("/mine")

@@ -13,6 +13,11 @@ def is_country(code):
     return bool(code) and pycountry.countries.get(alpha_2=code.upper()) is not None
 
 
+def country_codes():
+    """Every ISO 3166-1 alpha-2 code `is_country` accepts, upper case and sorted (the API lists them)."""
+    return sorted(c.alpha_2 for c in pycountry.countries)
+
+
 def is_currency(code):
     return bool(code) and len(code) == 3 and pycountry.currencies.get(alpha_3=code.upper()) is not None
 

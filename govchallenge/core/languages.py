@@ -23,6 +23,11 @@ def is_language(code):
     return bool(code) and len(code) == 2 and pycountry.languages.get(alpha_2=code.lower()) is not None
 
 
+def language_codes():
+    """Every ISO 639-1 code `is_language` accepts, lower case and sorted (the API lists them)."""
+    return sorted(language.alpha_2 for language in pycountry.languages if hasattr(language, "alpha_2"))
+
+
 def language_name(code, in_language=None):
     """The language's name as the viewer's language writes it ("Polnisch" for a German reader);
     `in_language=code` gives its own name ("Polski"), for lists marked up with lang=code."""

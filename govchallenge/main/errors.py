@@ -3,7 +3,7 @@
 Every error answer first rolls back the request's database session: a view that flushed a change
 and then aborted (a 403 after a half-done operation, a 404 on a second lookup, a CSRF failure) must
 leave nothing for a later commit in the same request or its teardown to write."""
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -59,7 +59,13 @@ def register(app):
     @app.errorhandler(HTTPException)
     def http_error(error):
         detail = getattr(error, "user_message", None)
-        return render_error(error.code or 500, detail)
+        response = make_response(render_error(error.code or 500, detail))
+        # What the error says about itself stays on the answer: `Allow` on a 405 (RFC 9110 requires it),
+        # `Retry-After`, `WWW-Authenticate`. Only its own content type gives way to the page's or the JSON's.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def unexpected_error(error):

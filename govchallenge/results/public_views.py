@@ -53,8 +53,9 @@ def export_csv(slug):
 
 
 def api_results(slug):
+    """A published result never changes: its publication time is a true Last-Modified (the API adds the ETag)."""
     challenge, publication = published_or_404(slug)
-    return jsonify({
+    response = jsonify({
         "digest": publication.digest,
         "digest_scheme": publication.digest_scheme,
         "digest_rule": digests.rule(publication.digest_scheme),
@@ -66,6 +67,8 @@ def api_results(slug):
         },
         "results": publication.document,
     })
+    response.last_modified = publication.published_at
+    return response
 
 
 def contest(slug):
