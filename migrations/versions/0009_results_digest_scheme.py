@@ -1,7 +1,7 @@
 """results: the rule each publication's digest was taken by
 
-Revision ID: 0008_digest_scheme
-Revises: 0007_audit_seal
+Revision ID: 0009_digest_scheme
+Revises: 0008_jury_rounds
 
 New publications hash their document's RFC 8785 (JSON Canonicalization Scheme) form. Publications made
 before were hashed by the platform's own canonical form (floats with six decimals): they are marked with
@@ -11,8 +11,8 @@ valid. Proposals (no digest yet) get their rule when they are published.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_digest_scheme"
-down_revision = "0007_audit_seal"
+revision = "0009_digest_scheme"
+down_revision = "0008_jury_rounds"
 branch_labels = None
 depends_on = None
 
