@@ -206,10 +206,9 @@ def attachment(slug, attachment_id):
     challenge = _load_visible(slug)
     item = _child(ChallengeAttachment, challenge, attachment_id)
     try:
-        data = storage.open_bytes(item.sha256)
+        return storage.stored_download(item.sha256, item.filename, item.mime_type)
     except FileNotFoundError:
         abort(404)
-    return storage.download_response(data, item.filename, item.mime_type)
 
 
 @bp.route("/<slug>/history")
