@@ -11,8 +11,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 MIB = 1024 * 1024
-# S3 refuses parts below 5 MiB (except the last), so no threshold may be lower.
-MIN_PART_BYTES = 5 * MIB
 
 
 class S3Error(RuntimeError):
@@ -86,7 +84,7 @@ class S3Client:
         """Uploads in one request, or in parts when `data` is above the multipart threshold."""
         from boto3.s3.transfer import TransferConfig
 
-        size = max(self.settings.multipart_threshold, MIN_PART_BYTES)
+        size = self.settings.multipart_threshold  # parts below S3's 5 MiB minimum are raised to it by boto3
         transfer = TransferConfig(multipart_threshold=size, multipart_chunksize=size, max_concurrency=4)
         with _translated("PUT", name):
             self.client.upload_fileobj(io.BytesIO(data), self.settings.bucket, self._key(name),

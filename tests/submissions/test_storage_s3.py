@@ -147,6 +147,27 @@ def test_when_the_bucket_stops_answering_downloads_get_the_503_page_and_typed_te
         assert text_only.status_code == 302 and saved_entry().title == "Keep me"  # text needs no bucket
 
 
+def test_a_challenge_attachment_sent_while_the_bucket_is_down_keeps_its_title(make_app, private_s3):
+    from govchallenge.challenges.models import DRAFT
+    from tests.support import factories
+
+    app = make_app(**private_s3.settings(private_s3.new_bucket(), S3_MAX_ATTEMPTS=1))
+    with app.app_context():
+        officer = factories.make_user()
+        challenge = factories.make_challenge(host=factories.make_public_body(officer=officer), status=DRAFT)
+        db.session.commit()
+        client = login(app.test_client(), officer)
+        private_s3.stop()
+        response = client.post(f"/challenges/{challenge.slug}/attachments",
+                               data={"title": "Terms of the call", "file": (io.BytesIO(PDF), "terms.pdf")},
+                               content_type="multipart/form-data")
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400
+        assert "could not be stored" in page and 'value="Terms of the call"' in page
+        db.session.expire_all()
+        assert db.session.get(type(challenge), challenge.id).attachments == []
+
+
 def test_a_bucket_that_does_not_exist_is_a_form_error_not_a_crash(make_app, s3_server):
     app = make_app(**s3_server.settings("gc-no-such-bucket"))
     with app.app_context():
