@@ -15,6 +15,7 @@ from govchallenge import create_app
 from govchallenge.extensions import db, limiter
 from tests.support import factories
 from tests.support.databases import make_backend
+from tests.support.s3server import S3Server
 from tests.support.services import REDIS_URL, LiveServer, PrivateRedis, require_redis, start_smtp
 
 BACKENDS = ("sqlite", "postgresql")
@@ -245,6 +246,22 @@ def rq_worker():
 @pytest.fixture
 def private_redis():
     server = PrivateRedis().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """One S3-compatible server (moto, its own process on loopback) for the session; each test takes a bucket."""
+    server = S3Server(tmp_path_factory.mktemp("s3")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def private_s3(tmp_path):
+    """An S3-compatible server of this test's own, which it may stop."""
+    server = S3Server(tmp_path / "s3").start()
     yield server
     server.stop()
 

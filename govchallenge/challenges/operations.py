@@ -5,6 +5,7 @@ from flask import current_app
 
 from govchallenge.core.actions import RuleError
 from govchallenge.core import audit, storage
+from govchallenge.core.s3 import S3Error
 from govchallenge.core.slugs import unique_slug
 from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
@@ -367,7 +368,11 @@ def add_attachment(actor, challenge, title, filename, data):
         mime = storage.check(data, ATTACHMENT_TYPES, max_attachment_bytes())
     except storage.FileRejected as error:
         raise ChallengeError("file_" + str(error)) from None
-    stored = storage.save(data, mime)
+    try:
+        stored = storage.save(data, mime)
+    except S3Error:
+        current_app.logger.exception("file storage unavailable")
+        raise ChallengeError("file_storage") from None
     safe_name = "".join(c for c in (filename or "") if c.isalnum() or c in "-_. ")[:150].strip() or "attachment"
     stem = safe_name.rsplit(".", 1)[0] if "." in safe_name else safe_name
     attachment = ChallengeAttachment(

@@ -57,6 +57,7 @@ MESSAGES = Messages({
     "file_empty": lambda detail: _("The file is empty."),
     "file_too_large": lambda detail: _("The file is larger than the limit."),
     "file_type": lambda detail: _("This type of file is not accepted. The type is read from the file's content, not its name."),
+    "file_storage": lambda detail: _("The file could not be stored just now. Nothing was saved; your text is kept below. Try again in a moment."),
 }, default=lambda: _("This step is not possible in the challenge's present state."),
     statuses={"locked": 409, "stale": 409, "answered": 409, "transition": 409, "not_closed": 409})
 
@@ -208,10 +209,9 @@ def attachment(slug, attachment_id):
     challenge = _load_visible(slug)
     item = _child(ChallengeAttachment, challenge, attachment_id)
     try:
-        data = storage.open_bytes(item.sha256)
+        return storage.stored_download(item.sha256, item.filename, item.mime_type)
     except FileNotFoundError:
         abort(404)
-    return storage.download_response(data, item.filename, item.mime_type)
 
 
 @bp.route("/<slug>/history")

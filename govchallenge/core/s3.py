@@ -1,14 +1,16 @@
-"""A small S3-compatible object client (AWS, MinIO, Ceph, Scaleway…): PUT, GET, HEAD with AWS
-Signature Version 4, path-style addressing, on the standard library alone."""
-import hashlib
-import hmac
-import urllib.error
-import urllib.parse
-import urllib.request
-from dataclasses import dataclass
-from datetime import datetime, timezone
+"""An S3-compatible bucket (AWS, MinIO, Ceph, Garage, Scaleway…) through boto3, AWS's own client.
 
-EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
+Request signing (Signature Version 4), multipart uploads of large files, retries and time-outs are the
+library's. What this module adds: one client per process and setting (building one costs ~0.5 s), keys under
+the operator's prefix, and the two outcomes the rest of the platform understands: FileNotFoundError for an
+object that is not there, S3Error when the bucket could not be used (unreachable, refused, misconfigured)."""
+import functools
+import io
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+MIB = 1024 * 1024
 
 
 class S3Error(RuntimeError):
@@ -20,79 +22,97 @@ class S3Settings:
     endpoint: str  # https://s3.eu-central-1.amazonaws.com or http://127.0.0.1:9000
     bucket: str
     region: str
-    access_key: str
+    access_key: str  # empty: boto3's own search (AWS_* variables, instance or pod role)
     secret_key: str
     prefix: str = ""
+    addressing_style: str = "path"  # bucket in the path, as most S3-compatible servers expect
+    multipart_threshold: int = 8 * MIB  # larger files go up in parts of this size
+    max_attempts: int = 3  # per request, counting the first
     timeout: float = 30.0
 
 
-def _sign(key, message):
-    return hmac.new(key, message.encode(), hashlib.sha256).digest()
+_session_lock = threading.Lock()
 
 
-def signature_v4(method, host, path, query, headers, payload_sha256, access_key, secret_key, region, moment, service="s3"):
-    """The Authorization header for one request. `headers` (lower-case names) must include host and x-amz-*."""
-    amz_date = moment.strftime("%Y%m%dT%H%M%SZ")
-    day = amz_date[:8]
-    canonical_headers = "".join(f"{name}:{' '.join(str(value).split())}\n" for name, value in sorted(headers.items()))
-    signed_headers = ";".join(sorted(headers))
-    canonical_query = "&".join(
-        f"{urllib.parse.quote(k, safe='-_.~')}={urllib.parse.quote(v, safe='-_.~')}" for k, v in sorted(query.items())
+@functools.lru_cache(maxsize=1)
+def _session():
+    import boto3
+
+    return boto3.session.Session()  # loads the S3 service description once per process
+
+
+@functools.lru_cache(maxsize=8)
+def _client(endpoint, region, access_key, secret_key, addressing_style, max_attempts, timeout):
+    """One client per connection setting (clients are thread-safe; sessions are not, hence the lock)."""
+    from botocore.config import Config
+
+    config = Config(
+        region_name=region, s3={"addressing_style": addressing_style},
+        retries={"mode": "standard", "max_attempts": max_attempts},
+        connect_timeout=min(timeout, 5), read_timeout=timeout,
     )
-    canonical_request = "\n".join([
-        method, urllib.parse.quote(path, safe="/-_.~"), canonical_query, canonical_headers, signed_headers, payload_sha256,
-    ])
-    scope = f"{day}/{region}/{service}/aws4_request"
-    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical_request.encode()).hexdigest()])
-    key = _sign(_sign(_sign(_sign(("AWS4" + secret_key).encode(), day), region), service), "aws4_request")
-    signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
-    return f"AWS4-HMAC-SHA256 Credential={access_key}/{scope}, SignedHeaders={signed_headers}, Signature={signature}"
+    with _session_lock:
+        return _session().client("s3", endpoint_url=endpoint or None, config=config,
+                                 aws_access_key_id=access_key or None, aws_secret_access_key=secret_key or None)
+
+
+@contextmanager
+def _translated(action, key):
+    """botocore's errors as FileNotFoundError (no such object) or S3Error (anything else)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        yield
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            raise FileNotFoundError(key) from None
+        raise S3Error(f"S3 {action} {key}: {error}") from error
+    except BotoCoreError as error:
+        raise S3Error(f"S3 {action} {key}: {error}") from error
 
 
 class S3Client:
     def __init__(self, settings):
         self.settings = settings
-        parsed = urllib.parse.urlsplit(settings.endpoint.rstrip("/"))
-        self.scheme, self.host, self.base_path = parsed.scheme, parsed.netloc, parsed.path
+        self.client = _client(settings.endpoint, settings.region, settings.access_key, settings.secret_key,
+                              settings.addressing_style, settings.max_attempts, settings.timeout)
 
-    def _path(self, key):
-        return f"{self.base_path}/{self.settings.bucket}/{self.settings.prefix}{key}"
+    def _key(self, name):
+        return f"{self.settings.prefix}{name}"
 
-    def _request(self, method, key, data=b"", content_type=None):
-        payload_sha = hashlib.sha256(data).hexdigest() if data else EMPTY_SHA256
-        moment = datetime.now(timezone.utc)
-        headers = {"host": self.host, "x-amz-date": moment.strftime("%Y%m%dT%H%M%SZ"), "x-amz-content-sha256": payload_sha}
-        if content_type:
-            headers["content-type"] = content_type
-        path = self._path(key)
-        headers["authorization"] = signature_v4(
-            method, self.host, path, {}, {k: v for k, v in headers.items()}, payload_sha,
-            self.settings.access_key, self.settings.secret_key, self.settings.region, moment,
-        )
-        url = f"{self.scheme}://{self.host}{urllib.parse.quote(path, safe='/-_.~')}"
-        request = urllib.request.Request(url, data=data if method == "PUT" else None, method=method,
-                                         headers={k: v for k, v in headers.items() if k != "host"})
+    def put(self, name, data, content_type):
+        """Uploads in one request, or in parts when `data` is above the multipart threshold."""
+        from boto3.s3.transfer import TransferConfig
+
+        size = self.settings.multipart_threshold  # parts below S3's 5 MiB minimum are raised to it by boto3
+        transfer = TransferConfig(multipart_threshold=size, multipart_chunksize=size, max_concurrency=4)
+        with _translated("PUT", name):
+            self.client.upload_fileobj(io.BytesIO(data), self.settings.bucket, self._key(name),
+                                       ExtraArgs={"ContentType": content_type}, Config=transfer)
+
+    def get(self, name):
+        with _translated("GET", name):
+            return self.client.get_object(Bucket=self.settings.bucket, Key=self._key(name))["Body"].read()
+
+    def stream(self, name, chunk_bytes):
+        """(the object's size, an iterator over its bytes in pieces). A missing object or an unreachable
+        bucket is known here, before any byte is sent; the body is closed when the iteration ends."""
+        with _translated("GET", name):
+            answer = self.client.get_object(Bucket=self.settings.bucket, Key=self._key(name))
+        body = answer["Body"]
+
+        def pieces():
+            try:
+                yield from body.iter_chunks(chunk_bytes)
+            finally:
+                body.close()
+
+        return answer["ContentLength"], pieces()
+
+    def exists(self, name):
         try:
-            with urllib.request.urlopen(request, timeout=self.settings.timeout) as response:
-                return response.status, response.read()
-        except urllib.error.HTTPError as error:
-            if error.code == 404:
-                return 404, b""
-            raise S3Error(f"S3 {method} {key}: HTTP {error.code} {error.read()[:200]!r}") from error
-        except OSError as error:
-            raise S3Error(f"S3 {method} {key}: {error}") from error
-
-    def put(self, key, data, content_type):
-        status, _ = self._request("PUT", key, data, content_type)
-        if status not in (200, 201, 204):
-            raise S3Error(f"S3 PUT {key}: HTTP {status}")
-
-    def get(self, key):
-        status, body = self._request("GET", key)
-        if status == 404:
-            raise FileNotFoundError(key)
-        return body
-
-    def exists(self, key):
-        status, _ = self._request("HEAD", key)
-        return status == 200
+            with _translated("HEAD", name):
+                self.client.head_object(Bucket=self.settings.bucket, Key=self._key(name))
+        except FileNotFoundError:
+            return False
+        return True

@@ -6,6 +6,7 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import quote
 
 import puremagic
@@ -108,52 +109,112 @@ def path_for(sha256):
 
 def s3_settings():
     """The bucket when STORAGE_BACKEND is "s3" (app config first, then the environment), else None."""
-    from .s3 import S3Settings
+    from .s3 import MIB, S3Settings
 
     def setting(name, default=""):
         return current_app.config.get(name) or os.environ.get(name, default)
 
-    if setting("STORAGE_BACKEND", "local").lower() != "s3":
+    if str(setting("STORAGE_BACKEND", "local")).lower() != "s3":
         return None
     return S3Settings(
         endpoint=setting("S3_ENDPOINT_URL", "https://s3.amazonaws.com"), bucket=setting("S3_BUCKET"),
         region=setting("S3_REGION", "us-east-1"), access_key=setting("S3_ACCESS_KEY_ID"),
         secret_key=setting("S3_SECRET_ACCESS_KEY"), prefix=setting("S3_PREFIX"),
+        addressing_style=setting("S3_ADDRESSING_STYLE", "path"),
+        multipart_threshold=int(setting("S3_MULTIPART_THRESHOLD_MB", 8)) * MIB,
+        max_attempts=int(setting("S3_MAX_ATTEMPTS", 3)), timeout=float(setting("S3_TIMEOUT", 30)),
     )
 
 
 def _object_key(sha256):
+    """The same layout in the bucket (after S3_PREFIX) as in the local folder, so files can be copied across."""
     return f"{sha256[:2]}/{sha256}"
 
 
-def save(data, mime_type):
-    digest = hashlib.sha256(data).hexdigest()
-    bucket = s3_settings()
-    if bucket is not None:
-        from .s3 import S3Client
+# Downloads leave in pieces of this size, so a large file is never whole in a worker's memory.
+CHUNK_BYTES = 256 * 1024
 
-        client = S3Client(bucket)
-        if not client.exists(_object_key(digest)):
-            client.put(_object_key(digest), data, mime_type)
-        return StoredFile(sha256=digest, size=len(data), mime_type=mime_type)
-    target = path_for(digest)
-    if not target.exists():
+
+@dataclass(frozen=True)
+class Stream:
+    """A stored file on its way out: its size and an iterator over its bytes."""
+    size: int
+    chunks: Iterator[bytes]
+
+
+class _LocalFolder:
+    def exists(self, sha256):
+        return path_for(sha256).exists()
+
+    def put(self, sha256, data, mime_type):
+        target = path_for(sha256)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, target)
+
+    def read(self, sha256):
+        return path_for(sha256).read_bytes()
+
+    def stream(self, sha256):
+        handle = path_for(sha256).open("rb")  # FileNotFoundError here, before the response starts
+
+        def pieces():
+            with handle:
+                while piece := handle.read(CHUNK_BYTES):
+                    yield piece
+
+        return Stream(os.fstat(handle.fileno()).st_size, pieces())
+
+
+class _Bucket:
+    def __init__(self, settings):
+        from .s3 import S3Client
+
+        self.client = S3Client(settings)
+
+    def exists(self, sha256):
+        return self.client.exists(_object_key(sha256))
+
+    def put(self, sha256, data, mime_type):
+        self.client.put(_object_key(sha256), data, mime_type)
+
+    def read(self, sha256):
+        return self.client.get(_object_key(sha256))
+
+    def stream(self, sha256):
+        return Stream(*self.client.stream(_object_key(sha256), CHUNK_BYTES))
+
+
+def _backend():
+    bucket = s3_settings()
+    return _LocalFolder() if bucket is None else _Bucket(bucket)
+
+
+def save(data, mime_type):
+    """Keeps `data` under its SHA-256 (once: the same content saved again is not written again).
+    With S3, raises S3Error when the bucket cannot be used."""
+    digest = hashlib.sha256(data).hexdigest()
+    backend = _backend()
+    if not backend.exists(digest):
+        backend.put(digest, data, mime_type)
     return StoredFile(sha256=digest, size=len(data), mime_type=mime_type)
 
 
 def open_bytes(sha256):
     """The stored bytes; FileNotFoundError when missing, whichever the backend."""
-    bucket = s3_settings()
-    if bucket is not None:
-        from .s3 import S3Client
+    return _backend().read(sha256)
 
-        return S3Client(bucket).get(_object_key(sha256))
-    return path_for(sha256).read_bytes()
+
+def open_stream(sha256):
+    """The stored file as a Stream, for `download_response`; FileNotFoundError when missing."""
+    return _backend().stream(sha256)
+
+
+def stored_download(sha256, filename, mime_type):
+    """The download of a stored file, streamed from its backend; FileNotFoundError when missing."""
+    return download_response(open_stream(sha256), filename, mime_type)
 
 
 # --- downloads ---------------------------------------------------------------------------------
@@ -195,9 +256,13 @@ def content_disposition(filename, default="download"):
 
 
 def download_response(data, filename, mime_type):
-    """The response for a file download: the bytes as `mime_type`, saved under `filename`, and
-    `nosniff` so no browser runs an uploaded file as a page or script whatever it contains."""
-    response = Response(data, mimetype=mime_type or "application/octet-stream")
+    """The response for a file download: the bytes (or a Stream) as `mime_type`, saved under `filename`,
+    and `nosniff` so no browser runs an uploaded file as a page or script whatever it contains."""
+    if isinstance(data, Stream):
+        response = Response(data.chunks, mimetype=mime_type or "application/octet-stream")
+        response.content_length = data.size
+    else:
+        response = Response(data, mimetype=mime_type or "application/octet-stream")
     response.headers["Content-Disposition"] = content_disposition(filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

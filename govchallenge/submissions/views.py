@@ -244,10 +244,9 @@ def version_file(public_id, number, index):
 
 def _send(sha256, filename, mime_type):
     try:
-        data = storage.open_bytes(sha256)
+        return storage.stored_download(sha256, filename, mime_type)
     except FileNotFoundError:
         abort(404)
-    return storage.download_response(data, filename, mime_type)
 
 
 # --- one-click changes --------------------------------------------------------------------------

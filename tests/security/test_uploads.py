@@ -151,7 +151,7 @@ def test_the_download_table_lists_every_route_that_sends_a_file(app):
     """A new download route must be added to DOWNLOADS (and so be tested above)."""
     senders = {
         endpoint for endpoint, view in app.view_functions.items()
-        if re.search(r"download_response\(|\b_send\(", inspect.getsource(inspect.unwrap(view)))
+        if re.search(r"download_response\(|stored_download\(|\b_send\(", inspect.getsource(inspect.unwrap(view)))
     }
     assert senders == set(DOWNLOADS)
 

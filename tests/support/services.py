@@ -21,6 +21,13 @@ def free_port():
         return s.getsockname()[1]
 
 
+def stop_process(process):
+    """Ends a server process this suite started (by its handle, never by name)."""
+    if process is not None:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 def require_redis(url=REDIS_URL):
     from redis import Redis
     from redis.exceptions import RedisError
@@ -64,10 +71,8 @@ class PrivateRedis:
         raise RuntimeError("private redis-server did not start")
 
     def stop(self):
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
+        stop_process(self.process)
+        self.process = None
 
 
 @dataclass
