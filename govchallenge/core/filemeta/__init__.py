@@ -3,11 +3,12 @@
 `inspect(data, mime_type)` reads a file once and returns an `Inspection`:
 - `texts`: what can be read in it, as `Text(place, label, text)` — `place` is METADATA (document info, XMP,
   Office properties, EXIF, ...) or CONTENT (the pages, paragraphs, cells, slides); `label` says where exactly
-  ("PDF document info: /Author"). Each piece and the whole are cut at `MAX_TEXT` characters, so a file with
-  megabytes of metadata costs the same as any other to store and check.
+  (`pdf_info:/Author`, see below). Each piece is cut at `MAX_PIECE` characters and the whole at `MAX_TEXT`,
+  so a file with megabytes of metadata costs the same as any other to store and check, and one huge field
+  does not crowd out the others.
 - `cleaned`: the bytes to hand to blind readers, with the metadata removed (`None` when the file could not
   be read: such a file is never handed to them).
-  Labels are codes, translated where they are shown: `code` or `code:detail` (`pdf_info:/Author`, `xmp`,
+- Labels are codes, translated where they are shown: `code` or `code:detail` (`pdf_info:/Author`, `xmp`,
   `page:3`, `exif:Artist`, `image_info:comment`, `office:author`, `office_part:docProps/app.xml`, `author`
   (of a comment or a tracked change), `text`, `table`, `header`, `sheet:Name`, `slide:2`, `odf_meta`).
 - `status`: CLEANED (metadata removed or there was none to remove), UNREADABLE (corrupt, encrypted, not
@@ -26,7 +27,8 @@ from .common import CONTENT, METADATA  # noqa: F401  (the places a text comes fr
 log = logging.getLogger(__name__)
 
 CLEANED, UNREADABLE, NOT_INSPECTED = "cleaned", "unreadable", "not_inspected"
-MAX_TEXT = 200_000  # characters kept per file, all pieces together (and per piece)
+MAX_TEXT = 200_000  # characters kept per file, all pieces together
+MAX_PIECE = 20_000  # characters kept of one piece (a metadata field, a page)
 
 
 @dataclass(frozen=True)
@@ -73,13 +75,13 @@ def inspect(data, mime_type):
 
 
 def _capped(pieces):
-    """Texts without blanks, each and all together at most MAX_TEXT characters."""
+    """Texts without blanks, each at most MAX_PIECE characters, all together at most MAX_TEXT."""
     kept, budget = [], MAX_TEXT
     for place, label, text in pieces:
         text = (text or "").strip()
         if not text or budget <= 0:
             continue
-        text = text[:budget]
+        text = text[:min(budget, MAX_PIECE)]
         budget -= len(text)
         kept.append(Text(place, str(label)[:200], text))
     return tuple(kept)
