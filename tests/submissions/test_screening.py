@@ -146,6 +146,27 @@ def test_findings_are_computed_once_per_content_not_on_page_views(blind, login_a
     assert "“Bus Riders”" in client.get(f"/entries/{entry.public_id}/edit").get_data(as_text=True)
 
 
+def test_saving_the_same_content_again_reuses_its_findings(blind, login_as, monkeypatch):
+    client = login_as(blind["lead"])
+    _post(client, blind, title=f"{TEAM} one")
+    monkeypatch.setattr(anonymity, "find", lambda *_args: pytest.fail("the same content screened twice"))
+    response = _post(client, blind, entry=_entry(blind), title=f"{TEAM} one")
+    assert response.status_code == 302
+    assert db.session.execute(sa.select(sa.func.count()).select_from(EntryScreening)).scalar() == 1
+
+
+def test_a_file_is_parsed_once_then_screenings_and_downloads_use_what_was_kept(blind, login_as, monkeypatch):
+    from govchallenge.core import filemeta
+
+    client = login_as(blind["lead"])
+    _post(client, blind, files=[("plan.pdf", _naming_pdf())])
+    monkeypatch.setattr(filemeta, "inspect", lambda *_args: pytest.fail("the file parsed again"))
+    assert _post(client, blind, entry=_entry(blind), action="submit", title="Changed").status_code == 302
+    _chair, assignment = _close_and_assign(blind)
+    served = login_as(assignment.juror.user).get(f"/jury/review/{assignment.public_id}/files/0")
+    assert served.status_code == 200 and not names_in(served.data, LEAD)
+
+
 def test_the_same_file_is_read_once_for_every_entry_holding_it(blind, login_as):
     client = login_as(blind["lead"])
     data = _naming_pdf()
@@ -186,12 +207,15 @@ def test_an_entry_whose_pdf_metadata_names_the_team_is_flagged_and_served_withou
     assert host.get(f"/entries/{entry.public_id}/versions/1/files/0").data == original
 
 
-def test_jurors_of_a_review_that_is_not_anonymous_get_the_original(app, login_as):
+def test_jurors_and_hosts_of_a_review_that_is_not_anonymous_get_the_original(app, login_as):
     world = _world(anonymous=False)
     original = _naming_pdf()
     _post(login_as(world["lead"]), world, files=[("plan.pdf", original)], action="submit")
-    _chair, assignment = _close_and_assign(world)
+    entry = _entry(world)
+    chair, assignment = _close_and_assign(world)
     assert login_as(assignment.juror.user).get(f"/jury/review/{assignment.public_id}/files/0").data == original
+    assert login_as(world["officer"]).get(f"/entries/{entry.public_id}/versions/1/files/0").data == original
+    assert "may name its team" not in login_as(chair).get(f"/jury/{world['challenge'].slug}/dashboard").get_data(as_text=True)
 
 
 def test_an_entry_naming_nobody_is_not_flagged(blind, login_as):
