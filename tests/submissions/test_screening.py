@@ -281,3 +281,15 @@ def test_a_file_stored_before_inspections_is_read_when_first_needed(blind, login
     served = login_as(assignment.juror.user).get(f"/jury/review/{assignment.public_id}/files/0")
     assert served.status_code == 200 and not names_in(served.data, LEAD)
     assert db.session.execute(sa.select(FileInspection.sha256)).scalars().all() == [stored.sha256]
+
+
+def test_names_and_file_names_in_the_list_are_shown_as_text(blind, login_as):
+    hostile = '<img src=x onerror=alert(1)>'
+    blind["team"].name = f"Riders {hostile}"
+    db.session.commit()
+    client = login_as(blind["lead"])
+    response = _post(client, blind, title=f"By Riders {hostile}", files=[(f"{hostile}.pdf", _naming_pdf())])
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "“Riders &lt;img src=x onerror=alert(1)&gt;”" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;.pdf, PDF document information /Author" in page
+    assert hostile not in page

@@ -163,6 +163,7 @@ USER_TEXT = {
     "outbox_job.last_error": _text,  # an exception's text, which may quote user input
     "audit_event.actor_label": DERIVED,  # the actor's e-mail address
     "audit_event.detail": DERIVED,  # comments, reasons, addresses the operations record
+    "entry_screening.findings": DERIVED,  # file names, and the team's, members' and organisations' names found
 }
 
 NOT_USER_TEXT = {
@@ -175,6 +176,7 @@ NOT_USER_TEXT = {
     ],
     "hashes, digests and secrets the platform computes": [
         "user_account.password_hash", "challenge_attachment.sha256", "submission_file.sha256",
+        "file_inspection.sha256", "file_inspection.clean_sha256", "entry_screening.sha256",
         "submission_version.sha256", "late_entry_grant.code_hash", "publication.digest",
         "audit_event.mac", "audit_seal.mac", "webhook_endpoint.secret",
     ],
@@ -182,7 +184,7 @@ NOT_USER_TEXT = {
         "challenge.status", "challenge.domain", "challenge.countries_mode", "challenge.review_comment",
         "challenge.aggregation", "challenge.calibration", "challenge.publish_ranking", "challenge_host.role",
         "challenge_host.state", "membership.role", "membership.state", "organisation.kind", "team_member.role",
-        "submission.state", "juror.state", "conflict_declaration.kind", "conflict_declaration.source",
+        "submission.state", "file_inspection.status", "juror.state", "conflict_declaration.kind", "conflict_declaration.source",
         "jury_round.state", "assignment.state", "assignment.source", "review.state", "publication.state",
         "delivery.channel", "delivery.role", "delivery.state", "outbox_job.state", "award.domain",
         "audit_event.action", "audit_event.object_type",
@@ -191,13 +193,17 @@ NOT_USER_TEXT = {
         "user_account.country", "user_account.language", "user_account.timezone", "organisation.country",
         "challenge.main_language", "challenge.timezone", "challenge.countries", "challenge.entrant_kinds",
         "clarification.language", "prize.currency", "delivery.language", "challenge_attachment.mime_type",
-        "submission_file.mime_type",
+        "submission_file.mime_type", "file_inspection.mime_type",
     ],
     "machine data: numbers, ids and file digests the platform writes": [
         "review.scores", "outbox_job.function", "outbox_job.args", "outbox_job.result", "audit_event.ip_address",
     ],
     "a search index (lower-cased copies of titles and summaries), queried, never shown": [
         "challenge.search_text",
+    ],
+    "text read from uploaded files, searched for the team's names, never shown (what is found is shown from "
+    "entry_screening.findings)": [
+        "file_inspection.texts",
     ],
 }
 
