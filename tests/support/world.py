@@ -424,7 +424,7 @@ def _copies_of_user_text(world):
     from govchallenge.results.announcements import fan_out
     from govchallenge.results.models import FAILED, FEED, SENT
     from govchallenge.submissions import exports
-    from govchallenge.submissions.operations import grant_late_entry
+    from govchallenge.submissions.operations import grant_late_entry, screen_working_copy
 
     users, challenges, now = world.users, world.challenges, utcnow()
     for challenge in challenges.values():
@@ -433,6 +433,10 @@ def _copies_of_user_text(world):
     for challenge in (challenges["open"], challenges["draft"]):
         add_attachment(users["officer"], challenge, hostile(f"mk-attachment-{challenge.slug}-mk"), "Προκήρυξη.pdf",
                        factories.ENTRY_FILE)
+    # A draft naming its (hostile) team: its screening holds the team's name and the file's name.
+    draft = world.entries["own_draft"]
+    draft.description = f"{draft.description}\n\n{draft.team.name}"
+    screen_working_copy(draft)
     first_stage = challenges["open"].stages[0]
     grant_late_entry(users["officer"], world.teams["early"], first_stage, hostile("mk-grant-mk"), 48)
     blind = world.rows["judged"]
