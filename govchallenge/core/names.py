@@ -34,6 +34,18 @@ def normalise(value):
     return " ".join(unicodedata.normalize("NFKC", value).split())
 
 
+# Letters that NFKD does not split into a base letter and a mark.
+NOT_DECOMPOSED = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae", "Æ": "AE",
+                                "œ": "oe", "Œ": "OE", "þ": "th", "ı": "i"})
+
+
+def comparable(text):
+    """`text` as compared when looking for a name: normalised, case-folded, without accents (Łódź and
+    LODZ, Παπαδοπούλου and ΠΑΠΑΔΟΠΟΥΛΟΥ compare equal)."""
+    decomposed = unicodedata.normalize("NFKD", normalise(text or "").translate(NOT_DECOMPOSED).casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def hidden_characters(text):
     """The control and format characters in `text` (as U+XXXX codes), in order of appearance."""
     return [f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in HIDDEN_CATEGORIES]

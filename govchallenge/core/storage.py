@@ -12,7 +12,7 @@ from urllib.parse import quote
 import puremagic
 from flask import Response, current_app
 
-from .names import clean_filename
+from .names import NOT_DECOMPOSED, clean_filename
 
 # What we accept, by the type the bytes say they are.
 DOCUMENT_TYPES = {
@@ -223,14 +223,13 @@ def stored_download(sha256, filename, mime_type):
 
 # RFC 5987 attr-char: what may stand unescaped in `filename*=`.
 _ATTR_CHARS = "!#$&+-.^_`|~"
-_NOT_DECOMPOSED = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss"})
 
 
 def _ascii_fallback(name, default):
     """A plain-ASCII version of `name` for clients that ignore `filename*=`: accents dropped
     (Łódź -> Lodz), other letters as `_`, never a quote, backslash or control character."""
     chars = []
-    for char in unicodedata.normalize("NFKD", name.translate(_NOT_DECOMPOSED)):
+    for char in unicodedata.normalize("NFKD", name.translate(NOT_DECOMPOSED)):
         if char.isascii() and char.isprintable() and char not in '"\\':
             chars.append(char)
         elif not unicodedata.category(char).startswith("M"):

@@ -10,6 +10,8 @@ from govchallenge.core.forms import EmptyForm
 from govchallenge.core.permissions import require
 from govchallenge.core.templating import localise
 from govchallenge.extensions import db
+from govchallenge.submissions.anonymity_words import chair_flag
+from govchallenge.submissions.screening import flags as screening_flags
 
 from . import operations as ops
 from . import permissions as can
@@ -84,9 +86,18 @@ def _render_dashboard(challenge, bound=None, status=200, exclude_entry_id=None):
                            round_form=round_form, empty=EmptyForm(), conflicted=conflicted,
                            excluded_reviews=excluded_reviews(challenge) if chair else [],
                            review_reason=review_exclusion_text,
+                           anonymity_flags=_anonymity_flags(challenge, rounds),
                            published=ops.results_frozen(challenge),
                            reminder_hours=ops.reminder_hours_before(),
                            has_stage=ops.last_closed_stage(challenge) is not None), status
+
+
+def _anonymity_flags(challenge, rounds):
+    """{submission id: what kind of detail may name its team, and where} for a blind review: never the detail."""
+    if not challenge.anonymous_review:
+        return {}
+    ids = {e.submission_id for rnd in rounds for e in rnd.entries}
+    return {sid: chair_flag(pairs) for sid, pairs in screening_flags(ids).items()}
 
 
 @login_required

@@ -11,6 +11,7 @@ from govchallenge.core.permissions import require
 from govchallenge.core.templating import localise
 from govchallenge.extensions import db
 from govchallenge.submissions.models import Submission
+from govchallenge.submissions.screening import blind_copy, is_fit_for_blind_review
 
 from . import operations as ops
 from . import permissions as can
@@ -154,7 +155,8 @@ def review(public_id):
         existing = assignment.review
     submission = entry_for_review(assignment.submission_id)
     content = entry_content(submission)
-    files = [{"index": i, "name": blind_file_name(assignment, i, f.get("mime_type")), "size": f.get("size")}
+    files = [{"index": i, "name": blind_file_name(assignment, i, f.get("mime_type")), "size": f.get("size"),
+              "withheld": challenge.anonymous_review and not is_fit_for_blind_review(f["sha256"], f.get("mime_type"))}
              for i, f in enumerate(content["files"])]
     others = []
     if existing is not None and existing.state == SUBMITTED and challenge.jurors_see_others:
@@ -178,14 +180,20 @@ def review_file(public_id, index):
     if not 0 <= index < len(files):
         abort(404)
     entry = files[index]
+    name = blind_file_name(assignment, index, entry.get("mime_type"))
+    if assignment.round.challenge.anonymous_review:
+        # The copy without metadata; a file that could not be read is withheld (the team and the chair know).
+        data = blind_copy(entry["sha256"], entry.get("mime_type"))
+        db.session.commit()  # an inspection made now (a file stored before inspections) is kept
+        if data is None:
+            flash(_("This file could not be read, so it is withheld from the jury; the chair has been told."), "error")
+            return redirect(url_for("jury.review", public_id=public_id))
+        return storage.download_response(data, name, entry.get("mime_type"))
     try:
         data = storage.open_bytes(entry["sha256"])
     except FileNotFoundError:
         abort(404)
-    name = blind_file_name(assignment, index, entry.get("mime_type"))
-    if not assignment.round.challenge.anonymous_review:
-        name = entry.get("filename") or name
-    return storage.download_response(data, name, entry.get("mime_type"))
+    return storage.download_response(data, entry.get("filename") or name, entry.get("mime_type"))
 
 
 @login_required

@@ -95,3 +95,38 @@ class LateEntryGrant(db.Model):
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     expires_at = db.Column(UTCDateTime, nullable=False)
     used_at = db.Column(UTCDateTime, nullable=True)
+
+
+class FileInspection(db.Model):
+    """What one file's bytes say (core/filemeta.py), kept by content: its texts (metadata and content, cut at
+    filemeta.MAX_TEXT), its state, and the SHA-256 of its copy without metadata, the one blind jurors get.
+    A file is read once, whichever entries and versions hold it."""
+
+    __tablename__ = "file_inspection"
+
+    id = db.Column(db.Integer, primary_key=True)
+    sha256 = db.Column(db.String(64), nullable=False, unique=True)
+    mime_type = db.Column(db.String(120), nullable=False)
+    status = db.Column(db.String(20), nullable=False)  # filemeta.CLEANED, UNREADABLE, NOT_INSPECTED
+    clean_sha256 = db.Column(db.String(64), nullable=True)  # None: nothing fit to hand to blind jurors
+    texts = db.Column(db.JSON, nullable=False, default=list)  # [[place, label, text], ...]
+    inspected_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class EntryScreening(db.Model):
+    """What in one state of an entry would name its team (submissions/anonymity.py), computed when that
+    state is saved. `sha256` is the content digest of that state: a submitted version's `sha256`, or the
+    working copy's (operations.working_digest), so a page finds its findings without computing them again.
+
+    findings: [{"where", "label", "kind", "value", "file"}] — `value` names the team (shown to the team only;
+    the chair sees `where` and `kind`); kinds "unreadable" and "not_inspected" are files that were not read."""
+
+    __tablename__ = "entry_screening"
+
+    id = db.Column(db.Integer, primary_key=True)
+    submission_id = db.Column(db.Integer, db.ForeignKey("submission.id", ondelete="CASCADE"), nullable=False)
+    sha256 = db.Column(db.String(64), nullable=False)
+    findings = db.Column(db.JSON, nullable=False, default=list)
+    checked_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("submission_id", "sha256"),)

@@ -19,7 +19,7 @@ from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
 from govchallenge.jobs import outbox
 
-from . import eligibility
+from . import eligibility, screening
 from .models import DRAFT, SUBMITTED, WITHDRAWN, LateEntryGrant, Submission, SubmissionFile, SubmissionVersion
 
 LINK_KINDS = ("code", "video", "demo")
@@ -71,6 +71,13 @@ def manifest(submission):
 
 def working_digest(submission):
     return content_digest(submission.title, submission.summary, submission.description, submission.links, manifest(submission))
+
+
+def screen_working_copy(submission):
+    """Searches the working copy for what would name the team, once per content (screening.screen)."""
+    content = {"title": submission.title, "summary": submission.summary, "description": submission.description,
+               "links": submission.links}
+    return screening.screen(submission, working_digest(submission), content, manifest(submission))
 
 
 def has_unsubmitted_changes(submission):
@@ -161,10 +168,12 @@ def _begin(team, stage, submission, late_code, received_at=None):
 # --- changes ---------------------------------------------------------------------------------
 
 def save_entry(actor, team, stage, fields, expected_lock_version, new_files=(), submission=None, submit=False,
-               accepted_terms=False, late_code="", received_at=None):
+               accepted_terms=False, late_code="", received_at=None, inspections=()):
     """Saves the working copy (and, with submit, freezes it as a new version). Returns (submission, version).
+    Each save is screened for names (submissions/screening.py); findings never refuse a save or a submission.
 
     fields: title, summary, description, links {code, video, demo}. new_files: [(filename, StoredFile)].
+    inspections: the new files' FileInspection rows (screening.prepare), kept unless known already.
     expected_lock_version: what the form was built from (None for a new entry).
     received_at: when the server had the whole request (see _moment); None: now.
     """
@@ -191,6 +200,9 @@ def save_entry(actor, team, stage, fields, expected_lock_version, new_files=(), 
     submission.lock_version = (submission.lock_version or 0) + 1
     submission.updated_at = now
     db.session.flush()
+    for inspection in inspections:
+        screening.remember(inspection)
+    screen_working_copy(submission)
     version = None
     if submit:
         version = _submit(actor, team, submission, now, grant, accepted_terms)
@@ -239,6 +251,8 @@ def delete_file(actor, submission, file, expected_lock_version, late_code=""):
     audit.record("submission.file_removed", submission, actor=actor, sha256=file.sha256, filename=file.filename)
     submission.files.remove(file)
     submission.lock_version += 1
+    db.session.flush()
+    screen_working_copy(submission)
 
 
 def withdraw(actor, submission):
@@ -288,4 +302,5 @@ def record_version_directly(team, stage, title, summary, description, links=None
     submission.submitted_at = submitted_at
     submission.updated_at = submitted_at
     db.session.flush()
+    screen_working_copy(submission)
     return submission

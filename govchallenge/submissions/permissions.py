@@ -4,6 +4,7 @@ Nobody sees another team's entry; hosts see content only once the stage has clos
 they sit on the jury of a blind evaluation (`can_see_entrants`); jurors get their own blind route from the
 jury domain.
 """
+from govchallenge.challenges.models import ARCHIVED, RESULTS_PUBLISHED
 from govchallenge.challenges.permissions import is_host_officer
 from govchallenge.core.permissions import signed_in
 from govchallenge.core.registry import hook
@@ -42,6 +43,15 @@ def can_view_entry(user, submission):
 
 def can_download(user, submission):
     return can_view_entry(user, submission)
+
+
+def may_have_original(user, submission):
+    """Whether a reader of the entry's files gets them as uploaded, metadata included: the team always; anyone
+    else only when the review is not anonymous or once the results are out. Others get the copy without
+    metadata (submissions/screening.py)."""
+    challenge = submission.team.challenge
+    return (can_work_on(user, submission.team) or not challenge.anonymous_review
+            or challenge.status in (RESULTS_PUBLISHED, ARCHIVED))
 
 
 def can_see_host_view(user, challenge):

@@ -21,7 +21,7 @@ from govchallenge.jobs.models import OutboxJob
 from govchallenge.teams import permissions as team_can
 from govchallenge.teams.models import Team, TeamMember
 
-from . import exports, operations
+from . import anonymity_words, exports, operations, screening
 from . import permissions as can
 from .counts import host_counts, public_counts
 from .forms import EntryForm, LateEntryForm, LockForm
@@ -127,18 +127,28 @@ def _entry_form(team, stage, submission):
             abort(400)
         status = 400
     now = utcnow()
+    saved = db.session.get(Submission, submission.id) if submission is not None else None
     return render_template(
         "submissions/edit.html", form=form, team=team, stage=stage, challenge=team.challenge, submission=submission,
         now=now, late=stage.has_closed_at(now), failures=[failure_message(f) for f in operations.eligibility_failures(team)],
-        saved=db.session.get(Submission, submission.id) if submission is not None else None,
+        saved=saved, anonymity=_findings(team.challenge, saved, operations.working_digest(saved) if saved else None),
     ), status
+
+
+def _findings(challenge, submission, digest):
+    """The team's list of what may name it in one state of its entry (stored at its save), when the review is blind."""
+    if submission is None or not challenge.anonymous_review:
+        return []
+    return anonymity_words.team_list(screening.findings_of(submission, digest))
 
 
 def _save(form, team, stage, submission, received_at):
     """Runs the operation; returns a redirect, or None after putting the reason on the form (text kept)."""
     submitting = request.form.get("action") == "submit"
+    uploads = getattr(form, "checked_files", [])
     try:
-        stored = [(clean_filename(name), storage.save(data, mime)) for name, data, mime in getattr(form, "checked_files", [])]
+        stored = [(clean_filename(name), storage.save(data, mime)) for name, data, mime in uploads]
+        inspections = [screening.prepare(data, mime) for _name, data, mime in uploads]
     except S3Error:
         current_app.logger.exception("file storage unavailable")
         form.attachments.errors = list(form.attachments.errors) + [
@@ -148,7 +158,7 @@ def _save(form, team, stage, submission, received_at):
         submission, version = operations.save_entry(
             current_user, team, stage, form.content(), form.expected_lock_version(), stored, submission=submission,
             submit=submitting, accepted_terms=form.accept_terms.data, late_code=form.late_code.data or "",
-            received_at=received_at,
+            received_at=received_at, inspections=inspections,
         )
         db.session.commit()
     except operations.SubmissionError as error:
@@ -161,6 +171,8 @@ def _save(form, team, stage, submission, received_at):
         form.title.errors = list(form.title.errors) + [MESSAGES.text(operations.SubmissionError("conflict"))]
         _files_not_added(form, stored)
         return None
+    if submission.team.challenge.anonymous_review and screening.findings_of(submission, operations.working_digest(submission)):
+        flash(_("Some details in the entry may name your team: see the list below."), "warning")
     if version is not None:
         flash(_("Your entry is submitted. The receipt is below and on its way by e-mail."), "success")
         return redirect(url_for("submissions.receipt", public_id=submission.public_id, number=version.number))
@@ -218,7 +230,8 @@ def receipt(public_id, number):
     require(can.can_see_receipt(current_user, submission))
     version = next((v for v in submission.versions if v.number == number), None) or abort(404)
     return render_template("submissions/receipt.html", submission=submission, version=version, team=submission.team,
-                           stage=submission.stage, challenge=submission.team.challenge)
+                           stage=submission.stage, challenge=submission.team.challenge,
+                           anonymity=_findings(submission.team.challenge, submission, version.sha256))
 
 
 @bp.route("/<public_id>/files/<file_id>")
@@ -239,6 +252,12 @@ def version_file(public_id, number, index):
     if not 0 <= index < len(version.files):
         abort(404)
     entry = version.files[index]
+    if not can.may_have_original(current_user, submission):
+        data = screening.blind_copy(entry["sha256"], entry["mime_type"])
+        db.session.commit()  # an inspection made now (a file stored before inspections) is kept
+        if data is None:
+            abort(404)
+        return storage.download_response(data, entry["filename"], entry["mime_type"])
     return _send(entry["sha256"], entry["filename"], entry["mime_type"])
 
 

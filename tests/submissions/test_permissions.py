@@ -7,10 +7,10 @@ import time_machine
 
 from govchallenge.extensions import db
 from tests.conftest import login
-from tests.support import factories
+from tests.support import documents, factories
 from tests.support.submissions_factories import entry_data
 
-PDF = b"%PDF-1.4\n%%EOF\n"
+PDF = documents.pdf()  # a real PDF: hosts get its copy without metadata, and an unreadable file is withheld
 ROLES = ("anonymous", "participant", "other_team", "team_member", "team_lead", "officer", "member", "admin")
 TEAM = {"team_member", "team_lead"}
 LEAD = {"team_lead"}

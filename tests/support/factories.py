@@ -7,6 +7,7 @@ from govchallenge.accounts.models import User
 from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
 from govchallenge.organisations.models import ACTIVE, MEMBER, OFFICER, Membership, Organisation
+from tests.support import documents
 
 PASSWORD = "Correct-horse-battery-9"
 # Hashing at full strength for every user would dominate the suite's time.
@@ -112,7 +113,9 @@ def make_team(challenge, members=(), name=None, organisations=None):
     return team
 
 
-ENTRY_FILE = b"%PDF-1.4\n% govchallenge test entry\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+# A real PDF (a page of text, document information naming nobody): jurors of a blind review get its copy
+# without metadata, and a file that cannot be read is withheld from them.
+ENTRY_FILE = documents.pdf(title="Προκήρυξη λύσης", page_text="govchallenge test entry")
 ENTRY_FILE_NAME = "Προκήρυξη λύσης.pdf"
 
 

@@ -165,6 +165,7 @@ USER_TEXT = {
     "outbox_job.last_error": _text,  # an exception's text, which may quote user input
     "audit_event.actor_label": DERIVED,  # the actor's e-mail address
     "audit_event.detail": DERIVED,  # comments, reasons, addresses the operations record
+    "entry_screening.findings": DERIVED,  # file names, and the team's, members' and organisations' names found
 }
 
 NOT_USER_TEXT = {
@@ -177,6 +178,7 @@ NOT_USER_TEXT = {
     ],
     "hashes, digests and secrets the platform computes": [
         "user_account.password_hash", "challenge_attachment.sha256", "submission_file.sha256",
+        "file_inspection.sha256", "file_inspection.clean_sha256", "entry_screening.sha256",
         "submission_version.sha256", "late_entry_grant.code_hash", "publication.digest",
         "audit_event.mac", "audit_seal.mac", "webhook_endpoint.secret",
     ],
@@ -184,7 +186,7 @@ NOT_USER_TEXT = {
         "challenge.status", "challenge.domain", "challenge.countries_mode", "challenge.review_comment",
         "challenge.aggregation", "challenge.calibration", "challenge.publish_ranking", "challenge_host.role",
         "challenge_host.state", "membership.role", "membership.state", "organisation.kind", "team_member.role",
-        "submission.state", "juror.state", "conflict_declaration.kind", "conflict_declaration.source", "round_entry.exclusion_kind",
+        "submission.state", "file_inspection.status", "juror.state", "conflict_declaration.kind", "conflict_declaration.source", "round_entry.exclusion_kind",
         "jury_round.state", "assignment.state", "assignment.source", "review.state", "publication.state",
         "publication.digest_scheme",
         "delivery.channel", "delivery.role", "delivery.state", "outbox_job.state", "award.domain",
@@ -194,13 +196,17 @@ NOT_USER_TEXT = {
         "user_account.country", "user_account.language", "user_account.timezone", "organisation.country",
         "challenge.main_language", "challenge.timezone", "challenge.countries", "challenge.entrant_kinds",
         "clarification.language", "prize.currency", "delivery.language", "challenge_attachment.mime_type",
-        "submission_file.mime_type",
+        "submission_file.mime_type", "file_inspection.mime_type",
     ],
     "machine data: numbers, ids and file digests the platform writes": [
         "review.scores", "outbox_job.function", "outbox_job.args", "outbox_job.result", "audit_event.ip_address",
     ],
     "a search index (lower-cased copies of titles and summaries), queried, never shown": [
         "challenge.search_text",
+    ],
+    "text read from uploaded files, searched for the team's names, never shown (what is found is shown from "
+    "entry_screening.findings)": [
+        "file_inspection.texts",
     ],
 }
 
@@ -423,7 +429,7 @@ def _copies_of_user_text(world):
     from govchallenge.results.announcements import fan_out
     from govchallenge.results.models import FAILED, FEED, SENT
     from govchallenge.submissions import exports
-    from govchallenge.submissions.operations import grant_late_entry
+    from govchallenge.submissions.operations import grant_late_entry, screen_working_copy
 
     users, challenges, now = world.users, world.challenges, utcnow()
     for challenge in challenges.values():
@@ -432,6 +438,10 @@ def _copies_of_user_text(world):
     for challenge in (challenges["open"], challenges["draft"]):
         add_attachment(users["officer"], challenge, hostile(f"mk-attachment-{challenge.slug}-mk"), "Προκήρυξη.pdf",
                        factories.ENTRY_FILE)
+    # A draft naming its (hostile) team: its screening holds the team's name and the file's name.
+    draft = world.entries["own_draft"]
+    draft.description = f"{draft.description}\n\n{draft.team.name}"
+    screen_working_copy(draft)
     first_stage = challenges["open"].stages[0]
     grant_late_entry(users["officer"], world.teams["early"], first_stage, hostile("mk-grant-mk"), 48)
     blind = world.rows["judged"]
