@@ -184,6 +184,7 @@ def fit(values):
     entry = max(raw.entry or 0.0, noise * ENTRY_VARIANCE_FLOOR)
     if juror > 0:
         effects = np.linalg.solve(ss.reduced + (noise / juror) * np.eye(ss.jurors), ss.right)
+        effects = _centred_per_group(design, effects)
     else:
         effects = np.zeros(ss.jurors)
     calibrated_values = design.y - effects[design.j_idx]
@@ -197,6 +198,14 @@ def fit(values):
         scores={e: float(scores[i]) for i, e in enumerate(design.entries)},
         groups=ss.groups,
     )
+
+
+def _centred_per_group(design, effects):
+    """The effects of each connected group summing to zero: exact in the algebra (the data say nothing of a
+    group's level, only the prior does), enforced against rounding when the noise is almost nil."""
+    for _, jurors in connected_groups(zip(design.e_idx.tolist(), design.j_idx.tolist())):
+        effects[jurors] -= effects[jurors].mean()
+    return effects
 
 
 def calibrate(values):
