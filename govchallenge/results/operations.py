@@ -49,7 +49,7 @@ def propose(challenge, actor, priority_criterion_id=None, chair_decisions=(), sp
         if not decision["reason"]:
             raise ResultsError("decision_needs_reason")
     specials = _check_special_awards(challenge, data, special_awards or {})
-    full = documents.full_document(challenge, data, priority_criterion_id, decisions, specials)
+    full = scoring_document(challenge, data, priority_criterion_id, decisions, specials)
     old = proposed_for(challenge.id)
     if old is not None:
         old.state = SUPERSEDED
@@ -62,6 +62,14 @@ def propose(challenge, actor, priority_criterion_id=None, chair_decisions=(), sp
     audit.record("results.proposed", publication, actor=actor, challenge=challenge.slug,
                  unresolved_ties=len(full["unresolved_ties"]))
     return publication
+
+
+def scoring_document(challenge, data, *args):
+    """The full document, or the engine's refusal as a ResultsError naming its rule."""
+    try:
+        return documents.full_document(challenge, data, *args)
+    except documents.scoring.ScoringError as error:
+        raise ResultsError("scoring_refused", reason=error.code) from error
 
 
 def previous_priority_criterion(challenge, criteria):

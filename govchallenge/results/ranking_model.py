@@ -23,9 +23,13 @@ The model. The value y of entry e's review by juror j (a review total on 0–100
   cover the true place (unlike resampling each entry's few reviews, which ignores both the jurors'
   uncertainty and regression to the mean: see bench/bench_ranking_simulation.py).
 
-Refused (ModelError with a code): a value that is not a finite number ("not_finite"), and data where the
-noise cannot be estimated because no review repeats what the others say ("too_few_reviews": fewer reviews
-than entries + jurors − connected groups + 1, e.g. one review per entry, or a single juror).
+Refused (ModelError with a code): a value that is not a finite number ("not_finite").
+When the design cannot separate the jurors' severity from the noise (no residual degree of freedom: reviews
+≤ entries + jurors − connected groups, e.g. a single entry, a single juror, or jurors who never share an
+entry) the model falls back, and says so (`Fit.separable` False): no juror is corrected and the noise is the
+spread of each entry's reviews about their mean, jurors' differences included. When no entry has two
+reviews, nothing measures the noise (`Fit.measured` False): every order is possible, and each interval runs
+from the first place to the last.
 """
 import math
 from dataclasses import dataclass
@@ -172,16 +176,29 @@ class Fit:
     calibrated: dict  # {(entry, juror): y − b_j}
     scores: dict  # {entry: mean of its calibrated values}
     groups: int
+    separable: bool = True  # False: jurors' severity not told from the noise, nothing corrected
+    measured: bool = True  # False: no entry reviewed twice, the noise unknown
+
+
+def one_way_variances(ss):
+    """Noise and entry variances when the jurors cannot be separated: the one-way layout of entries (the
+    jurors' differences count as noise). Noise None when no entry has two reviews."""
+    if ss.n <= ss.entries:
+        return Variances(None, 0.0, None)
+    noise = ss.within_entries / (ss.n - ss.entries)
+    return Variances(noise, 0.0, None)
 
 
 def fit(values):
     """The model fitted to {(entry, juror): value}."""
     design = Design.of(values)
     ss = sums_of_squares(design)
-    raw = variance_components(ss)
-    noise = max(raw.noise, VARIANCE_FLOOR)
+    separable = ss.residual_df > 0
+    raw = variance_components(ss) if separable else one_way_variances(ss)
+    measured = raw.noise is not None
+    noise = max(raw.noise or 0.0, VARIANCE_FLOOR)
     juror = max(raw.juror or 0.0, 0.0)
-    entry = max(raw.entry or 0.0, noise * ENTRY_VARIANCE_FLOOR)
+    entry = max(raw.entry if raw.entry is not None else _between_entries(design, noise), noise * ENTRY_VARIANCE_FLOOR)
     if juror > 0:
         effects = np.linalg.solve(ss.reduced + (noise / juror) * np.eye(ss.jurors), ss.right)
         effects = _centred_per_group(design, effects)
@@ -196,8 +213,18 @@ def fit(values):
         calibrated={(design.entries[e], design.jurors[j]): float(v)
                     for e, j, v in zip(design.e_idx, design.j_idx, calibrated_values)},
         scores={e: float(scores[i]) for i, e in enumerate(design.entries)},
-        groups=ss.groups,
+        groups=ss.groups, separable=separable, measured=measured,
     )
+
+
+def _between_entries(design, noise):
+    """The entries' variance by the one-way method of moments: the variance of the entry means less the
+    noise each mean carries (0 with fewer than two entries)."""
+    n_e = design.reviews_per_entry
+    if len(n_e) < 2:
+        return 0.0
+    means = np.bincount(design.e_idx, weights=design.y, minlength=len(n_e)) / n_e
+    return float(means.var(ddof=1) - noise * np.mean(1.0 / n_e))
 
 
 def _centred_per_group(design, effects):
@@ -260,6 +287,8 @@ def rank_intervals(model, ranked, samples=1000, seed=0, level=LEVEL):
     themselves in each posterior draw: the central `level` of each entry's places."""
     if not ranked:
         return {}
+    if not model.measured:
+        return {entry: (1, len(ranked)) for entry in ranked}
     position = {e: i for i, e in enumerate(model.design.entries)}
     columns = [position[e] for e in ranked]
     draws = posterior_draws(model, samples, seed)[:, columns]

@@ -16,8 +16,7 @@ an entry whose place a tie decided (or that shares its place) is a close call.
 
 Refused (ScoringError, with a `code`): a score off its scale or not a finite number, a weight that is not
 a finite number above zero, a scale with no span, a threshold that is not a finite number, two reviews of
-one entry by one juror, the recommended model with another aggregation than the mean, or with too few
-reviews to estimate the noise. Reported (`Ranking.warnings`, the engine goes on): a review design in
+one entry by one juror, the recommended model with another aggregation than the mean. Reported (`Ranking.warnings`, the engine goes on): a review design in
 disconnected groups, a single juror, entries with fewer reviews than asked or with a single review,
 reviews that are all equal.
 
@@ -250,17 +249,25 @@ def breakdown(reviews, criteria):
     return rubric.criterion_means([r.scores for r in reviews], criteria)
 
 
-def calibrated_breakdowns(reviews, criteria, calibration=NO_CALIBRATION):
-    """{entry: {criterion id: mean calibrated score on the criterion's own scale}}: each criterion's scores
-    calibrated by the same method as the totals, so a threshold reads the values the ranking uses."""
-    per_criterion = {}
+def calibrated_scores(reviews, criteria, calibration=NO_CALIBRATION):
+    """{criterion id: {(entry, juror): score calibrated by the same method as the totals}}, on the
+    criterion's own scale. An optional criterion scored too rarely for the model keeps its raw scores
+    (a counted one has the design of the totals, which the model accepted or refused already)."""
+    out = {}
     for criterion in criteria:
         scores = {(r.entry_id, r.juror_id): rubric.score_of(r.scores, criterion.id) for r in reviews}
         scores = {key: value for key, value in scores.items() if value is not None}
         try:
-            per_criterion[criterion.id] = calibrate(scores, calibration)
-        except ScoringError:  # an optional criterion scored too rarely for the model: its raw scores
-            per_criterion[criterion.id] = scores
+            out[criterion.id] = calibrate(scores, calibration)
+        except ScoringError:
+            out[criterion.id] = scores
+    return out
+
+
+def calibrated_breakdowns(reviews, criteria, calibration=NO_CALIBRATION):
+    """{entry: {criterion id: mean calibrated score on the criterion's own scale, or None}}: a threshold
+    reads the values the ranking uses."""
+    per_criterion = calibrated_scores(reviews, criteria, calibration)
     out = {}
     for review in reviews:
         own = out.setdefault(review.entry_id, {c.id: [] for c in criteria})
@@ -399,9 +406,12 @@ def rank(reviews, criteria, aggregation=MEAN, calibration=NO_CALIBRATION, priori
             ordered.extend(part)
             place += len(part)
     failing = sorted((e for e in entries if not e.passed_thresholds), key=lambda e: (-_key(e.score), str(e.entry_id)))
+    warnings = design_warnings(totals, reviews_asked)
+    if model is not None and not model.separable:
+        warnings.append({"code": "not_separable"})
     ranking = Ranking(entries=ordered + failing, ties=ties, aggregation=aggregation, calibration=calibration,
                       calibrated=calibrated, juror_effects=dict(model.juror_effects) if model else {},
-                      warnings=design_warnings(totals, reviews_asked))
+                      warnings=warnings)
     if bootstrap:
         if model is not None:
             intervals = ranking_model.rank_intervals(model, [e.entry_id for e in ranking.ranked], bootstrap, seed)

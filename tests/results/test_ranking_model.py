@@ -94,14 +94,37 @@ def test_values_that_are_not_finite_numbers_are_refused(bad):
     assert refused.value.code == "not_finite"
 
 
-@pytest.mark.parametrize("table", [
-    {"a": {"j1": 5}, "b": {"j1": 7}, "c": {"j1": 2}},  # a single juror
-    {"a": {"j1": 5}, "b": {"j2": 7}},  # one review an entry
-])
-def test_too_few_reviews_to_estimate_the_noise_is_refused_with_its_code(table):
-    with pytest.raises(scoring.ScoringError) as refused:
-        scoring.rank(reviews_of(table), TEN, calibration="model")
-    assert refused.value.code == "too_few_reviews"
+def test_a_single_juror_leaves_the_noise_unmeasured_every_place_possible():
+    ranking = scoring.rank(reviews_of({"a": {"j1": 5}, "b": {"j1": 7}, "c": {"j1": 2}}), TEN, calibration="model",
+                           bootstrap=100, seed=1)
+    assert [(e.entry_id, e.place, e.interval) for e in ranking.ranked] == [("b", 1, (1, 3)), ("a", 2, (1, 3)), ("c", 3, (1, 3))]
+    assert ranking.juror_effects == {"j1": 0.0}
+    assert [w["code"] for w in ranking.warnings] == ["single_juror", "one_review", "not_separable"]
+
+
+def test_a_design_without_residual_falls_back_to_no_correction_with_the_spread_as_noise():
+    # a: j1 50, j2 70; b: j2 40, j3 60. N = 4 = 2 entries + 3 jurors − 1: severity cannot be told from noise.
+    # The noise is the spread about each entry's mean: (100 + 100 + 100 + 100) / (4 − 2) = 200.
+    values = {("a", "j1"): 50, ("a", "j2"): 70, ("b", "j2"): 40, ("b", "j3"): 60}
+    model = ranking_model.fit(values)
+    assert not model.separable and model.measured
+    assert model.variances.noise == pytest.approx(200) and model.variances.juror == 0
+    assert model.calibrated == values and model.scores == {"a": 60.0, "b": 50.0}
+    # the entries' variance: means 60, 50 vary by 50 (n − 1 = 1), less the noise each mean carries (200 / 2)
+    assert model.variances.entry == pytest.approx(200 * ranking_model.ENTRY_VARIANCE_FLOOR)
+    ranking = scoring.rank(reviews_of({"a": {"j1": 5, "j2": 7}, "b": {"j2": 4, "j3": 6}}), TEN, calibration="model",
+                           bootstrap=400, seed=2)
+    assert {"code": "not_separable"} in ranking.warnings
+    assert [e.interval for e in ranking.ranked] == [(1, 2), (1, 2)]
+
+
+def test_the_entries_variance_of_the_fallback_worked_by_hand():
+    # a: 80, 100 | b: 20, 40 | c: 50 (one review), jurors in a chain, no residual left:
+    # noise = (100 + 100 + 100 + 100) / (5 − 3) = 200; entry means 90, 30, 50: variance (ddof 1) = 933.33;
+    # each mean carries noise/n: 200 × mean(1/2, 1/2, 1) = 133.33; entries' variance 800.
+    values = {("a", "j1"): 80, ("a", "j2"): 100, ("b", "j2"): 20, ("b", "j3"): 40, ("c", "j4"): 50}
+    model = ranking_model.fit(values)
+    assert not model.separable and model.variances.entry == pytest.approx(800)
 
 
 def test_the_model_combines_reviews_by_their_mean_only():
