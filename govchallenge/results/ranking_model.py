@@ -68,18 +68,17 @@ class Design:
         jurors = sorted({j for _, j in keys}, key=str)
         entry_index = {e: i for i, e in enumerate(entries)}
         juror_index = {j: i for i, j in enumerate(jurors)}
-        return cls(entries, jurors,
-                   np.array([entry_index[e] for e, _ in keys], dtype=int),
-                   np.array([juror_index[j] for _, j in keys], dtype=int),
-                   np.array([float(values[k]) for k in keys]))
+        return cls(entries, jurors, np.array([entry_index[e] for e, _ in keys]),
+                   np.array([juror_index[j] for _, j in keys]), np.array([float(values[k]) for k in keys]))
 
+    # Every entry and juror has a review (the design is made of them), so no count below is ever short.
     @property
     def reviews_per_entry(self):
-        return np.bincount(self.e_idx, minlength=len(self.entries)).astype(float)
+        return np.bincount(self.e_idx).astype(float)
 
     @property
     def reviews_per_juror(self):
-        return np.bincount(self.j_idx, minlength=len(self.jurors)).astype(float)
+        return np.bincount(self.j_idx).astype(float)
 
     def counts(self):
         """C[j, e] = 1 where juror j reviewed entry e."""
@@ -106,7 +105,7 @@ def connected_groups(pairs):
         kind, name = node
         groups.setdefault(find(node), ([], []))[0 if kind == "e" else 1].append(name)
     ordered = [(sorted(e, key=str), sorted(j, key=str)) for e, j in groups.values()]
-    return sorted(ordered, key=lambda g: (-len(g[0]), str(g[0][:1])))
+    return sorted(ordered, key=lambda g: (-len(g[0]), str(g[0][0])))
 
 
 @dataclass
@@ -131,12 +130,12 @@ class SumsOfSquares:
 def sums_of_squares(design):
     y, e_idx, j_idx = design.y, design.e_idx, design.j_idx
     n_e, m_j = design.reviews_per_entry, design.reviews_per_juror
-    entry_mean = np.bincount(e_idx, weights=y, minlength=len(n_e)) / n_e
-    juror_mean = np.bincount(j_idx, weights=y, minlength=len(m_j)) / m_j
+    entry_mean = np.bincount(e_idx, weights=y) / n_e
+    juror_mean = np.bincount(j_idx, weights=y) / m_j
     centred = y - entry_mean[e_idx]
     counts = design.counts()
     reduced = np.diag(m_j) - (counts / n_e) @ counts.T
-    right = np.bincount(j_idx, weights=centred, minlength=len(m_j))
+    right = np.bincount(j_idx, weights=centred)
     within_entries = float(centred @ centred)
     solution = np.linalg.lstsq(reduced, right, rcond=None)[0]
     residual = max(within_entries - float(solution @ right), 0.0)
@@ -147,7 +146,7 @@ def sums_of_squares(design):
 
 @dataclass
 class Variances:
-    """Moment estimates, not truncated (they can fall below zero by chance); None where not estimable."""
+    """Moment estimates, not truncated (they can fall below zero by chance); None where not estimated."""
 
     noise: float  # σ²
     juror: float  # τ²
@@ -156,15 +155,14 @@ class Variances:
 
 def variance_components(ss):
     """Henderson's method III. E[residual] = σ² · df; E[within_entries − residual] = τ² (N − E) + σ² (J − G);
-    E[within_jurors − residual] = σ_a² (N − J) + σ² (E − G); G connected groups."""
+    E[within_jurors − residual] = σ_a² (N − J) + σ² (E − G); G connected groups. A residual degree of
+    freedom (N > E + J − G) implies N > E and N > J, since E ≥ G and J ≥ G: every divisor is positive."""
     if ss.residual_df <= 0:
         raise ModelError("too_few_reviews", "too few reviews to estimate the noise: no review repeats what "
                                             "the others already say about an entry and its jurors")
     noise = ss.residual / ss.residual_df
-    juror = ((ss.within_entries - ss.residual) - (ss.jurors - ss.groups) * noise) / (ss.n - ss.entries) \
-        if ss.n > ss.entries else None
-    entry = ((ss.within_jurors - ss.residual) - (ss.entries - ss.groups) * noise) / (ss.n - ss.jurors) \
-        if ss.n > ss.jurors else None
+    juror = ((ss.within_entries - ss.residual) - (ss.jurors - ss.groups) * noise) / (ss.n - ss.entries)
+    entry = ((ss.within_jurors - ss.residual) - (ss.entries - ss.groups) * noise) / (ss.n - ss.jurors)
     return Variances(noise, juror, entry)
 
 
@@ -184,9 +182,8 @@ def one_way_variances(ss):
     """Noise and entry variances when the jurors cannot be separated: the one-way layout of entries (the
     jurors' differences count as noise). Noise None when no entry has two reviews."""
     if ss.n <= ss.entries:
-        return Variances(None, 0.0, None)
-    noise = ss.within_entries / (ss.n - ss.entries)
-    return Variances(noise, 0.0, None)
+        return Variances(None, None, None)
+    return Variances(ss.within_entries / (ss.n - ss.entries), None, None)
 
 
 def fit(values):
@@ -197,7 +194,7 @@ def fit(values):
     raw = variance_components(ss) if separable else one_way_variances(ss)
     measured = raw.noise is not None
     noise = max(raw.noise or 0.0, VARIANCE_FLOOR)
-    juror = max(raw.juror or 0.0, 0.0)
+    juror = max(raw.juror, 0.0) if separable else 0.0
     entry = max(raw.entry if raw.entry is not None else _between_entries(design, noise), noise * ENTRY_VARIANCE_FLOOR)
     if juror > 0:
         effects = np.linalg.solve(ss.reduced + (noise / juror) * np.eye(ss.jurors), ss.right)
@@ -206,7 +203,7 @@ def fit(values):
         effects = np.zeros(ss.jurors)
     calibrated_values = design.y - effects[design.j_idx]
     n_e = design.reviews_per_entry
-    scores = np.bincount(design.e_idx, weights=calibrated_values, minlength=len(n_e)) / n_e
+    scores = np.bincount(design.e_idx, weights=calibrated_values) / n_e
     return Fit(
         design=design, variances=Variances(noise, juror, entry),
         juror_effects={j: float(effects[i]) for i, j in enumerate(design.jurors)},
@@ -223,7 +220,7 @@ def _between_entries(design, noise):
     n_e = design.reviews_per_entry
     if len(n_e) < 2:
         return 0.0
-    means = np.bincount(design.e_idx, weights=design.y, minlength=len(n_e)) / n_e
+    means = np.bincount(design.e_idx, weights=design.y) / n_e
     return float(means.var(ddof=1) - noise * np.mean(1.0 / n_e))
 
 
@@ -256,14 +253,13 @@ def posterior_draws(model, samples, seed):
     if with_jurors:
         wtw[:-1, -1] = wtw[-1, :-1] = m_j
     wtx = np.vstack([counts, n_e]) if with_jurors else n_e[None, :]
-    wty = np.append(np.bincount(design.j_idx, weights=y, minlength=len(m_j)), y.sum()) if with_jurors \
-        else np.array([y.sum()])
-    xty = np.bincount(design.e_idx, weights=y, minlength=len(n_e))
+    wty = np.append(np.bincount(design.j_idx, weights=y), y.sum()) if with_jurors else np.array([y.sum()])
+    xty = np.bincount(design.e_idx, weights=y)
     d = n_e + 1.0 / entry_var
     prior = np.append(np.full(len(m_j), 1.0 / juror_var), 1e-9) if with_jurors else np.array([1e-9])
     precision = wtw + np.diag(prior) - (wtx / d) @ wtx.T
     shift = wty - wtx @ (xty / d)
-    lower = _cholesky(precision)
+    lower = np.linalg.cholesky(precision)  # positive definite: every effect has a proper prior but μ's
     mean = np.linalg.solve(precision, shift)
     rng = np.random.default_rng(seed)
     noise = rng.standard_normal((len(mean), samples))
@@ -272,14 +268,10 @@ def posterior_draws(model, samples, seed):
     return (entry_mean + rng.standard_normal((samples, len(n_e))) / np.sqrt(d)[None, :]) * scale
 
 
-def _cholesky(matrix):
-    jitter = 0.0
-    for _ in range(8):
-        try:
-            return np.linalg.cholesky(matrix + jitter * np.eye(len(matrix)))
-        except np.linalg.LinAlgError:
-            jitter = max(jitter * 100, 1e-10 * float(np.abs(np.diag(matrix)).max() or 1.0))
-    raise ModelError("not_estimable", "the model's posterior could not be computed")  # pragma: no cover
+def interval_indexes(samples, level=LEVEL):
+    """The positions, in `samples` sorted places, of the central `level` interval's ends."""
+    tail = (1 - level) / 2
+    return int(math.floor(tail * (samples - 1))), int(math.ceil((1 - tail) * (samples - 1)))
 
 
 def rank_intervals(model, ranked, samples=1000, seed=0, level=LEVEL):
@@ -292,9 +284,8 @@ def rank_intervals(model, ranked, samples=1000, seed=0, level=LEVEL):
     position = {e: i for i, e in enumerate(model.design.entries)}
     columns = [position[e] for e in ranked]
     draws = posterior_draws(model, samples, seed)[:, columns]
-    places = np.argsort(np.argsort(-draws, axis=1, kind="stable"), axis=1, kind="stable") + 1
+    places = np.argsort(np.argsort(-draws, axis=1), axis=1) + 1  # draws are continuous: no ties to order
     places.sort(axis=0)
-    tail = (1 - level) / 2
-    low = places[int(math.floor(tail * (samples - 1)))]
-    high = places[int(math.ceil((1 - tail) * (samples - 1)))]
+    first, last = interval_indexes(samples, level)
+    low, high = places[first], places[last]
     return {entry: (int(low[i]), int(high[i])) for i, entry in enumerate(ranked)}

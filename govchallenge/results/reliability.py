@@ -59,8 +59,8 @@ def _flatten(units):
     return values
 
 
-def _undefined(reason, raters=None):
-    return Reliability({form: None for form in FORMS}, {form: reason for form in FORMS}, raters)
+def _undefined(reason):
+    return Reliability({form: None for form in FORMS}, {form: reason for form in FORMS})
 
 
 def icc(units):
@@ -107,9 +107,9 @@ def _two_way(values):
         v = ranking_model.variance_components(ranking_model.sums_of_squares(ranking_model.Design.of(values)))
     except ranking_model.ModelError:
         return {"2": TOO_FEW_VALUES, "3": TOO_FEW_VALUES}
-    if v.entry is None:
-        return {"2": TOO_FEW_VALUES, "3": TOO_FEW_VALUES}
-    juror = v.juror or 0.0
-    absolute, consistency = v.entry + juror + v.noise, v.entry + v.noise
-    return {"2": v.entry / absolute if absolute else NO_VARIATION,
-            "3": v.entry / consistency if consistency else NO_VARIATION}
+    return {"2": _share(v.entry, v.entry + v.juror + v.noise), "3": _share(v.entry, v.entry + v.noise)}
+
+
+def _share(part, whole):
+    """part / whole; a whole of zero (BMS = EMS = 0: the parts do not vary) has no share."""
+    return part / whole if whole > 0 else NO_VARIATION

@@ -35,7 +35,8 @@ def test_a_juror_harsher_by_two_points_does_not_change_the_true_order():
     assert [e.entry_id for e in raw.ranked][:4] != ["e0", "e1", "e2", "e3"]  # raw means put e3 above e2
     model = scoring.rank(reviews, TEN, calibration="model")
     assert [e.entry_id for e in model.ranked] == sorted(QUALITY, key=lambda e: -QUALITY[e])
-    assert model.juror_effects["j4"] == pytest.approx(-15, abs=0.5)  # 2 points on 0–10 = 20 on 0–100, centred
+    # 2 points on 0–10 = 20 on 0–100, centred in the group (j1–j3 +5): without noise nothing is shrunk
+    assert model.juror_effects["j4"] == pytest.approx(-15, abs=1e-3)
     assert model.juror_effects["j4"] < min(v for j, v in model.juror_effects.items() if j != "j4") - 19
 
 
@@ -116,6 +117,36 @@ def test_a_design_without_residual_falls_back_to_no_correction_with_the_spread_a
                            bootstrap=400, seed=2)
     assert {"code": "not_separable"} in ranking.warnings
     assert [e.interval for e in ranking.ranked] == [(1, 2), (1, 2)]
+
+
+def test_the_fallback_with_two_entries_and_with_one():
+    # a: 80, 100 | b: 20, 40, jurors in a chain: noise (4 × 100) / 2 = 200; means 90, 30: variance 1800,
+    # less 200 × mean(1/2, 1/2) = 100: 1700.
+    model = ranking_model.fit({("a", "j1"): 80, ("a", "j2"): 100, ("b", "j2"): 20, ("b", "j3"): 40})
+    assert not model.separable and model.variances.entry == pytest.approx(1700)
+    # one entry: no spread of entries to measure, the floor
+    alone = ranking_model.fit({("a", "j1"): 50, ("a", "j2"): 70})
+    assert alone.variances.noise == pytest.approx(200)
+    assert alone.variances.entry == pytest.approx(200 * ranking_model.ENTRY_VARIANCE_FLOOR)
+
+
+def test_the_model_uses_the_estimated_entry_variance_when_it_can():
+    values = {(e, j): 10 * v for e, row in harsh_table().items() for j, v in row.items()}
+    ss = ranking_model.sums_of_squares(ranking_model.Design.of(values))
+    assert ranking_model.fit(values).variances.entry == pytest.approx(ranking_model.variance_components(ss).entry)
+    assert ranking_model.variance_components(ss).entry > 100
+
+
+def test_refusals_say_why():
+    with pytest.raises(ranking_model.ModelError) as refused:
+        ranking_model.fit({("a", "j1"): float("nan")})
+    assert str(refused.value) == "value of ('a', 'j1') is not a finite number: nan"
+    ss = ranking_model.sums_of_squares(ranking_model.Design.of({("a", "j1"): 5, ("b", "j1"): 7}))
+    with pytest.raises(ranking_model.ModelError) as refused:
+        ranking_model.variance_components(ss)
+    assert refused.value.code == "too_few_reviews"
+    assert str(refused.value) == ("too few reviews to estimate the noise: no review repeats what the others "
+                                  "already say about an entry and its jurors")
 
 
 def test_the_entries_variance_of_the_fallback_worked_by_hand():
@@ -203,11 +234,60 @@ def test_thresholds_read_the_calibrated_means():
     assert calibrated.entry("e2").raw_breakdown["q"] == pytest.approx(23.5 / 3)
 
 
-def test_same_seed_same_intervals():
-    reviews = reviews_of(harsh_table())
-    first = scoring.rank(reviews, TEN, calibration="model", bootstrap=300, seed=9)
-    second = scoring.rank(reviews, TEN, calibration="model", bootstrap=300, seed=9)
-    assert [e.interval for e in first.ranked] == [e.interval for e in second.ranked]
+def test_same_seed_same_intervals_whatever_the_order_of_the_reviews():
+    _, values = simulate(30, 3, 10, seed=4)
+    reviews = [Review(e, j, {"t": v}) for (e, j), v in values.items()]
+    criteria = [Criterion(id="t", scale_max=100)]
+
+    def intervals(reviews, seed):
+        return {e.entry_id: e.interval for e in scoring.rank(reviews, criteria, calibration="model", bootstrap=60, seed=seed).ranked}
+
+    first = intervals(reviews, 9)
+    assert intervals(list(reversed(reviews)), 9) == first
+    assert intervals(reviews, 10) != first  # the seed, not chance, makes them equal
+
+
+def test_the_ends_of_the_central_interval():
+    # of n sorted places, positions floor(0.025 (n − 1)) and ceil(0.975 (n − 1))
+    assert ranking_model.interval_indexes(1000) == (24, 975)  # 24.975, 974.025
+    assert ranking_model.interval_indexes(201) == (5, 195)
+    assert ranking_model.interval_indexes(40) == (0, 39)  # 0.975, 38.025
+    assert ranking_model.interval_indexes(101, level=0.5) == (25, 75)
+
+
+POSTERIOR_CASE = {("a", "j1"): 62, ("a", "j2"): 75, ("b", "j1"): 40, ("b", "j3"): 52, ("c", "j2"): 70,
+                  ("c", "j3"): 58, ("d", "j1"): 55, ("d", "j2"): 61, ("d", "j3"): 49, ("e", "j3"): 35}
+
+
+@pytest.mark.parametrize("changes", [
+    {},  # τ² (31.2) above σ² (28.9)
+    {("a", "j2"): 70, ("c", "j2"): 64, ("b", "j1"): 44},  # τ² (13.9) below σ² (16.9)
+])
+def test_posterior_draws_match_the_joint_posterior_computed_directly(changes):
+    """The block elimination (jurors first, then each entry) against the joint Gaussian posterior of
+    (μ, entries, jurors) written out in full: precision [1 X Z]'[1 X Z]/σ² + prior, mean precision⁻¹ [1 X Z]'y/σ²."""
+    import numpy as np
+
+    model = ranking_model.fit({**POSTERIOR_CASE, **changes})
+    v, design = model.variances, model.design
+    assert v.juror > 0 and v.entry > 0
+    n, entries, jurors = len(design.y), len(design.entries), len(design.jurors)
+    X = np.zeros((n, entries)); X[np.arange(n), design.e_idx] = 1
+    Z = np.zeros((n, jurors)); Z[np.arange(n), design.j_idx] = 1
+    W = np.hstack([np.ones((n, 1)), X, Z])
+    y = design.y - design.y.mean()
+    prior = np.concatenate([[1e-9 / v.noise], np.full(entries, 1 / v.entry), np.full(jurors, 1 / v.juror)])
+    precision = W.T @ W / v.noise + np.diag(prior)
+    covariance = np.linalg.inv(precision)
+    mean = covariance @ W.T @ y / v.noise
+    draws = ranking_model.posterior_draws(model, 40000, seed=5)
+    # entries relative to entry a (μ's flat prior makes the level itself nearly unknown): mean and spread
+    contrast = np.hstack([-np.ones((entries - 1, 1)), np.eye(entries - 1)])
+    expected_mean = contrast @ mean[1:1 + entries]
+    expected_cov = contrast @ covariance[1:1 + entries, 1:1 + entries] @ contrast.T
+    found = draws @ contrast.T
+    assert found.mean(axis=0) == pytest.approx(expected_mean, abs=0.15)
+    assert np.cov(found.T) == pytest.approx(expected_cov, rel=0.05, abs=0.5)
 
 
 # --- coverage on a small seeded simulation ----------------------------------------------------

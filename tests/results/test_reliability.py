@@ -80,6 +80,7 @@ def test_undefined_cases_say_why_and_never_claim_full_agreement(units, reason):
     result = reliability.icc(units)
     assert all(result[form] is None for form in reliability.FORMS)
     assert result.undefined == {form: reason for form in reliability.FORMS}
+    assert result.raters is None
 
 
 def test_two_way_forms_undefined_when_no_residual_is_left():
@@ -87,7 +88,9 @@ def test_two_way_forms_undefined_when_no_residual_is_left():
     units = {"a": {"j1": 1, "j2": 3}, "b": {"j2": 6, "j3": 2}}
     result = reliability.icc(units)
     assert result["1_1"] is not None
-    assert result["2_1"] is None and result.undefined["3_k"] == "too_few_values"
+    assert result["2_1"] is None and result["3_1"] is None
+    assert [result.undefined[f] for f in ("2_1", "2_k", "3_1", "3_k")] == ["too_few_values"] * 4
+    assert result.raters == 2
 
 
 complete = st.lists(st.tuples(*[st.integers(0, 10)] * 3), min_size=3, max_size=6)
