@@ -173,7 +173,6 @@ class Fit:
     juror_effects: dict  # {juror: b_j}, severity negative, leniency positive
     calibrated: dict  # {(entry, juror): y − b_j}
     scores: dict  # {entry: mean of its calibrated values}
-    groups: int
     separable: bool = True  # False: jurors' severity not told from the noise, nothing corrected
     measured: bool = True  # False: no entry reviewed twice, the noise unknown
 
@@ -210,7 +209,7 @@ def fit(values):
         calibrated={(design.entries[e], design.jurors[j]): float(v)
                     for e, j, v in zip(design.e_idx, design.j_idx, calibrated_values)},
         scores={e: float(scores[i]) for i, e in enumerate(design.entries)},
-        groups=ss.groups, separable=separable, measured=measured,
+        separable=separable, measured=measured,
     )
 
 
@@ -230,11 +229,6 @@ def _centred_per_group(design, effects):
     for _, jurors in connected_groups(zip(design.e_idx.tolist(), design.j_idx.tolist())):
         effects[jurors] -= effects[jurors].mean()
     return effects
-
-
-def calibrate(values):
-    """{(entry, juror): value − the juror's estimated effect}."""
-    return fit(values).calibrated
 
 
 def posterior_draws(model, samples, seed):

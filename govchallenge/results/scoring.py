@@ -230,7 +230,7 @@ def calibrate(totals, method=NO_CALIBRATION):
         offsets = juror_offsets(totals)
         return {(entry, juror): value - offsets[juror] for (entry, juror), value in totals.items()}
     if method == MODEL:
-        return fit_model(totals).calibrated
+        return fit_model(totals).calibrated if totals else {}
     raise ScoringError(f"unknown calibration {method!r}")
 
 
@@ -251,16 +251,11 @@ def breakdown(reviews, criteria):
 
 def calibrated_scores(reviews, criteria, calibration=NO_CALIBRATION):
     """{criterion id: {(entry, juror): score calibrated by the same method as the totals}}, on the
-    criterion's own scale. An optional criterion scored too rarely for the model keeps its raw scores
-    (a counted one has the design of the totals, which the model accepted or refused already)."""
+    criterion's own scale (an optional criterion over the reviews that scored it)."""
     out = {}
     for criterion in criteria:
         scores = {(r.entry_id, r.juror_id): rubric.score_of(r.scores, criterion.id) for r in reviews}
-        scores = {key: value for key, value in scores.items() if value is not None}
-        try:
-            out[criterion.id] = calibrate(scores, calibration)
-        except ScoringError:
-            out[criterion.id] = scores
+        out[criterion.id] = calibrate({key: value for key, value in scores.items() if value is not None}, calibration)
     return out
 
 
@@ -488,12 +483,10 @@ def add_rank_intervals(ranking, calibrated, aggregation=MEAN, samples=1000, seed
             first_place.setdefault(value, position)  # competition ranking: ties share the best place
         for entry_id in ids:
             places[entry_id].append(first_place[scores[entry_id]])
-    tail = (1 - level) / 2
+    first, last = ranking_model.interval_indexes(samples, level)
     for entry in ranked:
         drawn = sorted(places[entry.entry_id])
-        low = drawn[int(math.floor(tail * (len(drawn) - 1)))]
-        high = drawn[int(math.ceil((1 - tail) * (len(drawn) - 1)))]
-        entry.interval = (low, high)
+        entry.interval = (drawn[first], drawn[last])
     return ranking
 
 

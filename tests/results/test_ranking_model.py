@@ -196,6 +196,9 @@ def test_a_single_juror_is_reported_by_the_other_methods():
 def test_connected_groups_largest_first():
     groups = ranking_model.connected_groups([("a", 1), ("b", 2), ("c", 2), ("b", 3)])
     assert groups == [(["b", "c"], [2, 3]), (["a"], [1])]
+    # groups of one size by their first entry, as text
+    assert ranking_model.connected_groups([("z", 1), ("m", 2), ("x", 1), ("b", 3)]) == [
+        (["x", "z"], [1]), (["b"], [3]), (["m"], [2])]
 
 
 # --- intervals consistent with the published places ----------------------------------------
@@ -324,3 +327,44 @@ def test_model_intervals_cover_the_true_place_at_three_reviews_per_entry():
     assert coverage("model", replications=20) >= 0.93
     # the resampling bootstrap of the other methods claims more certainty than the data have
     assert coverage("none", replications=20) < 0.90
+
+
+# --- the engine's words and codes -------------------------------------------------------------
+
+def test_every_score_given_is_checked_informational_ones_included():
+    criteria = [Criterion(id="q", scale_max=10), Criterion(id="note", scale_max=10, informational=True)]
+    for bad in (11, float("nan")):
+        with pytest.raises(scoring.ScoringError) as refused:
+            scoring.rank([Review("e", "j", {"q": 5, "note": bad})], criteria)
+        assert str(refused.value) == f"review of e by j: criterion note: {float(bad)} outside 0.0..10"
+        assert refused.value.code == "invalid"
+    ranking = scoring.rank([Review("e", "j", {"q": 5})], criteria)  # an informational score may be left out
+    assert ranking.entry("e").breakdown == {"q": 5.0, "note": None}
+
+
+def test_the_models_refusals_keep_their_code_and_words():
+    with pytest.raises(scoring.ScoringError) as refused:
+        scoring.calibrate({("a", "j1"): float("inf"), ("a", "j2"): 3.0}, "model")
+    assert refused.value.code == "not_finite" and str(refused.value) == "value of ('a', 'j1') is not a finite number: inf"
+    with pytest.raises(scoring.ScoringError) as refused:
+        scoring.rank(reviews_of(harsh_table()), TEN, aggregation="trimmed_mean", calibration="model")
+    assert str(refused.value) == "the additive model combines reviews by their mean"
+    assert scoring.calibrate({}, "model") == {}
+    assert scoring.Criterion(id="q", scale_min=2, scale_max=6).rescale(5) == 75.0
+
+
+def test_the_ranking_carries_the_calibrated_totals_it_ranked():
+    ranking = scoring.rank(reviews_of(harsh_table()), TEN, calibration="model")
+    # e0 by j4 gave 7.5 (75 points); j4's effect is −15, so 90 once calibrated, like j1's and j2's 95 − 5
+    assert ranking.calibrated[("e0", "j4")] == pytest.approx(90, abs=1e-3)
+    assert ranking.calibrated[("e0", "j1")] == pytest.approx(90, abs=1e-3)
+    assert ranking.entry("e0").score == pytest.approx(90, abs=1e-3)
+
+
+def test_what_decided_a_tie_is_marked_on_each_entry():
+    criteria = [Criterion(id="q", scale_max=10), Criterion(id="p", scale_max=10, informational=True)]
+    ranking = scoring.rank([Review("a", "j", {"q": 5, "p": 2}), Review("b", "j", {"q": 5, "p": 7})], criteria,
+                           priority_criterion="p")
+    assert [(e.entry_id, e.tie) for e in ranking.ranked] == [("b", "priority_criterion"), ("a", "priority_criterion")]
+    median = scoring.rank(reviews_of({"a": {"j1": 5, "j2": 5, "j3": 8}, "b": {"j1": 4, "j2": 7, "j3": 7}}), TEN)
+    assert [(e.entry_id, e.tie) for e in median.ranked] == [("b", "median"), ("a", "median")]

@@ -31,6 +31,13 @@ def test_the_six_forms_match_shrout_and_fleiss(form):
     assert result.raters == 4 and result.undefined == {}
 
 
+def test_the_forms_do_not_depend_on_the_unit_of_the_scores():
+    # a tenth of the paper's scores: every variance a hundredth, every ratio the same
+    tenths = reliability.icc(as_units([tuple(v / 10 for v in row) for row in SHROUT_FLEISS]))
+    for form, value in PUBLISHED.items():
+        assert round(tenths[form], 2) == value
+
+
 def test_the_paper_mean_squares_give_the_same_values_to_many_decimals():
     # The paper's ANOVA (Table 3): BMS = 11.24, WMS = 6.26, JMS = 32.49, EMS = 1.02, k = 4, n = 6
     # (rounded there; recomputed exactly here from the sums of squares of the matrix above).
