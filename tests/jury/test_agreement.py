@@ -26,6 +26,7 @@ def test_edge_cases():
     assert agreement.alpha_undefined({1: {"a": 3}, 2: {"a": 4}}) == "one_rater"
     assert agreement.alpha_undefined({1: {"a": 3}, 2: {"b": 4}}) == "too_few_values"
     assert agreement.alpha_undefined(UNITS) is None
+    assert agreement.alpha_undefined({1: {"a": 1, "b": 2}}) is None  # two values are enough (alpha 0)
     with pytest.raises(ValueError):
         agreement.krippendorff_alpha(UNITS, "bogus")
 
