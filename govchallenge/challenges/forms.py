@@ -27,7 +27,8 @@ COUNTRY_MODES = {
 }
 REVIEW_COMMENTS = {"none": _l("No comment"), "overall": _l("One overall comment"), "per_criterion": _l("A comment per criterion")}
 AGGREGATIONS = {"mean": _l("Mean"), "median": _l("Median"), "trimmed_mean": _l("Trimmed mean")}
-CALIBRATIONS = {"none": _l("None"), "standardise": _l("Standardise each juror's scores"), "offset": _l("Remove each juror's offset")}
+CALIBRATIONS = {"model": _l("Estimate entries and jurors together (recommended)"), "none": _l("None"),
+                "standardise": _l("Standardise each juror's scores"), "offset": _l("Remove each juror's offset")}
 RANKINGS = {"all": _l("The whole ranking"), "winners": _l("Winners only")}
 TEXT_MAX = 20000
 
@@ -79,7 +80,8 @@ class ChallengeForm(TextsForm):
     review_comment = SelectField(_l("Jurors' comments"), choices=list(REVIEW_COMMENTS.items()), default="overall")
     jurors_see_others = BooleanField(_l("Jurors see each other's scores after scoring"))
     aggregation = SelectField(_l("Combining jurors' scores"), choices=list(AGGREGATIONS.items()), default="mean")
-    calibration = SelectField(_l("Calibration of jurors"), choices=list(CALIBRATIONS.items()), default="none")
+    calibration = SelectField(_l("Calibration of jurors"), choices=list(CALIBRATIONS.items()), default="model",
+                              description=_l("The recommended method estimates each entry's quality and each juror's severity together, trusts a juror's apparent severity only as far as the reviews show it, and gives rank intervals that account for both. It combines reviews by their mean."))
     publish_ranking = SelectField(_l("Published ranking"), choices=list(RANKINGS.items()), default="all")
 
     def fill(self, hosts=None):
@@ -106,6 +108,10 @@ class ChallengeForm(TextsForm):
             raise ValidationError(gettext("Unknown country code: %(codes)s.", codes=", ".join(bad)))
         if self.countries_mode.data == COUNTRIES_LIST and not field.data:
             raise ValidationError(_l("Choose at least one country, or open the challenge to every country."))
+
+    def validate_calibration(self, field):
+        if field.data == "model" and self.aggregation.data != "mean":
+            raise ValidationError(_l("The recommended calibration combines reviews by their mean: choose the mean, or another calibration."))
 
     def validate_team_max(self, field):
         if self.team_min.data is not None and field.data is not None and field.data < self.team_min.data:

@@ -90,7 +90,9 @@ class Challenge(db.Model):
     review_comment = db.Column(db.String(20), nullable=False, default="overall")  # none | overall | per_criterion
     jurors_see_others = db.Column(db.Boolean, nullable=False, default=False)
     aggregation = db.Column(db.String(20), nullable=False, default="mean")  # mean | median | trimmed_mean
-    calibration = db.Column(db.String(20), nullable=False, default="none")  # none | standardise | offset
+    # model (the recommended default of a new challenge: results/ranking_model.py) | none | standardise | offset.
+    # Only the application sets this default: existing challenges keep the method they were created with.
+    calibration = db.Column(db.String(20), nullable=False, default="model")
     publish_ranking = db.Column(db.String(10), nullable=False, default="all")  # winners | all
 
     created_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"), nullable=True)

@@ -9,7 +9,9 @@ A criterion is any object with `id`, `weight`, `scale_min`, `scale_max`, `thresh
 {criterion id (int or its str, as stored in JSON): value on the criterion's own scale}.
 
 The rules:
-- A score is on the scale when scale_min <= value <= scale_max; a scale with no span (min >= max) is refused.
+- A score is on the scale when scale_min <= value <= scale_max; a scale with no span (min >= max) or with an
+  end that is not a finite number is refused, and so is a score that is not a finite number.
+- A counted criterion's weight is a finite number above zero; anything else is refused (never read as zero).
 - A review's total rescales each counting (not informational) criterion to 0–100 and takes their weighted
   mean. A missing counted score is refused, never read as zero: a total is only ever made of a complete review.
 - A criterion's threshold is a minimum mean on its own scale. A mean that equals the threshold up to float
@@ -17,6 +19,8 @@ The rules:
 - Top N: the N best by score, best first; entries whose score equals the N-th's to PRECISION decimals are
   all included, so a tie at the boundary is never cut by an arbitrary order.
 """
+
+import math
 
 THRESHOLD_TOLERANCE = 1e-9
 PRECISION = 6  # scores equal to this many decimals are equal (float noise never decides)
@@ -39,12 +43,22 @@ def on_scale(criterion, value):
 
 def rescale(criterion, value):
     """`value` on the criterion's scale as a point on 0–100."""
+    if not (math.isfinite(criterion.scale_min) and math.isfinite(criterion.scale_max)):
+        raise RubricError(f"criterion {criterion.id}: the ends of the scale must be finite numbers")
     span = criterion.scale_max - criterion.scale_min
     if span <= 0:
         raise RubricError(f"criterion {criterion.id}: empty scale")
     if not on_scale(criterion, value):
         raise RubricError(f"criterion {criterion.id}: {value} outside {criterion.scale_min}..{criterion.scale_max}")
     return 100.0 * (value - criterion.scale_min) / span
+
+
+def weight_of(criterion):
+    """A counted criterion's weight: a finite number above zero, or refused."""
+    weight = float(criterion.weight)
+    if not math.isfinite(weight) or weight <= 0:
+        raise RubricError(f"criterion {criterion.id}: the weight must be a finite number above zero")
+    return weight
 
 
 def counting(criteria):
@@ -59,8 +73,9 @@ def review_total(scores, criteria):
         value = score_of(scores, criterion.id)
         if value is None:
             raise RubricError(f"criterion {criterion.id}: score missing")
-        weighted += float(criterion.weight) * rescale(criterion, value)
-        weights += float(criterion.weight)
+        weight = weight_of(criterion)
+        weighted += weight * rescale(criterion, value)
+        weights += weight
     if weights <= 0:
         raise RubricError("no criterion with a positive weight counts")
     return weighted / weights
@@ -78,6 +93,8 @@ def criterion_means(score_sets, criteria):
 def meets_threshold(mean, threshold):
     if threshold is None:
         return True
+    if not math.isfinite(float(threshold)):
+        raise RubricError(f"the threshold {threshold!r} is not a finite number")
     return mean is not None and mean >= threshold - THRESHOLD_TOLERANCE
 
 

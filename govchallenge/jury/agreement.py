@@ -8,8 +8,10 @@ where a unit is an entry (or an entry × criterion) and a coder is a juror; miss
 simply absent (or None). Public API:
 
 - krippendorff_alpha(units, level="interval") -> float | None
-    Krippendorff's alpha; level "nominal", "ordinal", "interval" or "ratio". None when there is
-    nothing to compare (fewer than two pairable values) and 1.0 when all values are equal.
+    Krippendorff's alpha; level "nominal", "ordinal", "interval" or "ratio". None where it is
+    undefined: nothing to compare (fewer than two pairable values) or all values equal (no
+    disagreement is expected, so none can be measured: alpha is 0/0, not perfect agreement).
+- alpha_undefined(units) -> None | ONE_RATER | TOO_FEW_VALUES | NO_VARIATION: why alpha is None.
 - per_criterion_alpha(reviews, criterion_ids, level="interval") -> {criterion_id: alpha | None}
     reviews: iterable of (entry_id, juror_id, {str(criterion_id): score}).
 - juror_deviations(units, min_units=2) -> {coder: mean deviation from the rest of the panel, in
@@ -26,6 +28,8 @@ from collections import defaultdict
 from itertools import permutations
 
 NOMINAL, ORDINAL, INTERVAL, RATIO = "nominal", "ordinal", "interval", "ratio"
+# Why an agreement statistic is undefined (shared with results/reliability.py).
+ONE_RATER, TOO_FEW_VALUES, NO_VARIATION = "one_rater", "too_few_values", "no_variation"
 
 DISAGREEMENT_THRESHOLD = 25.0
 """When the jurors of an entry "disagree strongly": the rule, in one place.
@@ -91,7 +95,7 @@ def krippendorff_alpha(units, level=INTERVAL):
 
     alpha = 1 − (n − 1) · Σ o_ck δ²_ck / Σ n_c n_k δ²_ck (Krippendorff 2011, "Computing
     Krippendorff's Alpha-Reliability"). Returns None when fewer than two pairable values exist,
-    and 1.0 when there is no variation at all (expected disagreement 0)."""
+    and when there is no variation at all (expected disagreement 0): see `alpha_undefined`."""
     o, n_c = _coincidences(units)
     n = sum(n_c.values())
     if n < 2:
@@ -101,8 +105,22 @@ def krippendorff_alpha(units, level=INTERVAL):
     values = list(n_c)
     expected = sum(n_c[c] * n_c[k] * delta(c, k) for c in values for k in values)
     if expected == 0:
-        return 1.0
+        return None
     return 1.0 - (n - 1) * observed / expected
+
+
+def alpha_undefined(units):
+    """Why `krippendorff_alpha(units)` is None, or None when it has a value: a single rater, fewer than two
+    pairable values, or no variation among them."""
+    coders = {c for values in units.values() if isinstance(values, dict) for c, v in values.items() if v is not None}
+    if len(coders) == 1:
+        return ONE_RATER
+    pairable = _pairable(units)
+    if sum(len(vals) for vals in pairable) < 2:
+        return TOO_FEW_VALUES
+    if len({float(v) for vals in pairable for v in vals}) == 1:
+        return NO_VARIATION
+    return None
 
 
 def per_criterion_alpha(reviews, criterion_ids, level=INTERVAL):

@@ -16,7 +16,7 @@ from govchallenge.extensions import db
 from govchallenge.jury import agreement
 from govchallenge.jury import models as jm
 
-from . import digests, scoring
+from . import digests, reliability, scoring
 
 FORMAT = "govchallenge.results/1"
 BOOTSTRAP_SAMPLES = 1000
@@ -114,25 +114,35 @@ def _text(field, main):
     return {code: text for code, text in sorted((field or {}).items()) if text} or {main: ""}
 
 
-def _agreement(data):
-    """From the jury's pure module: Krippendorff's alpha (interval) per criterion and on the review
-    totals, the jurors whose totals stand far from the panel, and the entries whose reviews strongly
-    disagree. Where there is too little to compare (one review per entry, say) the module answers
-    None for alpha and nobody for the lists; it raises nothing for too little data."""
-    counting = scoring_criteria(data.criteria)
-    per_criterion_units = {str(c.id): {} for c in data.criteria}
-    totals = {}  # {entry: {juror label: review total}} — reliability data, units × coders
+def _agreement(data, calibration=scoring.NO_CALIBRATION, calibrated_totals=None):
+    """Agreement and reliability, on the values that are ranked (each criterion's scores and the review
+    totals, calibrated as the challenge chose): Krippendorff's alpha (interval) and the intraclass
+    correlations (`reliability`: ICC(1,k) is that of the averaged score that ranks); the jurors whose totals
+    stand far from the panel, and the entries whose reviews strongly disagree (on raw totals: what the
+    jurors actually gave). Undefined statistics are None with the reason, never a made-up value."""
+    criteria = scoring_criteria(data.criteria)
+    per_criterion = scoring.calibrated_scores(data.reviews, criteria, calibration)
+    units = {cid: _units(values) for cid, values in per_criterion.items()}
+    raw_totals = {}
     for review in data.reviews:
-        totals.setdefault(review.entry_id, {})[review.juror_id] = scoring.review_total(review, counting)
-        for criterion_id, units in per_criterion_units.items():
-            value = review.scores.get(criterion_id)
-            if value is not None:
-                units.setdefault(review.entry_id, {})[review.juror_id] = value
-    per_criterion = {cid: _alpha(units) for cid, units in per_criterion_units.items()}
-    per_criterion["total"] = _alpha(totals)
-    outliers = sorted(str(j) for j in agreement.outlier_jurors(totals))
-    split = sorted(str(e) for e in agreement.strongly_disagreeing({e: list(t.values()) for e, t in totals.items()}))
-    return per_criterion, outliers, split
+        raw_totals.setdefault(review.entry_id, {})[review.juror_id] = scoring.review_total(review, criteria)
+    if calibrated_totals is None:
+        calibrated_totals = scoring.calibrate(
+            {(e, j): total for e, row in raw_totals.items() for j, total in row.items()}, calibration)
+    units["total"] = _units(calibrated_totals)
+    alphas = {cid: _alpha(u) for cid, u in units.items()}
+    report = {cid: _reliability(u) for cid, u in units.items()}
+    outliers = sorted(str(j) for j in agreement.outlier_jurors(raw_totals))
+    split = sorted(str(e) for e in agreement.strongly_disagreeing({e: list(t.values()) for e, t in raw_totals.items()}))
+    return alphas, report, outliers, split
+
+
+def _units(values):
+    """{(entry, juror): value} as reliability data {entry: {juror: value}}."""
+    units = {}
+    for (entry, juror), value in values.items():
+        units.setdefault(entry, {})[juror] = value
+    return units
 
 
 def _alpha(units):
@@ -140,20 +150,28 @@ def _alpha(units):
     return None if value is None else round(float(value), scoring.PRECISION)
 
 
+def _reliability(units):
+    icc = reliability.icc(units)
+    return {
+        "alpha": _alpha(units), "alpha_undefined": agreement.alpha_undefined(units),
+        "icc": {form: _r(icc[form]) for form in reliability.FORMS},
+        "icc_undefined": dict(sorted(icc.undefined.items())),
+        "raters": _r(icc.raters),
+    }
+
+
 def full_document(challenge, data, priority_criterion_id=None, decisions=(), specials=None):
     main = challenge.main_language
     criteria = scoring_criteria(data.criteria)
+    calibration = challenge.calibration or scoring.NO_CALIBRATION
     ranking = scoring.rank(
-        data.reviews, criteria, aggregation=challenge.aggregation or scoring.MEAN,
-        calibration=challenge.calibration or scoring.NO_CALIBRATION,
+        data.reviews, criteria, aggregation=challenge.aggregation or scoring.MEAN, calibration=calibration,
         priority_criterion=str(priority_criterion_id) if priority_criterion_id else None,
         chair_decisions=[scoring.ChairDecision(tuple(d["order"]), d["reason"]) for d in decisions],
         bootstrap=BOOTSTRAP_SAMPLES, seed=challenge.id,
+        reviews_asked=data.final_round.reviews_per_entry if data.final_round else None,
     )
-    calibrated = scoring.calibrate(
-        {(r.entry_id, r.juror_id): scoring.review_total(r, criteria) for r in data.reviews},
-        challenge.calibration or scoring.NO_CALIBRATION,
-    )
+    calibrated = ranking.calibrated
     submissions = {s.public_id: s for s in data.submissions.values()}
     awards = _awards(challenge, ranking, specials or {})
     awards_by_entry = {}
@@ -175,14 +193,16 @@ def full_document(challenge, data, priority_criterion_id=None, decisions=(), spe
             "raw_score": _r(entry.raw_score),
             "interval": list(entry.interval) if entry.interval else None,
             "close_call": scoring.is_close_call(entry),
+            "tie": entry.tie,
             "passed_thresholds": entry.passed_thresholds,
             "failed_criteria": list(entry.failed_criteria),
             "criteria": {cid: _r(mean) for cid, mean in entry.breakdown.items()},
+            "raw_criteria": {cid: _r(mean) for cid, mean in entry.raw_breakdown.items()},
             "reviews": [{"juror": r.juror_id, "total": _r(scoring.review_total(r, criteria)),
                          "calibrated": _r(calibrated[(r.entry_id, r.juror_id)])} for r in reviews],
             "awards": awards_by_entry.get(entry.entry_id, []),
         })
-    per_criterion, outliers, split = _agreement(data)
+    per_criterion, report, outliers, split = _agreement(data, calibration, ranking.calibrated)
     return {
         "format": FORMAT,
         "challenge": {
@@ -205,9 +225,13 @@ def full_document(challenge, data, priority_criterion_id=None, decisions=(), spe
                         for j in data.jurors if serving(j)),
                        key=lambda j: (not j["chair"], j["name"])),
         "agreement": per_criterion,
+        "reliability": report,
+        "juror_effects": {str(j): _r(v) for j, v in sorted(ranking.juror_effects.items())},
+        "warnings": ranking.warnings,
         "outlier_jurors": outliers,
         "strongly_disagreeing": split,
-        "bootstrap": {"samples": BOOTSTRAP_SAMPLES, "seed": challenge.id, "level": 0.95},
+        "bootstrap": {"samples": BOOTSTRAP_SAMPLES, "seed": challenge.id, "level": 0.95,
+                      "method": "posterior" if calibration == scoring.MODEL else "resampling"},
     }
 
 
@@ -256,7 +280,8 @@ def winners(full):
 def public_document(full, challenge, published_at):
     """What the challenge chose to publish: every ranked entry, or only the winners."""
     shown = full["entries"] if full["challenge"]["publish_ranking"] == "all" else winners(full)
-    document = {key: value for key, value in full.items() if key not in {"outlier_jurors", "unresolved_ties", "strongly_disagreeing"}}
+    document = {key: value for key, value in full.items()
+                if key not in {"outlier_jurors", "unresolved_ties", "strongly_disagreeing", "warnings"}}
     document["entries"] = shown
     document["entries_ranked"] = sum(1 for e in full["entries"] if e["place"] is not None)
     document["entries_total"] = len(full["entries"])

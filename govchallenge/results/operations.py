@@ -49,7 +49,7 @@ def propose(challenge, actor, priority_criterion_id=None, chair_decisions=(), sp
         if not decision["reason"]:
             raise ResultsError("decision_needs_reason")
     specials = _check_special_awards(challenge, data, special_awards or {})
-    full = _publishable(documents.full_document(challenge, data, priority_criterion_id, decisions, specials))
+    full = _publishable(scoring_document(challenge, data, priority_criterion_id, decisions, specials))
     old = proposed_for(challenge.id)
     if old is not None:
         old.state = SUPERSEDED
@@ -72,6 +72,14 @@ def _publishable(document):
         return digests.as_published(document)
     except digests.NotCanonical as error:
         raise ResultsError("not_publishable", where=str(error)) from error
+
+
+def scoring_document(challenge, data, *args):
+    """The full document, or the engine's refusal as a ResultsError naming its rule."""
+    try:
+        return documents.full_document(challenge, data, *args)
+    except documents.scoring.ScoringError as error:
+        raise ResultsError("scoring_refused", reason=error.code) from error
 
 
 def previous_priority_criterion(challenge, criteria):

@@ -2,12 +2,23 @@
 plain data out; no Flask, no database.
 
 A review's total rescales each criterion to 0-100 and takes the weighted mean of the criteria that
-count (informational ones are left out). An entry's score aggregates its reviews' totals (mean,
-median or trimmed mean), optionally after calibrating the jurors (per-juror standardisation or an
-additive juror-offset model). Thresholds are minimum means per criterion on the criterion's own
-scale; entries failing one are listed but get no place. Ties go through a deterministic cascade:
-the priority criterion, then the median review total, then the chair's decision with a reason;
-what is left shares a place and is reported. A seeded bootstrap gives each entry's rank interval.
+count (informational ones are left out). An entry's score aggregates its reviews' calibrated totals
+(mean, median or trimmed mean). Calibration of the jurors: none, per-juror standardisation, an
+additive juror-offset model fitted by least squares, or the recommended additive model with the
+jurors' effects shrunk towards zero (`ranking_model`; it combines reviews by their mean).
+Thresholds are minimum means per criterion on the criterion's own scale, of the same calibrated
+values the ranking uses (each criterion calibrated like the totals); entries failing one are listed
+but get no place. Ties go through a deterministic cascade: the priority criterion, then the median
+review total, then the chair's decision with a reason; what is left shares a place and is reported.
+Rank intervals: posterior simulation of the model for the recommended method, a seeded bootstrap of
+each entry's reviews for the others; either way an entry's interval contains its published place, and
+an entry whose place a tie decided (or that shares its place) is a close call.
+
+Refused (ScoringError, with a `code`): a score off its scale or not a finite number, a weight that is not
+a finite number above zero, a scale with no span, a threshold that is not a finite number, two reviews of
+one entry by one juror, the recommended model with another aggregation than the mean. Reported (`Ranking.warnings`, the engine goes on): a review design in
+disconnected groups, a single juror, entries with fewer reviews than asked or with a single review,
+reviews that are all equal.
 
 `canonical_json` writes results one way only (sorted keys, floats with six decimals, UTF-8, no
 whitespace) so that `digest` — its SHA-256 — can be recomputed by anyone from the export.
@@ -21,17 +32,24 @@ from dataclasses import dataclass, field
 
 from govchallenge.challenges import rubric
 
+from . import ranking_model
+
 MEAN, MEDIAN, TRIMMED_MEAN = "mean", "median", "trimmed_mean"
 AGGREGATIONS = (MEAN, MEDIAN, TRIMMED_MEAN)
-NO_CALIBRATION, STANDARDISE, OFFSET = "none", "standardise", "offset"
-CALIBRATIONS = (NO_CALIBRATION, STANDARDISE, OFFSET)
+NO_CALIBRATION, STANDARDISE, OFFSET, MODEL = "none", "standardise", "offset", "model"
+CALIBRATIONS = (NO_CALIBRATION, STANDARDISE, OFFSET, MODEL)
+RECOMMENDED_AGGREGATION, RECOMMENDED_CALIBRATION = MEAN, MODEL  # the default of a new challenge
 # Scores equal to this many decimals are a tie (float noise never decides a place): the rubric's rule.
 PRECISION = rubric.PRECISION
 FLOAT_FORMAT = "%.6f"
 
 
 class ScoringError(rubric.RubricError):
-    pass
+    """A refusal; `code` names the rule for a translated message ("invalid" for the rubric's own refusals)."""
+
+    def __init__(self, message, code="invalid"):
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -71,12 +89,14 @@ class RankedEntry:
     place: int  # None when a threshold was not met
     score: float  # after calibration (equal to raw_score without calibration)
     raw_score: float
-    breakdown: dict  # {criterion id: mean score on the criterion's scale}
+    breakdown: dict  # {criterion id: mean calibrated score on the criterion's scale}: thresholds read it
     passed_thresholds: bool
     failed_criteria: list = field(default_factory=list)
     review_totals: list = field(default_factory=list)  # raw, sorted
     median: float = 0.0
-    interval: tuple = None  # bootstrap (best, worst) place
+    interval: tuple = None  # (best, worst) place, always containing `place`
+    raw_breakdown: dict = field(default_factory=dict)  # {criterion id: mean raw score}
+    tie: str = None  # None: not tied; "shared": shares its place; else what decided: TIE_STEPS or "chair"
 
 
 @dataclass
@@ -92,6 +112,9 @@ class Ranking:
     ties: list
     aggregation: str
     calibration: str
+    calibrated: dict = field(default_factory=dict)  # {(entry, juror): calibrated review total}
+    juror_effects: dict = field(default_factory=dict)  # the model's {juror: effect}; {} for other calibrations
+    warnings: list = field(default_factory=list)  # [{"code": ..., ...}], see `design_warnings`
 
     @property
     def ranked(self):
@@ -206,7 +229,17 @@ def calibrate(totals, method=NO_CALIBRATION):
     if method == OFFSET:
         offsets = juror_offsets(totals)
         return {(entry, juror): value - offsets[juror] for (entry, juror), value in totals.items()}
+    if method == MODEL:
+        return fit_model(totals).calibrated if totals else {}
     raise ScoringError(f"unknown calibration {method!r}")
+
+
+def fit_model(values):
+    """The recommended model fitted to {(entry, juror): value}; the model's refusals as ScoringError."""
+    try:
+        return ranking_model.fit(values)
+    except ranking_model.ModelError as error:
+        raise ScoringError(str(error), code=error.code) from error
 
 
 # --- thresholds and breakdowns --------------------------------------------------------------
@@ -214,6 +247,40 @@ def calibrate(totals, method=NO_CALIBRATION):
 def breakdown(reviews, criteria):
     """{criterion id: mean score on its own scale} over the reviews of one entry (informational too)."""
     return rubric.criterion_means([r.scores for r in reviews], criteria)
+
+
+def calibrated_scores(reviews, criteria, calibration=NO_CALIBRATION):
+    """{criterion id: {(entry, juror): score calibrated by the same method as the totals}}, on the
+    criterion's own scale (an optional criterion over the reviews that scored it)."""
+    out = {}
+    for criterion in criteria:
+        scores = {(r.entry_id, r.juror_id): rubric.score_of(r.scores, criterion.id) for r in reviews}
+        out[criterion.id] = calibrate({key: value for key, value in scores.items() if value is not None}, calibration)
+    return out
+
+
+def calibrated_breakdowns(reviews, criteria, calibration=NO_CALIBRATION):
+    """{entry: {criterion id: mean calibrated score on the criterion's own scale, or None}}: a threshold
+    reads the values the ranking uses."""
+    per_criterion = calibrated_scores(reviews, criteria, calibration)
+    out = {}
+    for review in reviews:
+        own = out.setdefault(review.entry_id, {c.id: [] for c in criteria})
+        for criterion in criteria:
+            value = per_criterion[criterion.id].get((review.entry_id, review.juror_id))
+            if value is not None:
+                own[criterion.id].append(value)
+    return {entry: {cid: (sum(v) / len(v) if v else None) for cid, v in means.items()} for entry, means in out.items()}
+
+
+def check_scores(reviews, criteria):
+    """Every score given, informational ones included, is a finite number on its criterion's scale."""
+    for review in reviews:
+        for criterion in criteria:
+            value = rubric.score_of(review.scores, criterion.id)
+            if value is not None and not (math.isfinite(value) and rubric.on_scale(criterion, value)):
+                raise ScoringError(f"review of {review.entry_id} by {review.juror_id}: criterion {criterion.id}: "
+                                   f"{value} outside {criterion.scale_min}..{criterion.scale_max}")
 
 
 failed_thresholds = rubric.failed_thresholds
@@ -234,7 +301,8 @@ def _split(group, key):
 
 
 def _cascade(group, priority_criterion, decisions, ties):
-    """Orders a group tied on the score. Returns a list of groups still sharing a place."""
+    """Orders a group tied on the score. Returns a list of groups still sharing a place; marks each entry's
+    `tie` with what placed it ("shared" when nothing did)."""
     steps = []
     if priority_criterion is not None:
         steps.append(("priority_criterion", lambda e: _key(e.breakdown.get(priority_criterion))))
@@ -251,6 +319,9 @@ def _cascade(group, priority_criterion, decisions, ties):
             parts = _split(sub, key)
             if len(parts) > 1:
                 resolved_by = resolved_by or name
+                for part in parts:
+                    for entry in part:
+                        entry.tie = name
             next_pending.extend(parts)
         pending = next_pending
     final, reason = [], ""
@@ -260,9 +331,13 @@ def _cascade(group, priority_criterion, decisions, ties):
             continue
         decision = _decision_for(sub, decisions)
         if decision is None:
+            for entry in sub:
+                entry.tie = "shared"
             final.append(sorted(sub, key=lambda e: str(e.entry_id)))  # shared place, stable listing
             continue
         order = {entry_id: index for index, entry_id in enumerate(decision.order)}
+        for entry in sub:
+            entry.tie = "chair"
         final.extend([[e] for e in sorted(sub, key=lambda e: order[e.entry_id])])
         resolved_by, reason = resolved_by or "chair", decision.reason
     unresolved = any(len(sub) > 1 for sub in final)
@@ -279,12 +354,16 @@ def _decision_for(group, decisions):
 
 
 def rank(reviews, criteria, aggregation=MEAN, calibration=NO_CALIBRATION, priority_criterion=None,
-         chair_decisions=(), bootstrap=0, seed=0):
-    """The ranking of every entry that has reviews. `bootstrap` > 0 adds rank intervals."""
+         chair_decisions=(), bootstrap=0, seed=0, reviews_asked=None):
+    """The ranking of every entry that has reviews. `bootstrap` > 0 adds rank intervals from that many
+    draws; `reviews_asked` (the round's reviews per entry) lets the warnings name entries that got fewer."""
     if aggregation not in AGGREGATIONS:
         raise ScoringError(f"unknown aggregation {aggregation!r}")
     if calibration not in CALIBRATIONS:
         raise ScoringError(f"unknown calibration {calibration!r}")
+    if calibration == MODEL and aggregation != MEAN:
+        raise ScoringError("the additive model combines reviews by their mean", code="model_needs_mean")
+    check_scores(reviews, criteria)
     by_entry = {}
     totals = {}
     for review in reviews:
@@ -293,18 +372,21 @@ def rank(reviews, criteria, aggregation=MEAN, calibration=NO_CALIBRATION, priori
             raise ScoringError(f"two reviews of {review.entry_id} by {review.juror_id}")
         totals[key] = review_total(review, criteria)
         by_entry.setdefault(review.entry_id, []).append(review)
-    calibrated = calibrate(totals, calibration)
+    model = fit_model(totals) if calibration == MODEL and totals else None
+    calibrated = model.calibrated if model else calibrate(totals, calibration)
+    calibrated_means = calibrated_breakdowns(reviews, criteria, calibration)
 
     entries = []
     for entry_id, entry_reviews in by_entry.items():
         raw = [totals[(entry_id, r.juror_id)] for r in entry_reviews]
         cal = [calibrated[(entry_id, r.juror_id)] for r in entry_reviews]
-        means = breakdown(entry_reviews, criteria)
+        means = calibrated_means[entry_id]
         failed = failed_thresholds(means, criteria)
         entries.append(RankedEntry(
             entry_id=entry_id, place=None, score=aggregate(cal, aggregation), raw_score=aggregate(raw, aggregation),
             breakdown=means, passed_thresholds=not failed, failed_criteria=failed,
             review_totals=sorted(raw), median=float(statistics.median(cal)),
+            raw_breakdown=breakdown(entry_reviews, criteria),
         ))
 
     ties = []
@@ -319,9 +401,60 @@ def rank(reviews, criteria, aggregation=MEAN, calibration=NO_CALIBRATION, priori
             ordered.extend(part)
             place += len(part)
     failing = sorted((e for e in entries if not e.passed_thresholds), key=lambda e: (-_key(e.score), str(e.entry_id)))
-    ranking = Ranking(entries=ordered + failing, ties=ties, aggregation=aggregation, calibration=calibration)
+    warnings = design_warnings(totals, reviews_asked)
+    if model is not None and not model.separable:
+        warnings.append({"code": "not_separable"})
+    ranking = Ranking(entries=ordered + failing, ties=ties, aggregation=aggregation, calibration=calibration,
+                      calibrated=calibrated, juror_effects=dict(model.juror_effects) if model else {},
+                      warnings=warnings)
     if bootstrap:
-        add_rank_intervals(ranking, calibrated, aggregation, bootstrap, seed)
+        if model is not None:
+            intervals = ranking_model.rank_intervals(model, [e.entry_id for e in ranking.ranked], bootstrap, seed)
+            for entry in ranking.ranked:
+                entry.interval = intervals[entry.entry_id]
+        else:
+            add_rank_intervals(ranking, calibrated, aggregation, bootstrap, seed)
+        contain_places(ranking)
+    return ranking
+
+
+def design_warnings(totals, reviews_asked=None):
+    """What the chair should know about the review design {(entry, juror): total}, in a stable order:
+    - "disconnected": jurors and entries fall into groups that share no juror: the jurors' effects are not
+      comparable across groups (calibration can only centre each group);
+    - "single_juror": one juror reviewed everything: nothing to compare a review with;
+    - "fewer_reviews": entries with fewer reviews than the round asked for (`reviews_asked`);
+    - "one_review": entries with a single review: no spread to measure their uncertainty by;
+    - "no_variation": every review total is the same: the order is left to the tie cascade."""
+    if not totals:
+        return []
+    warnings = []
+    groups = ranking_model.connected_groups(totals)
+    if len(groups) > 1:
+        warnings.append({"code": "disconnected", "groups": len(groups), "entries": [len(g[0]) for g in groups]})
+    if len({juror for _, juror in totals}) == 1:
+        warnings.append({"code": "single_juror"})
+    count = {}
+    for entry, _ in totals:
+        count[entry] = count.get(entry, 0) + 1
+    if reviews_asked:
+        fewer = sorted((e for e, n in count.items() if n < reviews_asked), key=str)
+        if fewer:
+            warnings.append({"code": "fewer_reviews", "asked": int(reviews_asked), "entries": fewer})
+    single = sorted((e for e, n in count.items() if n == 1), key=str)
+    if single:
+        warnings.append({"code": "one_review", "entries": single})
+    if len({rubric.same_score(v) for v in totals.values()}) == 1:
+        warnings.append({"code": "no_variation"})
+    return warnings
+
+
+def contain_places(ranking):
+    """Widens each placed entry's interval to contain its published place: a tie decided by the cascade or
+    the chair (or a shared place) can put an entry where no draw did."""
+    for entry in ranking.ranked:
+        low, high = entry.interval or (entry.place, entry.place)
+        entry.interval = (min(low, entry.place), max(high, entry.place))
     return ranking
 
 
@@ -350,17 +483,19 @@ def add_rank_intervals(ranking, calibrated, aggregation=MEAN, samples=1000, seed
             first_place.setdefault(value, position)  # competition ranking: ties share the best place
         for entry_id in ids:
             places[entry_id].append(first_place[scores[entry_id]])
-    tail = (1 - level) / 2
+    first, last = ranking_model.interval_indexes(samples, level)
     for entry in ranked:
         drawn = sorted(places[entry.entry_id])
-        low = drawn[int(math.floor(tail * (len(drawn) - 1)))]
-        high = drawn[int(math.ceil((1 - tail) * (len(drawn) - 1)))]
-        entry.interval = (low, high)
+        entry.interval = (drawn[first], drawn[last])
     return ranking
 
 
 def is_close_call(entry):
-    return entry.interval is not None and entry.interval[0] != entry.interval[1]
+    """A place the data do not settle: a rank interval wider than that place, or a place a tie decided
+    (the priority criterion, the median, the chair) or shared."""
+    if entry.place is None:
+        return False
+    return entry.tie is not None or (entry.interval is not None and entry.interval[0] != entry.interval[1])
 
 
 # --- canonical JSON and digest --------------------------------------------------------------

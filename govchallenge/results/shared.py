@@ -36,12 +36,53 @@ ERRORS = {
     "decision_needs_reason": lambda d: _("Give the reason for each order you chose."),
     "bad_special_award": lambda d: _("A special award can only go to an entry of the final round."),
     "not_proposed": lambda d: _("There is no proposal to confirm."),
+    "scoring_refused": lambda d: SCORING_REFUSALS.get(d.get("reason"), SCORING_REFUSALS["invalid"])(),
     "already_confirmed": lambda d: _("Your organisation has already confirmed this ranking."),
     "hosts_missing": lambda d: _("Not every host has confirmed yet."),
     "not_publishable": lambda d: _("A value in the results cannot be published exactly, so its digest could not be "
                                    "recomputed elsewhere (%(where)s). Ask the platform's operators to correct it.",
                                    where=d.get("where", "")),
 }
+
+
+# Why the scoring engine refused to rank (scoring.ScoringError.code).
+SCORING_REFUSALS = {
+    "model_needs_mean": lambda: _("The recommended method combines reviews by their mean: choose the mean, or "
+                                  "another calibration, in the challenge's settings."),
+    "not_finite": lambda: _("A review holds a value that is not a number."),
+    "invalid": lambda: _("The rubric or a review breaks a rule of scoring (a weight, a scale or a threshold that "
+                         "is not a valid number): correct the rubric."),
+}
+
+# What the chair is warned of about the review design (scoring.design_warnings).
+WARNINGS = {
+    "disconnected": lambda d: _(
+        "The jurors and entries fall into %(num)s groups that share no juror: the jurors' severity cannot be "
+        "compared across groups, so calibration only centres each group.", num=d.get("groups", 0)),
+    "single_juror": lambda d: _("A single juror reviewed every entry: nothing to compare a review with."),
+    "fewer_reviews": lambda d: ngettext(
+        "%(num)s entry has fewer reviews than the %(asked)s asked for: %(entries)s.",
+        "%(num)s entries have fewer reviews than the %(asked)s asked for: %(entries)s.",
+        len(d.get("entries", [])), asked=d.get("asked"), entries=", ".join(d.get("labels", d.get("entries", [])))),
+    "one_review": lambda d: ngettext(
+        "%(num)s entry has a single review: its place is uncertain however its interval looks: %(entries)s.",
+        "%(num)s entries have a single review: their places are uncertain however their intervals look: %(entries)s.",
+        len(d.get("entries", [])), entries=", ".join(d.get("labels", d.get("entries", [])))),
+    "no_variation": lambda d: _("Every review gave the same total: the order is left to the tie-break cascade."),
+    "not_separable": lambda d: _("Too few reviews overlap to tell the jurors' severity from chance: the recommended "
+                                 "method corrected no juror, and its intervals count the jurors' differences as chance."),
+}
+
+
+def warning_texts(document, labels):
+    """The chair's warnings of a full document, translated; entries named by `labels` {public id: text}."""
+    out = []
+    for warning in document.get("warnings", []):
+        detail = dict(warning)
+        if "entries" in detail and warning["code"] != "disconnected":
+            detail["labels"] = [labels.get(e, e) for e in detail["entries"]]
+        out.append(WARNINGS.get(warning["code"], lambda d: warning["code"])(detail))
+    return out
 
 
 MESSAGES = Messages(ERRORS, default=lambda: _("The change was refused."))
@@ -120,7 +161,10 @@ def preview_context(challenge, context, form=None, problem=None):
     priority = operations.previous_priority_criterion(challenge, data.criteria)
     preview = None
     if not [p for p in data.problems if p[0] in {"no_rounds", "no_entries"}] and data.reviews:
-        preview = documents.full_document(challenge, data, priority)
+        try:
+            preview = operations.scoring_document(challenge, data, priority)
+        except operations.ResultsError as error:
+            data.problems.append((error.code, error.detail))
     may_propose = can.can_propose(current_user, challenge)
     if may_propose and form is None:
         form = ProposeForm(data={"priority_criterion": str(priority) if priority else ""})
@@ -141,6 +185,7 @@ def preview_context(challenge, context, form=None, problem=None):
         may_confirm=bool(set(missing) & mine), missing_hosts=[h for h in challenge.hosts if h.organisation_id in missing],
         specials=[p for p in challenge.prizes if p.place is None], entry_labels=entries, problem=problem,
         charts=charts_for(proposal.full if proposal else preview, "preview") if (proposal or preview) else [],
+        warnings=warning_texts(preview or (proposal.full if proposal else {}), entries),
     )
     return context
 

@@ -292,3 +292,23 @@ def test_translation_covers_stages_criteria_prizes_and_anchors(app, people, logi
     db.session.commit()
     body = login_as(greek).get(f"/challenges/{challenge.slug}").get_data(as_text=True)
     assert "Αιτήσεις" in body and "Εξαιρετικό" in body and "Πρώτο" in body
+
+
+def test_a_new_challenge_ranks_by_the_recommended_model_and_an_existing_one_keeps_its_method(app, people, client_for):
+    officer = client_for("officer")
+    page = officer.get("/challenges/new").get_data(as_text=True)
+    assert '<option selected value="model">' in page or 'value="model" selected' in page
+    assert _create(officer, people, calibration="model").status_code == 302
+    assert _create(officer, people, title="Stare zasady", calibration="offset").status_code == 302
+    methods = {c.title["pl"]: c.calibration for c in db.session.execute(sa.select(Challenge)).scalars()}
+    assert methods == {"Cyfrowy urząd": "model", "Stare zasady": "offset"}
+    # the default is the application's only: the database column has none, so stored challenges keep theirs
+    assert Challenge.__table__.c.calibration.default.arg == "model"
+    assert Challenge.__table__.c.calibration.server_default is None
+
+
+def test_the_recommended_model_refuses_another_aggregation_than_the_mean(app, people, client_for):
+    response = _create(client_for("officer"), people, calibration="model", aggregation="median")
+    assert response.status_code in (200, 400)  # the form again, with its error
+    assert "combines reviews by their mean" in response.get_data(as_text=True)
+    assert db.session.execute(sa.select(Challenge)).first() is None

@@ -52,7 +52,25 @@ def test_an_empty_scale_and_a_rubric_without_weight_are_refused():
     with pytest.raises(rubric.RubricError, match="empty scale"):
         rubric.review_total({"1": 3}, [C(1, scale_min=3, scale_max=3)])
     with pytest.raises(rubric.RubricError, match="positive weight"):
-        rubric.review_total({"1": 3}, [C(1, weight=0)])
+        rubric.review_total({"1": 3}, [C(1, informational=True)])
+
+
+@pytest.mark.parametrize("weight", [0, -1, float("nan"), float("inf"), float("-inf")])
+def test_a_weight_that_is_not_a_finite_number_above_zero_is_refused(weight):
+    with pytest.raises(rubric.RubricError, match="criterion 2: the weight must be a finite number above zero"):
+        rubric.review_total({"1": 3, "2": 3}, [C(1), C(2, weight=weight)])
+
+
+@pytest.mark.parametrize("low, high", [(float("-inf"), 10), (0, float("inf")), (float("nan"), 10), (0, float("nan"))])
+def test_a_scale_whose_ends_are_not_finite_numbers_is_refused(low, high):
+    with pytest.raises(rubric.RubricError):
+        rubric.rescale(C(1, scale_min=low, scale_max=high), 5)
+
+
+@pytest.mark.parametrize("threshold", [float("nan"), float("inf")])
+def test_a_threshold_that_is_not_a_finite_number_is_refused(threshold):
+    with pytest.raises(rubric.RubricError, match="not a finite number"):
+        rubric.meets_threshold(50.0, threshold)
 
 
 @pytest.mark.parametrize("value, inside", [(0, True), (10, True), (-0.001, False), (10.001, False)])

@@ -20,7 +20,13 @@ def test_published_worked_example(level, expected):
 
 def test_edge_cases():
     assert agreement.krippendorff_alpha({1: {"a": 3}}) is None
-    assert agreement.krippendorff_alpha({1: {"a": 3, "b": 3}, 2: {"a": 3, "b": 3}}) == 1.0
+    # every value equal: alpha is 0/0, undefined, never "perfect agreement"
+    assert agreement.krippendorff_alpha({1: {"a": 3, "b": 3}, 2: {"a": 3, "b": 3}}) is None
+    assert agreement.alpha_undefined({1: {"a": 3, "b": 3}, 2: {"a": 3, "b": 3}}) == "no_variation"
+    assert agreement.alpha_undefined({1: {"a": 3}, 2: {"a": 4}}) == "one_rater"
+    assert agreement.alpha_undefined({1: {"a": 3}, 2: {"b": 4}}) == "too_few_values"
+    assert agreement.alpha_undefined(UNITS) is None
+    assert agreement.alpha_undefined({1: {"a": 1, "b": 2}}) is None  # two values are enough (alpha 0)
     with pytest.raises(ValueError):
         agreement.krippendorff_alpha(UNITS, "bogus")
 
@@ -31,7 +37,7 @@ def test_per_criterion_and_outliers():
         for juror, offset in (("x", 0), ("y", 0), ("z", 5)):
             reviews.append((entry, juror, {"1": entry + offset, "2": 4}))
     alphas = agreement.per_criterion_alpha(reviews, [1, 2])
-    assert alphas[2] == 1.0 and alphas[1] < 0.5
+    assert alphas[2] is None and alphas[1] < 0.5  # criterion 2: everyone gave 4
     units = {e: {j: s["1"] for ee, j, s in reviews if ee == e} for e in range(6)}
     assert agreement.outlier_jurors(units) == ["z"]
     assert agreement.juror_deviations(units)["z"] > 1

@@ -36,7 +36,7 @@ def pairwise_alpha(units, level):
 
     observed = sum(delta2(a, b) / (len(g) - 1) for g in groups for a, b in permutations(g, 2)) / n
     expected = sum(delta2(a, b) for a, b in permutations(values, 2)) / (n * (n - 1))
-    return 1.0 if expected == 0 else 1 - observed / expected
+    return None if expected == 0 else 1 - observed / expected  # no variation: alpha is 0/0, undefined
 
 
 reliability_data = st.dictionaries(
@@ -67,7 +67,9 @@ def test_ratio_alpha_with_zeros_by_hand():
 
 def test_two_values_are_enough_to_compare():
     assert agreement.krippendorff_alpha({1: {"a": 1, "b": 2}}) == 0.0  # 1 - 1 x 2 / 2
-    assert agreement.krippendorff_alpha({1: {"a": 1, "b": 1}}) == 1.0
+    assert agreement.krippendorff_alpha({1: {"a": 1, "b": 1}}) is None  # no variation: undefined
+    # 1,1 | 1,2: observed 2 (the pair 1-2 both ways), expected 3 x 1 + 1 x 3 = 6: 1 - 3 x 2 / 6 = 0
+    assert agreement.krippendorff_alpha({1: {"a": 1, "b": 1}, 2: {"a": 1, "b": 2}}) == 0.0
     assert agreement.krippendorff_alpha({1: {"a": 1, "b": None}, 2: [3]}) is None
     with pytest.raises(ValueError, match="unknown level of measurement"):
         agreement.krippendorff_alpha({1: [1, 2]}, "cardinal")

@@ -70,7 +70,7 @@ def test_a_score_just_outside_the_scale_is_refused(value):
 def test_what_the_engine_refuses():
     with pytest.raises(scoring.ScoringError, match="empty scale"):
         Criterion(id="flat", scale_min=3, scale_max=3).rescale(3)
-    with pytest.raises(scoring.ScoringError, match="positive weight"):
+    with pytest.raises(scoring.ScoringError, match="weight must be a finite number above zero"):
         scoring.review_total(Review("e", "j", {"a": 1}), [Criterion(id="a", weight=0)])
     with pytest.raises(scoring.ScoringError, match="positive weight"):
         scoring.review_total(Review("e", "j", {"a": 1}), [Criterion(id="a", informational=True)])
@@ -197,6 +197,8 @@ def test_refusals_say_why():
         (lambda: scoring.canonical_json({"x": object()}), "no canonical form for object"),
         (lambda: scoring.aggregate([], "mean"), "no reviews to aggregate"),
         (lambda: scoring.review_total(Review("e", "j", {"a": 1}), [Criterion(id="a", weight=0)]),
+         "review of e by j: criterion a: the weight must be a finite number above zero"),
+        (lambda: scoring.review_total(Review("e", "j", {"a": 1}), [Criterion(id="a", informational=True)]),
          "review of e by j: no criterion with a positive weight counts"),
     ]
     for action, message in cases:
