@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from govchallenge.core.actions import refuse, succeed
+from govchallenge.core.actions import button_action, refuse, succeed
 from govchallenge.core.forms import EmptyForm
 from govchallenge.core.permissions import require
 from govchallenge.extensions import db
@@ -79,11 +79,7 @@ def confirm(slug):
 
 @login_required
 def announcement(slug):
-    challenge = load_results_challenge(slug)
-    require(can.can_follow_announcement(current_user, challenge))
-    publication = published_for(challenge.id)
-    if publication is None or publication.announcement is None:
-        abort(404)
+    challenge, publication = _announced(slug)
     progress = delivery_progress(publication)
     failed = db.session.execute(
         sa.select(Delivery).where(Delivery.announcement_id == publication.announcement.id,
@@ -97,17 +93,22 @@ def announcement(slug):
 
 @login_required
 def retry(slug):
+    _challenge, publication = _announced(slug)
+    return button_action(
+        lambda: operations.retry_failed(publication.announcement, current_user), back=url_for("results.announcement", slug=slug),
+        messages=MESSAGES,
+        done=lambda count: (url_for("results.announcement", slug=slug), ngettext(
+            "%(num)s failed delivery will be tried again.", "%(num)s failed deliveries will be tried again.", count)))
+
+
+def _announced(slug):
+    """(challenge, its publication) for one who may follow the announcement; 404 until there is one."""
     challenge = load_results_challenge(slug)
     require(can.can_follow_announcement(current_user, challenge))
     publication = published_for(challenge.id)
     if publication is None or publication.announcement is None:
         abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    count = operations.retry_failed(publication.announcement, current_user)
-    db.session.commit()
-    flash(ngettext("%(num)s failed delivery will be tried again.", "%(num)s failed deliveries will be tried again.", count), "success")
-    return redirect(url_for("results.announcement", slug=slug))
+    return challenge, publication
 
 
 @login_required

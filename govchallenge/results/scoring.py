@@ -20,11 +20,9 @@ one entry by one juror, the recommended model with another aggregation than the 
 disconnected groups, a single juror, entries with fewer reviews than asked or with a single review,
 reviews that are all equal.
 
-`canonical_json` writes results one way only (sorted keys, floats with six decimals, UTF-8, no
-whitespace) so that `digest` — its SHA-256 — can be recomputed by anyone from the export.
+Aggregation and calibration live in `aggregation`; the canonical form of publications made before RFC 8785
+in `six_decimals` (both re-exported here).
 """
-import hashlib
-import json
 import math
 import random
 import statistics
@@ -34,22 +32,12 @@ from govchallenge.challenges import rubric
 
 from . import ranking_model
 
-MEAN, MEDIAN, TRIMMED_MEAN = "mean", "median", "trimmed_mean"
-AGGREGATIONS = (MEAN, MEDIAN, TRIMMED_MEAN)
-NO_CALIBRATION, STANDARDISE, OFFSET, MODEL = "none", "standardise", "offset", "model"
-CALIBRATIONS = (NO_CALIBRATION, STANDARDISE, OFFSET, MODEL)
-RECOMMENDED_AGGREGATION, RECOMMENDED_CALIBRATION = MEAN, MODEL  # the default of a new challenge
-# Scores equal to this many decimals are a tie (float noise never decides a place): the rubric's rule.
-PRECISION = rubric.PRECISION
-FLOAT_FORMAT = "%.6f"
-
-
-class ScoringError(rubric.RubricError):
-    """A refusal; `code` names the rule for a translated message ("invalid" for the rubric's own refusals)."""
-
-    def __init__(self, message, code="invalid"):
-        super().__init__(message)
-        self.code = code
+from .aggregation import (  # noqa: F401 -- the engine's vocabulary, re-exported for its callers
+    AGGREGATIONS, CALIBRATIONS, FLOAT_FORMAT, MEAN, MEDIAN, MODEL, NO_CALIBRATION, OFFSET, PRECISION,
+    RECOMMENDED_AGGREGATION, RECOMMENDED_CALIBRATION, STANDARDISE, TRIMMED_MEAN, ScoringError, aggregate,
+    calibrate, fit_model, juror_offsets, standardise, trimmed_mean,
+)
+from .six_decimals import canonical_json, digest  # noqa: F401 -- the rule of publications made before RFC 8785
 
 
 @dataclass(frozen=True)
@@ -140,109 +128,6 @@ def review_total(review, criteria):
     except rubric.RubricError as error:
         raise ScoringError(f"review of {review.entry_id} by {review.juror_id}: {error}") from error
 
-
-# --- aggregation ----------------------------------------------------------------------------
-
-def trimmed_mean(values, proportion=0.2):
-    """Drops floor(n × proportion) values at each end, and at least one from three values on."""
-    values = sorted(values)
-    n = len(values)
-    cut = max(1, int(n * proportion)) if n >= 3 else 0
-    kept = values[cut:n - cut] if cut else values
-    return sum(kept) / len(kept)
-
-
-def aggregate(values, method=MEAN):
-    if not values:
-        raise ScoringError("no reviews to aggregate")
-    if method == MEAN:
-        return sum(values) / len(values)
-    if method == MEDIAN:
-        return float(statistics.median(values))
-    if method == TRIMMED_MEAN:
-        return trimmed_mean(values)
-    raise ScoringError(f"unknown aggregation {method!r}")
-
-
-# --- calibration ----------------------------------------------------------------------------
-
-def _population_sd(values):
-    if len(values) < 2:
-        return 0.0
-    mean = sum(values) / len(values)
-    return math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
-
-
-def standardise(totals):
-    """totals: {(entry, juror): total}. Each juror's totals become z-scores, rescaled to the panel's
-    mean and standard deviation. A juror with one review, or all reviews equal, is only shifted to
-    the panel mean (no spread to scale by)."""
-    if not totals:
-        return {}
-    panel = list(totals.values())
-    panel_mean, panel_sd = sum(panel) / len(panel), _population_sd(panel)
-    by_juror = {}
-    for (entry, juror), value in totals.items():
-        by_juror.setdefault(juror, []).append(value)
-    calibrated = {}
-    for (entry, juror), value in totals.items():
-        own = by_juror[juror]
-        mean, sd = sum(own) / len(own), _population_sd(own)
-        if sd > 1e-12:
-            calibrated[(entry, juror)] = panel_mean + panel_sd * (value - mean) / sd
-        else:
-            calibrated[(entry, juror)] = panel_mean + (value - mean)
-    return calibrated
-
-
-def juror_offsets(totals, iterations=500, tolerance=1e-10):
-    """The additive model total = entry quality + juror offset, fitted by alternating least
-    squares with the review-weighted offsets summing to zero. Returns {juror: offset}."""
-    if not totals:
-        return {}
-    entries, jurors = {}, {}
-    for (entry, juror), value in totals.items():
-        entries.setdefault(entry, []).append((juror, value))
-        jurors.setdefault(juror, []).append((entry, value))
-    quality = {e: sum(v for _, v in rows) / len(rows) for e, rows in entries.items()}
-    offset = {j: 0.0 for j in jurors}
-    for _ in range(iterations):
-        new_offset = {j: sum(v - quality[e] for e, v in rows) / len(rows) for j, rows in jurors.items()}
-        centre = sum(new_offset[j] * len(rows) for j, rows in jurors.items()) / len(totals)
-        new_offset = {j: o - centre for j, o in new_offset.items()}
-        new_quality = {e: sum(v - new_offset[j] for j, v in rows) / len(rows) for e, rows in entries.items()}
-        change = max(
-            max(abs(new_offset[j] - offset[j]) for j in jurors),
-            max(abs(new_quality[e] - quality[e]) for e in entries),
-        )
-        offset, quality = new_offset, new_quality
-        if change < tolerance:
-            break
-    return offset
-
-
-def calibrate(totals, method=NO_CALIBRATION):
-    if method == NO_CALIBRATION:
-        return dict(totals)
-    if method == STANDARDISE:
-        return standardise(totals)
-    if method == OFFSET:
-        offsets = juror_offsets(totals)
-        return {(entry, juror): value - offsets[juror] for (entry, juror), value in totals.items()}
-    if method == MODEL:
-        return fit_model(totals).calibrated if totals else {}
-    raise ScoringError(f"unknown calibration {method!r}")
-
-
-def fit_model(values):
-    """The recommended model fitted to {(entry, juror): value}; the model's refusals as ScoringError."""
-    try:
-        return ranking_model.fit(values)
-    except ranking_model.ModelError as error:
-        raise ScoringError(str(error), code=error.code) from error
-
-
-# --- thresholds and breakdowns --------------------------------------------------------------
 
 def breakdown(reviews, criteria):
     """{criterion id: mean score on its own scale} over the reviews of one entry (informational too)."""
@@ -496,39 +381,3 @@ def is_close_call(entry):
     if entry.place is None:
         return False
     return entry.tie is not None or (entry.interval is not None and entry.interval[0] != entry.interval[1])
-
-
-# --- canonical JSON and digest --------------------------------------------------------------
-
-def _canonical(value):
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            raise ScoringError("NaN and infinity have no canonical form")
-        text = FLOAT_FORMAT % value
-        return "0.000000" if text == "-0.000000" else text
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, (list, tuple)):
-        return "[" + ",".join(_canonical(v) for v in value) + "]"
-    if isinstance(value, dict):
-        if not all(isinstance(k, str) for k in value):
-            raise ScoringError("canonical JSON keys must be strings")
-        return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + _canonical(value[k]) for k in sorted(value)) + "}"
-    raise ScoringError(f"no canonical form for {type(value).__name__}")
-
-
-def canonical_json(results):
-    """Sorted keys, floats as fixed six decimals, integers as integers, no whitespace, UTF-8 text."""
-    return _canonical(results)
-
-
-def digest(results):
-    return hashlib.sha256(canonical_json(results).encode("utf-8")).hexdigest()
