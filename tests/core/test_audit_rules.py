@@ -152,6 +152,12 @@ def test_the_newest_checkpoint_is_read_from_the_end_of_a_long_file(tmp_path):
     assert checkpoints.newest(tmp_path) == checkpoint(199)
 
 
+def test_bytes_that_are_not_utf_8_before_the_last_line_do_not_hide_it(tmp_path):
+    last = json.dumps(checkpoint(2), sort_keys=True)
+    (tmp_path / "checkpoints.jsonl").write_bytes(b"\xff\xfe edited\n" + last.encode() + b"\n")
+    assert checkpoints.newest(tmp_path) == checkpoint(2)
+
+
 def test_an_empty_checkpoint_file_has_no_newest(tmp_path):
     (tmp_path / "checkpoints.jsonl").write_text("\n", "utf-8")
     assert checkpoints.newest(tmp_path) is None
@@ -182,3 +188,52 @@ def test_unmailed_checkpoints_are_those_after_the_last_mailed_seq(tmp_path):
     assert [c["seq"] for c in checkpoints.unmailed(tmp_path)] == [3]
     (tmp_path / "checkpoints.mailed").write_text("")
     assert [c["seq"] for c in checkpoints.unmailed(tmp_path)] == [1, 2, 3]
+
+
+# --- mailing the checkpoints to the operator ------------------------------------------------------------------
+
+@pytest.fixture
+def outbox(app, monkeypatch):
+    """What checkpoints.mail_unsent hands to the mailer (mail.send itself is tested in tests/core and accounts)."""
+    from govchallenge.core import mail
+
+    sent = []
+    monkeypatch.setattr(mail, "send", sent.append)
+    return sent
+
+
+def test_unmailed_checkpoints_go_to_the_operator_in_one_message(tmp_path, outbox):
+    first, second = checkpoint(1), checkpoint(2, at=AT + timedelta(minutes=1))
+    for made in (first, second):
+        checkpoints.append(tmp_path, made)
+    assert checkpoints.mail_unsent(tmp_path, "ops@operator.eu") == 2
+    [message] = outbox
+    lines = [json.dumps(first, sort_keys=True), json.dumps(second, sort_keys=True)]
+    assert (message.to, message.subject) == ("ops@operator.eu", "Audit checkpoint: 2 events sealed")
+    assert message.text == "\n".join(lines) + "\n"
+    assert message.html == "<pre>" + "\n".join(lines).replace('"', "&#34;") + "\n</pre>"
+    assert (tmp_path / "checkpoints.mailed").read_text() == "2"
+    assert checkpoints.mail_unsent(tmp_path, "ops@operator.eu") == 0 and len(outbox) == 1
+
+
+def test_without_an_address_or_anything_new_nothing_is_mailed(tmp_path, outbox):
+    assert checkpoints.mail_unsent(tmp_path, "ops@operator.eu") == 0
+    checkpoints.append(tmp_path, checkpoint(1))
+    assert checkpoints.mail_unsent(tmp_path, "") == 0
+    assert outbox == [] and not (tmp_path / "checkpoints.mailed").exists()
+
+
+def test_a_refused_mail_leaves_the_checkpoints_for_the_next_one(app, tmp_path, monkeypatch, caplog):
+    from govchallenge.core import mail
+
+    def refuse(message):
+        raise mail.MailError("the server refuses")
+
+    monkeypatch.setattr(mail, "send", refuse)
+    checkpoints.append(tmp_path, checkpoint(1))
+    assert checkpoints.mail_unsent(tmp_path, "ops@operator.eu") == 0
+    assert not (tmp_path / "checkpoints.mailed").exists()
+    assert [c["seq"] for c in checkpoints.unmailed(tmp_path)] == [1]
+    [logged] = [r for r in caplog.records if r.name == "govchallenge.core.audit.checkpoints"]
+    assert logged.getMessage() == "audit checkpoint mail to ops@operator.eu failed; it goes with the next one"
+    assert logged.exc_info is not None
