@@ -211,3 +211,23 @@ def test_a_function_of_the_package_is_resolved():
     from govchallenge.jobs import probes
 
     assert resolve("govchallenge.jobs.probes.ping") is probes.ping
+
+
+@pytest.mark.parametrize("inline, heartbeat", [(True, False), (None, False), (False, True)])
+def test_only_a_worker_keeps_the_claim_of_a_running_job_fresh(clock, app, monkeypatch, inline, heartbeat):
+    """Inline (the embedded default, also when nothing says otherwise) the request itself runs the job: no
+    heartbeat thread. A worker's job gets one, named after its row, and stops it when the job ends."""
+    import threading
+
+    from govchallenge.jobs import probes
+
+    if inline is None:
+        app.config.pop("JOBS_INLINE")
+    else:
+        app.config["JOBS_INLINE"] = inline
+    seen = []
+    monkeypatch.setattr(probes, "ping", lambda label: seen.extend(t.name for t in threading.enumerate()))
+    job_id = row()
+    assert execute(job_id) == DONE
+    assert (f"outbox-heartbeat-{job_id}" in seen) is heartbeat
+    assert not any(t.name.startswith("outbox-heartbeat-") for t in threading.enumerate())
