@@ -231,3 +231,48 @@ def test_only_a_worker_keeps_the_claim_of_a_running_job_fresh(clock, app, monkey
     assert execute(job_id) == DONE
     assert (f"outbox-heartbeat-{job_id}" in seen) is heartbeat
     assert not any(t.name.startswith("outbox-heartbeat-") for t in threading.enumerate())
+
+
+def test_a_failure_is_logged_with_its_row_and_function_and_kept_as_five_frames_of_at_most_4000_characters(
+        clock, monkeypatch, caplog):
+    from govchallenge.jobs import probes
+
+    def deep(label, depth=10):
+        if depth:
+            deep(label, depth - 1)
+        raise RuntimeError("x" * 5000)
+
+    monkeypatch.setattr(probes, "ping", deep)
+    job_id = row()
+    assert execute(job_id) == PENDING
+    error = state_of(job_id).last_error
+    assert len(error) == 4000 and error.endswith("x" * 3000 + "\n")
+    failures = [r for r in caplog.records if r.name == "govchallenge.jobs.execution"]
+    assert [r.getMessage() for r in failures] == [f"job {job_id} (govchallenge.jobs.probes.ping) failed"]
+
+
+def _one():
+    _two()
+
+
+def _two():
+    _three()
+
+
+def _three():
+    _four()
+
+
+def _four():
+    raise RuntimeError("deep")
+
+
+def test_the_traceback_kept_shows_the_five_outermost_frames(clock, monkeypatch):
+    from govchallenge.jobs import probes
+
+    monkeypatch.setattr(probes, "ping", lambda label: _one())
+    job_id = row()
+    execute(job_id)
+    error = state_of(job_id).last_error
+    # execute, the job's lambda, _one, _two, _three: the sixth frame (_four, where it was raised) is left out
+    assert error.count('  File "') == 5 and "in _three" in error and "in _four" not in error
