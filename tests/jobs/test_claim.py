@@ -67,6 +67,7 @@ def test_a_running_row_is_due_again_only_when_its_claim_is_stale(clock):
     dead = row(state=RUNNING, claimed_at=NOW - TEN_MINUTES - timedelta(seconds=1))
     handed_on_again = row(state=RUNNING, claimed_at=NOW - timedelta(hours=1), relayed_at=NOW - timedelta(minutes=1))
     dead_and_stale = row(state=RUNNING, claimed_at=NOW - timedelta(hours=1), relayed_at=NOW - timedelta(hours=1))
+    row(state=RUNNING, claimed_at=NOW - timedelta(hours=1), relayed_at=NOW - TEN_MINUTES)  # handed on exactly 10 min ago
     assert outbox.due_ids() == [dead, dead_and_stale]
     assert alive not in outbox.due_ids() and handed_on_again not in outbox.due_ids()
 
