@@ -154,3 +154,13 @@ def test_verification_names_the_administrator(app):
     operations.verify(admin, organisation)
     assert organisation.is_verified and organisation.verified_by_id == admin.id
     assert last_event(organisation) == ("organisation.verified", {}, admin.id)
+
+
+def test_only_this_organisations_active_officers_count_as_others_who_could_take_over(app):
+    organisation, (only,) = officers(1)
+    operations.add_member(make_user(), organisation, make_user())  # an active member is no officer
+    officers(2)  # officers of another organisation
+    with pytest.raises(operations.OrganisationError):
+        operations.set_role(make_user(), only, MEMBER)
+    with pytest.raises(operations.OrganisationError):
+        operations.remove(make_user(), only)
