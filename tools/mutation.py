@@ -110,7 +110,7 @@ def load_equivalents(path):
     return found
 
 
-def mutmut_config(module, pytest_args, timeout_multiplier):
+def mutmut_config(module, pytest_args, timeout_multiplier, timeout_constant=1.0):
     missing = [t for t in module.tests if not (ROOT / t).exists()]
     if missing:
         sys.exit(f"tools/mutation.toml: {module.path} lists test files that do not exist: {missing}")
@@ -123,11 +123,12 @@ def mutmut_config(module, pytest_args, timeout_multiplier):
         f"pytest_add_cli_args_test_selection = {module.tests!r}",
         "use_git_change_detection = false",
         f"timeout_multiplier = {float(timeout_multiplier)}",
+        f"timeout_constant = {float(timeout_constant)}",
     ]
     return "\n".join(lines).replace("'", '"') + "\n"
 
 
-def prepare(module, pytest_args, timeout_multiplier, resume=False):
+def prepare(module, pytest_args, timeout_multiplier, timeout_constant=1.0, resume=False):
     """The module's work folder, afresh; with `resume`, an interrupted run's folder is kept (mutmut keeps the
     verdicts it reached and tests the rest; the test files are copied again)."""
     folder = WORK / module.dotted
@@ -138,7 +139,8 @@ def prepare(module, pytest_args, timeout_multiplier, resume=False):
     for name in LINKED:
         (folder / name).symlink_to(ROOT / name)
     project = (ROOT / "pyproject.toml").read_text("utf-8")
-    (folder / "pyproject.toml").write_text(project.rstrip() + "\n\n" + mutmut_config(module, pytest_args, timeout_multiplier), "utf-8")
+    config = mutmut_config(module, pytest_args, timeout_multiplier, timeout_constant)
+    (folder / "pyproject.toml").write_text(project.rstrip() + "\n\n" + config, "utf-8")
     return folder
 
 
@@ -149,7 +151,8 @@ def mutmut(folder, *args, log=None):
 
 
 def run_module(module, settings, jobs, equivalents, resume=False):
-    folder = prepare(module, list(settings["pytest_args"]), settings.get("timeout_multiplier", 15), resume)
+    folder = prepare(module, list(settings["pytest_args"]), settings.get("timeout_multiplier", 15),
+                     settings.get("timeout_constant", 1.0), resume)
     patterns = [f"{module.dotted}.{f}__mutmut_*" for f in module.functions]
     started = time.monotonic()
     with open(folder / "mutmut.log", "w") as log:
@@ -229,10 +232,11 @@ def main(argv=None):
         report(outcome)
         outcomes.append(outcome)
     minimum = float(settings["min_score"])
-    print(f"\n{'module':<45} {'mutants':>7} {'killed':>6} {'survived':>8} {'equiv.':>6} {'score':>7} {'time':>6}")
+    print(f"\n{'module':<45} {'mutants':>7} {'killed':>6} {'(timeout)':>9} {'survived':>8} {'equiv.':>6} {'score':>7} {'time':>6}")
     for o in outcomes:
         flag = "" if o.score >= minimum else "  < " + f"{minimum:g}%"
-        print(f"{o.module.path:<45} {len(o.statuses):>7} {len(o.caught):>6} {len(o.survivors):>8} "
+        timeouts = sum(1 for name in o.caught if o.statuses[name] == "timeout")
+        print(f"{o.module.path:<45} {len(o.statuses):>7} {len(o.caught):>6} {timeouts:>9} {len(o.survivors):>8} "
               f"{len(o.equivalents):>6} {o.score:>6.1f}% {o.seconds:>5.0f}s{flag}")
     print(f"total time {time.monotonic() - started:.0f}s")
     return 0 if all(o.score >= minimum for o in outcomes) else 1

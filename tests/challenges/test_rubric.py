@@ -144,3 +144,29 @@ def test_shortlist_and_ranking_agree(jury):
     scores = sorted((e.raw_score for e in ranking.entries), reverse=True)
     boundary = rubric.same_score(scores[n - 1])
     assert shortlist_of(criteria, reviews, n, False) == {e.entry_id for e in ranking.entries if rubric.same_score(e.raw_score) >= boundary}
+
+
+def test_equal_scores_are_ordered_by_id_so_the_order_never_depends_on_insertion():
+    assert rubric.top_n({"b": 5.0, "c": 5.0, "a": 5.0, "d": 1.0}, 2) == ["a", "b", "c"]
+    assert rubric.top_n({"b": 5.0, "a": 5.0}, 2) == ["a", "b"]
+
+
+def test_an_incomplete_review_is_left_out_and_the_reviews_after_it_still_count():
+    criteria = [C(1), C(2)]
+    assert rubric.complete_totals([{"1": 10}, {"1": 10, "2": 0}, {"1": 5, "2": 5}], criteria) == [50.0, 50.0]
+
+
+def test_the_shortlist_ranks_by_mean_review_total_and_ignores_thresholds_unless_asked():
+    criteria = [C(1, threshold=6)]
+    by_entry = {
+        "two-reviews": [{"1": 9}, {"1": 5}],  # mean total 70, criterion mean 7: meets the threshold
+        "one-review": [{"1": 8}],             # 80: the best mean, though its sum of totals is lower
+        "below": [{"1": 5}, {"1": 5}],        # 50, criterion mean 5: fails the threshold
+    }
+    assert rubric.shortlist(by_entry, criteria, n=1) == ["one-review"]
+    assert rubric.shortlist(by_entry, criteria, n=3) == ["one-review", "two-reviews", "below"]
+    assert rubric.shortlist(by_entry, criteria, use_thresholds=True) == ["one-review", "two-reviews"]
+
+
+def test_a_shortlist_without_a_number_is_empty():
+    assert rubric.shortlist({"a": [{"1": 9}]}, [C(1)]) == []

@@ -30,6 +30,30 @@ def test_the_attempts_of_a_window_spread_over_the_whole_window_and_no_more(hours
     assert sum(waits[:-1], timedelta(0)) < timedelta(hours=hours)  # one attempt fewer would fall short
 
 
+@pytest.mark.parametrize("hours, attempts", [
+    (0, 1),          # no window: the first attempt only
+    (-3, 1),
+    (0.025, 3),      # 90 s: waits of 30 s and 60 s fill it exactly, so a third attempt ends it
+    (0.026, 4),      # a little more: one more wait (2 min)
+    (0.5, 7),        # 30 s + 1 + 2 + 4 + 8 + 16 min = 31.5 min: six waits, seven attempts
+])
+def test_the_attempts_of_a_window_by_hand(hours, attempts):
+    assert retry.attempts_within(hours) == attempts
+
+
+def test_mail_is_tried_for_a_day_when_nothing_is_set(app):
+    app.config.pop("MAIL_RETRY_HOURS", None)
+    assert retry.retry_hours() == 24.0
+    assert retry.mail_attempts() == retry.attempts_within(24)
+    app.config["MAIL_RETRY_HOURS"] = "0.5"
+    assert retry.mail_attempts() == 7
+
+
+def test_a_wait_instruction_carries_its_moment_and_reason():
+    instruction = retry.RunLater("at", "deliveries wait")
+    assert (instruction.at, instruction.reason, str(instruction)) == ("at", "deliveries wait", "deliveries wait")
+
+
 def test_a_day_of_retries_is_about_fifty_attempts():
     assert 50 <= retry.attempts_within(24) <= 56
 
