@@ -30,6 +30,14 @@ class NavLink:
 
 
 @dataclass(frozen=True)
+class SignInOption:
+    """A way to sign in besides the password form: a button leading to `url`."""
+
+    url: str
+    label: str
+
+
+@dataclass(frozen=True)
 class Panel:
     """A section of the challenge page: `context(challenge, user)` returns a dict for `template`, or None to
     hide it; it must run a constant number of queries."""
@@ -45,6 +53,8 @@ class Registry:
     feed_sources: list = field(default_factory=list)  # () -> iterable of Atom entry dicts (id, title, link, updated, summary)
     team_close_blockers: list = field(default_factory=list)  # (team) -> True when the team must not close
     team_entries: list = field(default_factory=list)  # (team) -> {stage_id: entry}, in one query (at most one)
+    signin_options: list = field(default_factory=list)  # () -> [SignInOption]: other ways in, on the sign-in page
+    password_signin_refusals: list = field(default_factory=list)  # (user) -> message when a password may not sign them in
 
     REQUIRED = ("team_close_blockers",)
 
