@@ -133,16 +133,20 @@ def provider_edit(slug):
     row = providers.provider_row(organisation)
     form = ProviderForm(obj=row)
 
+    def page(status):
+        return render_template("identity/provider_form.html", form=form, organisation=organisation, row=row,
+                               callback_url=_callback_url()), status
+
     def save():
         operations.check_discovery(form.issuer.data)
         return operations.save_provider(organisation, form.settings(), current_user)
 
+    if request.method == "GET":
+        return page(200)
     return form_action(
-        form, save, messages=PROVIDERS, fields={"discovery": form.issuer},
+        form, save, messages=PROVIDERS, fields={"discovery": form.issuer}, again=page,
         done=lambda saved: (url_for("identity.providers_index"),
                             _("The identity provider of %(organisation)s is saved.", organisation=organisation.name)),
-        again=lambda status: (render_template("identity/provider_form.html", form=form, organisation=organisation,
-                                              row=row, callback_url=_callback_url()), status),
     )
 
 
