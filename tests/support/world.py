@@ -586,6 +586,9 @@ ROUTE_ARGUMENTS = {
     **_same(_memberships, "membership_id", "organisations.approve", "organisations.remove", "organisations.change_role"),
     ("accounts.verify", "token"): lambda w: [w.tokens["verify"]],
     ("accounts.reset_password", "token"): lambda w: [w.tokens["reset"]],
+    ("identity.start", "key"): lambda w: ["@instance"] + [o.slug for o in w.organisations.values()],
+    **_same(lambda w: [o.slug for o in w.organisations.values()], "slug",
+            "identity.provider_edit", "identity.provider_remove"),
 }
 
 
