@@ -7,6 +7,8 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from govchallenge.core.i18n import lazy_text as _l
 
+# What an issuer, a client id and scopes may hold: URL and token characters, nothing that could be markup.
+PLAIN = re.compile(r"^[A-Za-z0-9\-._~:/@%+=,;!$*()| ]+$")
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -21,7 +23,9 @@ def _domains(value):
 
 def is_acceptable_issuer(url):
     """https, or http on this machine's loopback (a provider beside the platform, or the tests')."""
-    parts = urlsplit(url or "")
+    if not PLAIN.match(url or "") or " " in url:
+        return False
+    parts = urlsplit(url)
     if parts.query or parts.fragment or not parts.hostname:
         return False
     return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK)
@@ -46,7 +50,13 @@ class ProviderForm(FlaskForm):
         if not is_acceptable_issuer(field.data):
             raise ValidationError(_l("Give an https:// address without query or fragment."))
 
+    def validate_client_id(self, field):
+        if not PLAIN.match(field.data) or " " in field.data:
+            raise ValidationError(_l("Use only letters, digits and - . _ ~ : / @ % + = , ; ! $ * ( ) |"))
+
     def validate_scopes(self, field):
+        if not PLAIN.match(field.data):
+            raise ValidationError(_l("Use only letters, digits and - . _ ~ : / @ % + = , ; ! $ * ( ) |"))
         if "openid" not in field.data.split():
             raise ValidationError(_l("The scopes must include openid."))
 

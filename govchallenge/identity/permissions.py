@@ -1,17 +1,10 @@
 """Who may do what with identity providers, and who must come in through one."""
 import sqlalchemy as sa
 
-from govchallenge.core.permissions import is_admin
 from govchallenge.extensions import db
 from govchallenge.organisations.models import ACTIVE, OFFICER, Membership, Organisation
 
 from .models import IdentityProvider
-
-
-def can_configure_providers(user):
-    """Only platform admins: a provider may vouch for the addresses of its domains, so choosing one decides
-    who can enter those accounts. A body's officer could otherwise point it at a server they control."""
-    return is_admin(user)
 
 
 def required_providers(user):

@@ -109,6 +109,8 @@ def new_account():
 
 
 # --- admins: the bodies' providers ---------------------------------------------------------------
+# Platform admins only: a provider vouches for its domains' addresses, so choosing one decides who may enter
+# those accounts; a body's officer could otherwise point it at a server they control.
 
 @bp.route("/admin/identity-providers")
 @admin_required

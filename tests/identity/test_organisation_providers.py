@@ -71,6 +71,9 @@ def test_saving_and_removing_is_audited_and_the_secret_is_never_shown(client_for
 
 @pytest.mark.parametrize("changes, message", [
     ({"issuer": "http://idp.example.org"}, "Give an https:// address"),
+    ({"issuer": "https://idp.example.org/<b>x</b>"}, "Give an https:// address"),
+    ({"client_id": "<script>"}, "Use only letters, digits"),
+    ({"scopes": "openid \"email\""}, "Use only letters, digits"),
     ({"scopes": "email profile"}, "must include openid"),
     ({"email_domains": "not a domain!"}, "Give domain names"),
     ({"email_domains": ""}, "This field is required"),

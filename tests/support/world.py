@@ -199,6 +199,14 @@ NOT_USER_TEXT = {
     "a search index (lower-cased copies of titles and summaries), queried, never shown": [
         "challenge.search_text",
     ],
+    "identity provider settings only admins type, checked against URL, token and domain patterns (no markup "
+    "character passes); the client secret is never shown": [
+        "identity_provider.issuer", "identity_provider.client_id", "identity_provider.client_secret",
+        "identity_provider.scopes", "identity_provider.email_domains",
+    ],
+    "identities a provider asserts (issuer, subject): matched on sign-in, never shown": [
+        "identity_link.issuer", "identity_link.subject",
+    ],
 }
 
 
