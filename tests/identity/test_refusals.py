@@ -217,12 +217,18 @@ def test_a_provider_that_stops_during_the_sign_in_is_named_in_a_clear_message(ma
         provider.stop()
 
 
+def new_key_set(kid):
+    return {"keys": [RSAKey.generate_key(2048, parameters={"kid": kid, "alg": "RS256", "use": "sig"},
+                                         private=True).as_dict(private=True)]}
+
+
 def test_keys_rotated_at_the_provider_are_fetched_again(make_app, people):
-    provider = OidcProvider(client_metadata(), ACCOUNTS).start()  # development keys: new ones at each start
+    provider = OidcProvider(client_metadata(), ACCOUNTS, jwks=new_key_set("first-key")).start()
     try:
         app = make_app(**oidc_settings(provider))
         with app.app_context():
             assert sign_in_through(app.test_client(), "olga").status_code == 302
+            provider.jwks = new_key_set("second-key")  # the keys the app cached no longer sign anything
             provider.restart()
             client = app.test_client()
             assert sign_in_through(client, "pat").status_code == 302
