@@ -78,6 +78,18 @@ def load_settings(instance_path):
         # Web origins whose pages may call the read-only API from a browser, comma-separated; empty: any origin.
         "API_CORS_ORIGINS": [o.strip() for o in os.environ.get("API_CORS_ORIGINS", "").split(",") if o.strip()],
         "JURY_REMINDER_HOURS_BEFORE": _int("JURY_REMINDER_HOURS_BEFORE", 48),
+        # Sign-in through the instance's own OpenID Connect provider (docs/identity.md); off while OIDC_ISSUER is empty.
+        "OIDC_ISSUER": os.environ.get("OIDC_ISSUER", ""),
+        "OIDC_CLIENT_ID": os.environ.get("OIDC_CLIENT_ID", ""),
+        "OIDC_CLIENT_SECRET": os.environ.get("OIDC_CLIENT_SECRET", ""),
+        "OIDC_SCOPES": os.environ.get("OIDC_SCOPES", "openid email profile"),
+        "OIDC_LABEL": os.environ.get("OIDC_LABEL", "OpenID Connect"),
+        # The domains whose addresses the instance's provider may vouch for; empty: any address.
+        "OIDC_EMAIL_DOMAINS": os.environ.get("OIDC_EMAIL_DOMAINS", ""),
+        # A first sign-in through a provider creates an account (or only signs in existing ones).
+        "OIDC_CREATE_ACCOUNTS": _bool("OIDC_CREATE_ACCOUNTS", True),
+        "OIDC_TIMEOUT_SECONDS": float(os.environ.get("OIDC_TIMEOUT_SECONDS", 5)),
+        "OIDC_METADATA_SECONDS": _int("OIDC_METADATA_SECONDS", 3600),
         "AUDIT_KEY": os.environ.get("AUDIT_KEY", ""),
         "AUDIT_CHECKPOINT_DIR": os.environ.get("AUDIT_CHECKPOINT_DIR", str(instance / "audit")),
         "AUDIT_CHECKPOINT_EVERY": _int("AUDIT_CHECKPOINT_EVERY", 100),
@@ -108,6 +120,8 @@ def finalise(settings, instance_path):
                 "`export SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')`."
             )
         settings["SECRET_KEY"] = embedded_secret_key(instance_path)
+    if settings.get("OIDC_ISSUER") and not settings.get("OIDC_CLIENT_ID"):
+        raise ConfigError("OIDC_ISSUER is set but OIDC_CLIENT_ID is not: give the client ID registered at the provider.")
     settings["JOBS_INLINE"] = not settings.get("REDIS_URL")
     # The remember-me cookie lives a year: it travels only where the session cookie may.
     settings.setdefault("REMEMBER_COOKIE_SECURE", bool(settings.get("SESSION_COOKIE_SECURE")))

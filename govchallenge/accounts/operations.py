@@ -97,8 +97,10 @@ def warn_of_login_ceiling(email):
     return user
 
 
-def record_login(user, succeeded):
-    audit.record("account.login" if succeeded else "account.login_failed", user, actor=user if succeeded else None)
+def record_login(user, succeeded, **detail):
+    """`detail` says how, for sign-ins that are not by password (method, issuer)."""
+    audit.record("account.login" if succeeded else "account.login_failed", user, actor=user if succeeded else None,
+                 **detail)
 
 
 def update_profile(user, name, country, language, timezone):

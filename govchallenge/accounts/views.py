@@ -2,6 +2,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from govchallenge.core.registry import hook
 from govchallenge.core.urls import local_target
 from govchallenge.extensions import db, limiter
 
@@ -86,18 +87,35 @@ def login():
                 operations.record_login(user, succeeded=False)
                 db.session.commit()
             form.password.errors.append(_("The e-mail address or the password is wrong."))
-            return render_template("accounts/login.html", form=form), 400
+            return _login_page(form, 400)
         if not user.is_verified:
             operations.resend_verification(user)
             db.session.commit()
             flash(_("Please confirm your e-mail address first: we have sent you a new link."), "warning")
-            return render_template("accounts/login.html", form=form), 400
+            return _login_page(form, 400)
+        refusal = _password_refusal(user)
+        if refusal:
+            # The password was right (so this is no guess to count): the account must come in another way.
+            flash(refusal, "error")
+            return _login_page(form, 403)
         login_user(user, remember=form.remember.data)
         session["language"] = user.language
         operations.record_login(user, succeeded=True)
         db.session.commit()
         return redirect(local_target(request.args.get("next")) or url_for("main.home"))
-    return render_template("accounts/login.html", form=form), 400 if form.errors else 200
+    return _login_page(form, 400 if form.errors else 200)
+
+
+def _login_page(form, status):
+    """The sign-in page: the password form and every other way in that the domains above offer."""
+    options = [option for offer in hook("signin_options") for option in offer()]
+    return render_template("accounts/login.html", form=form, signin_options=options), status
+
+
+def _password_refusal(user):
+    """Why a right password may still not sign this account in (a body that wants its officers to come
+    through its own identity provider), or None."""
+    return next(filter(None, (refuse(user) for refuse in hook("password_signin_refusals"))), None)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -30,6 +30,14 @@ class NavLink:
 
 
 @dataclass(frozen=True)
+class SignInOption:
+    """A way to sign in besides the password form: a button leading to `url`."""
+
+    url: str
+    label: str
+
+
+@dataclass(frozen=True)
 class Panel:
     """A section of the challenge page: `context(challenge, user)` returns a dict for `template`, or None to
     hide it; it must run a constant number of queries."""
@@ -47,6 +55,8 @@ class Registry:
     team_entries: list = field(default_factory=list)  # (team) -> {stage_id: entry}, in one query (at most one)
     # (user, challenge) -> True when the user must not learn who entered what (the jury of a blind evaluation)
     entrant_blinds: list = field(default_factory=list)
+    signin_options: list = field(default_factory=list)  # () -> [SignInOption]: other ways in, on the sign-in page
+    password_signin_refusals: list = field(default_factory=list)  # (user) -> message when a password may not sign them in
 
     REQUIRED = ("team_close_blockers", "entrant_blinds")
 

@@ -208,6 +208,14 @@ NOT_USER_TEXT = {
     "entry_screening.findings)": [
         "file_inspection.texts",
     ],
+    "identity provider settings only admins type, checked against URL, token and domain patterns (no markup "
+    "character passes); the client secret is never shown": [
+        "identity_provider.issuer", "identity_provider.client_id", "identity_provider.client_secret",
+        "identity_provider.scopes", "identity_provider.email_domains",
+    ],
+    "identities a provider asserts (issuer, subject): matched on sign-in, never shown": [
+        "identity_link.issuer", "identity_link.subject",
+    ],
 }
 
 
@@ -601,6 +609,9 @@ ROUTE_ARGUMENTS = {
     **_same(_memberships, "membership_id", "organisations.approve", "organisations.remove", "organisations.change_role"),
     ("accounts.verify", "token"): lambda w: [w.tokens["verify"]],
     ("accounts.reset_password", "token"): lambda w: [w.tokens["reset"]],
+    ("identity.start", "key"): lambda w: ["@instance"] + [o.slug for o in w.organisations.values()],
+    **_same(lambda w: [o.slug for o in w.organisations.values()], "slug",
+            "identity.provider_edit", "identity.provider_remove"),
 }
 
 
