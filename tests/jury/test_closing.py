@@ -65,6 +65,7 @@ def test_a_round_with_an_unreviewed_entry_cannot_close_without_a_decision(app):
     with pytest.raises(ops.JuryError) as error:
         ops.close_round(rnd, setup["chair"])
     assert error.value.code == "decision_missing" and error.value.detail["entries"] == [entry.id]
+    assert error.value.detail["count"] == 1
     assert rnd.state == "open"
     # One review short is short too.
     a = next(a for a in ops.active_assignments(rnd) if a.submission_id == entry.submission_id)
@@ -111,6 +112,22 @@ def test_an_extension_may_reach_the_limit_but_not_beyond(app):
     until = utcnow() + ops.MAX_EXTENSION - timedelta(minutes=1)
     outcome = ops.close_round(setup["round"], setup["chair"], {short.id: ops.EntryDecision("extend", until)})
     assert not outcome.closed and short.review_until == until
+
+
+def test_an_extension_ending_exactly_now_is_refused_and_one_exactly_at_the_limit_accepted(app, monkeypatch):
+    from govchallenge.jury import closing
+
+    setup = make_jury_setup(n_entries=3, n_jurors=4)
+    short = _all_but(setup, 0)
+    now = utcnow().replace(microsecond=0)
+    monkeypatch.setattr(closing, "utcnow", lambda: now)
+    with pytest.raises(ops.JuryError) as error:
+        ops.close_round(setup["round"], setup["chair"], {short.id: ops.EntryDecision("extend", now)})
+    assert error.value.code == "extension_past"
+    db.session.rollback()
+    limit = now + ops.MAX_EXTENSION
+    outcome = ops.close_round(setup["round"], setup["chair"], {short.id: ops.EntryDecision("extend", limit)})
+    assert not outcome.closed and short.review_until == limit
 
 
 def test_excluding_stores_the_kind_and_reason_audits_them_and_closes(app):
