@@ -14,7 +14,8 @@ from .models import (
     ACTIVE, CONFLICT_KINDS, DECLARED, DRAFT, EXCLUDED_OTHER, OPEN, RECUSED, SUBMITTED, Assignment, ConflictDeclaration,
     Review, Round, ScoreOverride,
 )
-from .rounds import exclude_round_entry, reviews_open, run_assignment
+from .closing import exclude_round_entry, reviews_open
+from .rounds import run_assignment
 
 
 def recuse(assignment, actor, reason=""):

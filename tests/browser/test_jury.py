@@ -1,4 +1,6 @@
-"""A juror scores an entry in a real browser and the chair sees the progress; axe on the jury pages."""
+"""A juror scores an entry in a real browser and the chair sees the progress; the chair closes a round with a
+decision for the entry short of reviews and confirms who advances; axe on the jury pages, the close and
+shortlist confirmation pages in English and Greek."""
 import pytest
 
 from tests.support.browser import assert_accessible
@@ -115,9 +117,73 @@ def test_the_chair_moves_the_closing_moment_and_picks_round_two_jurors(page, liv
     page.get_by_role("checkbox", name=names[4], exact=True).uncheck()
     page.get_by_label("How many entries (top N)").fill("2")
     page.get_by_label("Reviews per entry").fill("2")
-    page.get_by_role("button", name="Open the next round").click()
+    page.get_by_role("button", name="See who advances").click()
+    page.get_by_role("heading", name="Who advances to round 2").wait_for()
+    page.get_by_role("button", name="Confirm and open round 2").click()
     page.get_by_role("heading", name="Round 2 · Open").wait_for()
     db.session.expire_all()
     second = db.session.execute(sa.select(Round).where(Round.challenge_id == setup["challenge"].id, Round.number == 2)).scalar_one()
     sitting = set(db.session.execute(sa.select(RoundJuror.juror_id).where(RoundJuror.round_id == second.id)).scalars())
     assert sitting == {j.id for j in jurors[:4]}
+
+
+@pytest.mark.parametrize("language", ["en", "el"])
+def test_the_close_and_shortlist_confirmation_pages_pass_axe(playwright_browser, live_app, language):
+    """The close form (with an entry short of reviews, then refused for want of a decision) and the shortlist
+    confirmation page, in the chair's language: html lang says it, and axe finds nothing."""
+    import sqlalchemy as sa
+
+    from govchallenge.extensions import db
+    from govchallenge.jury import operations as ops
+    from govchallenge.jury.models import Round, RoundEntry
+    from tests.support.jury_factories import make_jury_setup
+
+    setup = make_jury_setup(n_entries=4, n_jurors=5)
+    slug = setup["challenge"].slug
+    rnd = db.session.get(Round, setup["round"].id)
+    short = rnd.entries[0]
+    criteria = rnd.criteria
+    for a in ops.active_assignments(rnd):
+        if a.submission_id != short.submission_id:  # one entry left without its reviews
+            score = 4 + a.submission_id % 4  # distinct per entry: the top two are two
+            ops.save_review(a, a.juror.user, {c.id: score for c in criteria}, {"overall": "Clear plan."}, 0, submit=True)
+    setup["chair"].language = language
+    short_id, short_submission = short.id, short.submission_id
+    db.session.commit()
+
+    context = playwright_browser.new_context(base_url=live_app.live_url, locale="en-GB", timezone_id="Europe/Athens")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto("/login")  # anonymous, in the browser's English; the chair's own language once signed in
+    page.get_by_label("E-mail address").fill(setup["chair"].email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.locator("form[action$='/logout']").wait_for()
+
+    page.goto(f"/jury/{slug}/rounds/1/close")
+    assert page.locator("html").get_attribute("lang") == language
+    page.locator(f"fieldset#close-decision_{short_id}").wait_for()
+    assert_accessible(page, f"close form in {language}")
+    page.locator("main form button[type=submit]").click()
+    page.locator(f"#close-decision_{short_id}-error").wait_for()
+    assert_accessible(page, f"close form refused in {language}")
+    page.locator(f"input[name='close-decision_{short_id}'][value='exclude']").check()
+    page.locator(f"#close-kind_{short_id}").select_option(index=1)
+    page.locator(f"#close-reason_{short_id}").fill("Two jurors withdrew and nobody else was free.")
+    page.locator("main form button[type=submit]").click()
+    page.locator("#s1-top_n").wait_for()
+
+    page.locator("#s1-top_n").fill("2")
+    page.locator("#s1-reviews_per_entry").fill("2")
+    page.locator("form[action$='/rounds/1/shortlist'] button[type=submit]").click()
+    page.locator("input[name='s1-confirm']").wait_for(state="attached")
+    assert page.locator("html").get_attribute("lang") == language
+    assert page.locator("main table").count() == 2
+    assert_accessible(page, f"shortlist confirmation in {language}")
+    page.locator("main form button[type=submit]").click()
+    page.locator("form[action$='/rounds/2/close'], a[href$='/rounds/2/close']").first.wait_for()
+    db.session.expire_all()
+    assert db.session.get(RoundEntry, short_id).excluded_at is not None
+    second = db.session.execute(sa.select(Round).where(Round.challenge_id == setup["challenge"].id, Round.number == 2)).scalar_one()
+    assert len(second.entries) == 2 and short_submission not in {e.submission_id for e in second.entries}
+    context.close()

@@ -65,6 +65,7 @@ def test_a_round_with_an_unreviewed_entry_cannot_close_without_a_decision(app):
     with pytest.raises(ops.JuryError) as error:
         ops.close_round(rnd, setup["chair"])
     assert error.value.code == "decision_missing" and error.value.detail["entries"] == [entry.id]
+    assert error.value.detail["count"] == 1
     assert rnd.state == "open"
     # One review short is short too.
     a = next(a for a in ops.active_assignments(rnd) if a.submission_id == entry.submission_id)
@@ -80,6 +81,7 @@ def test_a_round_with_an_unreviewed_entry_cannot_close_without_a_decision(app):
 
 @pytest.mark.parametrize("decision, code", [
     (ops.EntryDecision("exclude", kind="reviews_late", reason="  "), "exclusion_reason"),
+    (ops.EntryDecision("exclude", kind="reviews_late", reason=None), "exclusion_reason"),
     (ops.EntryDecision("exclude", kind="", reason="Late"), "exclusion_kind"),
     (ops.EntryDecision("exclude", kind="made_up", reason="Late"), "exclusion_kind"),
     (ops.EntryDecision("extend"), "extension_missing"),
@@ -110,6 +112,22 @@ def test_an_extension_may_reach_the_limit_but_not_beyond(app):
     until = utcnow() + ops.MAX_EXTENSION - timedelta(minutes=1)
     outcome = ops.close_round(setup["round"], setup["chair"], {short.id: ops.EntryDecision("extend", until)})
     assert not outcome.closed and short.review_until == until
+
+
+def test_an_extension_ending_exactly_now_is_refused_and_one_exactly_at_the_limit_accepted(app, monkeypatch):
+    from govchallenge.jury import closing
+
+    setup = make_jury_setup(n_entries=3, n_jurors=4)
+    short = _all_but(setup, 0)
+    now = utcnow().replace(microsecond=0)
+    monkeypatch.setattr(closing, "utcnow", lambda: now)
+    with pytest.raises(ops.JuryError) as error:
+        ops.close_round(setup["round"], setup["chair"], {short.id: ops.EntryDecision("extend", now)})
+    assert error.value.code == "extension_past"
+    db.session.rollback()
+    limit = now + ops.MAX_EXTENSION
+    outcome = ops.close_round(setup["round"], setup["chair"], {short.id: ops.EntryDecision("extend", limit)})
+    assert not outcome.closed and short.review_until == limit
 
 
 def test_excluding_stores_the_kind_and_reason_audits_them_and_closes(app):
@@ -246,6 +264,41 @@ def test_a_decision_on_an_old_picture_is_refused(app):
     state = ops.closing_state(rnd, ops.short_entries(rnd))
     short.review_until = utcnow() + timedelta(days=1)
     assert ops.closing_state(rnd, ops.short_entries(rnd)) != state
+
+
+def test_each_closing_decision_is_in_the_audit_trail_with_who_which_entry_and_what(app):
+    """The trail of a closing: who excluded or extended which entry, the extension before and after, the reviews
+    reassigned; the assignments moved away carry the moment they moved."""
+    setup = make_jury_setup(n_entries=4, n_jurors=6)
+    rnd, chair = setup["round"], setup["chair"]
+    late_ids = {setup["submissions"][0].id, setup["submissions"][1].id}
+    for a in ops.active_assignments(rnd):
+        if a.submission_id not in late_ids:
+            _submit(a)
+    db.session.commit()
+    extended, excluded = (next(e for e in rnd.entries if e.submission_id == s.id) for s in setup["submissions"][:2])
+    first = (utcnow() + timedelta(days=2)).replace(microsecond=0)
+    ops.close_round(rnd, chair, {extended.id: ops.EntryDecision("extend", first),
+                                 excluded.id: ops.EntryDecision("exclude", kind="reviews_late", reason=" Late. ")})
+    event = _events("jury.exclude")[-1]
+    assert (event.actor_id, event.object_id) == (chair.id, str(excluded.id)) and event.object_type
+    assert event.detail == {"round_id": rnd.id, "submission_id": excluded.submission_id, "kind": "reviews_late",
+                            "reason": "Late."}
+    event = _events("jury.extend")[-1]
+    assert (event.actor_id, event.object_id, event.object_type) == (chair.id, str(extended.id), _events("jury.exclude")[-1].object_type)
+    assert event.detail == {"round_id": rnd.id, "submission_id": extended.submission_id, "until": first.isoformat(),
+                            "before": None, "reassigned": None}
+    late = [a for a in ops.active_assignments(rnd) if a.submission_id == extended.submission_id]
+    second = first + timedelta(days=1)
+    before = utcnow()
+    ops.close_round(rnd, chair, {extended.id: ops.EntryDecision("reassign", second)})
+    event = _events("jury.extend")[-1]
+    assert event.actor_id == chair.id and event.object_id == str(extended.id)
+    assert event.detail == {"round_id": rnd.id, "submission_id": extended.submission_id, "until": second.isoformat(),
+                            "before": first.isoformat(), "reassigned": [a.public_id for a in late]}
+    for a in late:
+        moved = db.session.get(Assignment, a.id)
+        assert moved.state == RECUSED and moved.recused_at is not None and before <= moved.recused_at <= utcnow()
 
 
 # --- the close form -----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from govchallenge.extensions import db
 from govchallenge.jury import conflicts
 from govchallenge.jury import operations as ops
 from govchallenge.jury.models import ACTIVE, RECUSED, Assignment, ConflictDeclaration, Juror, Review
-from govchallenge.jury.rounds import counting
+from govchallenge.jury.progress import counting
 from tests.support.factories import make_organisation, make_user
 from tests.support.jury_factories import make_juror, make_jury_setup
 

@@ -1,0 +1,68 @@
+"""What a round's reviews add up to: its entries, the assignments in force, the reviews the scores read, and the
+progress per juror and per entry (with the entries whose totals disagree strongly). Reads only: the other round
+modules (rounds, closing, shortlisting, reminders) and the chair's dashboard build on it."""
+from collections import defaultdict
+
+import sqlalchemy as sa
+
+from govchallenge.challenges import rubric
+from govchallenge.extensions import db
+
+from . import agreement
+from .models import ACTIVE, Assignment, Juror
+
+
+def round_entries(rnd, include_excluded=False):
+    entries = [e for e in rnd.entries if include_excluded or e.excluded_at is None]
+    return entries
+
+
+
+def active_assignments(rnd):
+    return db.session.execute(
+        sa.select(Assignment).where(Assignment.round_id == rnd.id, Assignment.state == ACTIVE)
+        .options(sa.orm.joinedload(Assignment.review), sa.orm.joinedload(Assignment.juror).joinedload(Juror.user))
+    ).unique().scalars().all()
+
+
+def counting(assignment):
+    """A review the scores read: submitted, not excluded (a conflict declared after it), of an active assignment."""
+    return assignment.state == ACTIVE and assignment.review is not None and assignment.review.counts
+
+
+def submitted_scores(rnd, assignments=None):
+    """{submission_id: [scores of each counting review]} of the round's entries that are not excluded."""
+    out = defaultdict(list)
+    excluded = {e.submission_id for e in rnd.entries if e.excluded_at is not None}
+    for a in assignments if assignments is not None else active_assignments(rnd):
+        if a.submission_id not in excluded and counting(a):
+            out[a.submission_id].append(a.review.scores)
+    return dict(out)
+
+
+def entry_totals(rnd, assignments=None):
+    """{submission_id: [total 0–100 of each submitted review complete on the round's criteria]}."""
+    criteria = rnd.criteria
+    totals = {sid: rubric.complete_totals(sets, criteria) for sid, sets in submitted_scores(rnd, assignments).items()}
+    return {sid: values for sid, values in totals.items() if values}
+
+
+def progress(rnd):
+    """Per juror and per entry: (submitted, assigned); flagged entries whose totals disagree strongly."""
+    assignments = active_assignments(rnd)
+    excluded = {e.submission_id for e in rnd.entries if e.excluded_at is not None}
+    per_juror = defaultdict(lambda: [0, 0])
+    per_entry = {e.submission_id: [0, 0] for e in round_entries(rnd)}
+    for a in assignments:
+        if a.submission_id in excluded:
+            continue
+        done = counting(a)
+        per_juror[a.juror_id][1] += 1
+        per_juror[a.juror_id][0] += done
+        row = per_entry.setdefault(a.submission_id, [0, 0])
+        row[1] += 1
+        row[0] += done
+    totals = entry_totals(rnd, assignments)
+    flagged = set(agreement.strongly_disagreeing(totals))
+    return {"jurors": dict(per_juror), "entries": per_entry, "flagged": flagged, "totals": totals,
+            "assignments": assignments}
