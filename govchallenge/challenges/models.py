@@ -5,6 +5,7 @@ through core.languages.pick. The workflow state is stored; the states that follo
 (published, open, closed) are derived from the server clock on every read (see `state`).
 """
 import sqlalchemy as sa
+from sqlalchemy.orm import declared_attr
 from govchallenge.core.i18n import lazy_text as _l
 
 from govchallenge.core.timeutil import UTCDateTime, utcnow
@@ -55,6 +56,17 @@ COUNTRIES_ALL, COUNTRIES_EU, COUNTRIES_LIST = "all", "eu", "list"
 LEAD, COHOST = "lead", "cohost"
 INVITED, ACCEPTED, DECLINED = "invited", "accepted", "declined"
 
+
+
+class ChallengePart:
+    """A row that belongs to one challenge (a stage, a criterion, a prize, an attachment, a question) and is
+    deleted with it."""
+
+    id = db.Column(db.Integer, primary_key=True)
+
+    @declared_attr
+    def challenge_id(cls):
+        return db.Column(db.Integer, db.ForeignKey("challenge.id", ondelete="CASCADE"), nullable=False, index=True)
 
 class Challenge(db.Model):
     __tablename__ = "challenge"
@@ -171,13 +183,11 @@ class ChallengeHost(db.Model):
     __table_args__ = (sa.UniqueConstraint("challenge_id", "organisation_id"),)
 
 
-class Stage(db.Model):
+class Stage(ChallengePart, db.Model):
     """One step of the timeline (Application, Prototype, Final…), each with its own window."""
 
     __tablename__ = "stage"
 
-    id = db.Column(db.Integer, primary_key=True)
-    challenge_id = db.Column(db.Integer, db.ForeignKey("challenge.id", ondelete="CASCADE"), nullable=False, index=True)
     position = db.Column(db.Integer, nullable=False, default=1)
     name = db.Column(db.JSON, nullable=False, default=dict)
     description = db.Column(db.JSON, nullable=False, default=dict)
@@ -193,13 +203,11 @@ class Stage(db.Model):
         return now >= self.closes_at
 
 
-class Criterion(db.Model):
+class Criterion(ChallengePart, db.Model):
     """One line of the published rubric. `round_number` lets a later jury round have its own criteria."""
 
     __tablename__ = "criterion"
 
-    id = db.Column(db.Integer, primary_key=True)
-    challenge_id = db.Column(db.Integer, db.ForeignKey("challenge.id", ondelete="CASCADE"), nullable=False, index=True)
     round_number = db.Column(db.Integer, nullable=False, default=1)
     position = db.Column(db.Integer, nullable=False, default=1)
     name = db.Column(db.JSON, nullable=False, default=dict)
@@ -214,13 +222,11 @@ class Criterion(db.Model):
     challenge = db.relationship("Challenge", back_populates="criteria")
 
 
-class Prize(db.Model):
+class Prize(ChallengePart, db.Model):
     """A place (1, 2, 3…) or, with place None, a special award."""
 
     __tablename__ = "prize"
 
-    id = db.Column(db.Integer, primary_key=True)
-    challenge_id = db.Column(db.Integer, db.ForeignKey("challenge.id", ondelete="CASCADE"), nullable=False, index=True)
     position = db.Column(db.Integer, nullable=False, default=1)
     place = db.Column(db.Integer, nullable=True)
     name = db.Column(db.JSON, nullable=False, default=dict)
@@ -231,23 +237,19 @@ class Prize(db.Model):
     challenge = db.relationship("Challenge", back_populates="prizes")
 
 
-class ChallengeAttachment(StoredFileColumns, db.Model):
+class ChallengeAttachment(ChallengePart, StoredFileColumns, db.Model):
     __tablename__ = "challenge_attachment"
 
-    id = db.Column(db.Integer, primary_key=True)
-    challenge_id = db.Column(db.Integer, db.ForeignKey("challenge.id", ondelete="CASCADE"), nullable=False, index=True)
     title = db.Column(db.JSON, nullable=False, default=dict)
 
     challenge = db.relationship("Challenge", back_populates="attachments")
 
 
-class Clarification(db.Model):
+class Clarification(ChallengePart, db.Model):
     """A question asked in public, and the hosts' answer."""
 
     __tablename__ = "clarification"
 
-    id = db.Column(db.Integer, primary_key=True)
-    challenge_id = db.Column(db.Integer, db.ForeignKey("challenge.id", ondelete="CASCADE"), nullable=False, index=True)
     asked_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"), nullable=True)
     question = db.Column(db.Text, nullable=False)
     language = db.Column(db.String(8), nullable=False, default="en")
