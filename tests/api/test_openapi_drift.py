@@ -107,7 +107,8 @@ def _fill_what_the_world_leaves_empty(world):
     challenge.entrant_kinds = ["public_body", "startup"]
     challenge.results_at = challenge.closes_at + timedelta(days=30)
     challenge.criteria[0].threshold = 4.5
-    tied = judged_challenge(score=lambda entry, juror, criterion: 7 if entry < 2 else 5, special="Special prize")
+    # The second criterion gets the same score everywhere: its alpha and ICCs are undefined, with their reasons.
+    tied = judged_challenge(score=lambda entry, juror, criterion: 7 if entry < 2 and criterion == 0 else 5, special="Special prize")
     tied.challenge.criteria[0].threshold = 6.0
     first, second = tied.submissions[:2]
     publication = results.propose(tied.challenge, tied.chair, priority_criterion_id=tied.challenge.criteria[1].id,

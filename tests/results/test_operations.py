@@ -150,7 +150,8 @@ def test_publishing_freezes_the_scores_awards_and_status_and_queues_the_announce
     ]
     assert [a.name for a in awards] == [a["name"] for a in publication.full["awards"]]
     action, detail = last_event("publication", publication.id)
-    assert action == "results.published" and detail == {"digest": publication.digest, "forced_without": []}
+    assert action == "results.published" and detail == {"digest": publication.digest, "digest_scheme": "rfc8785-sha256",
+                                                          "forced_without": []}
     assert operations.publish(publication, judged.chair) is publication  # again: nothing more
     assert len(announce_jobs()) == 1
 

@@ -41,8 +41,8 @@ SECRETS = {
     ),
     "the teams of a blind ranking not yet published": (
         lambda w: [w.mark(t, "name") for t in w.rows["judged"].teams[1:]],
-        {"chair", "officer", "cohost"},  # the chair and hosts confirm the ranking; jurors declare conflicts
-        # with organisations and people, never from a list of teams
+        {"officer", "cohost"},  # the hosts confirm the ranking; the chair sits on the blind jury and sees
+        # entries without teams until publication; jurors declare conflicts with organisations and people
     ),
     "an unpublished challenge": (
         lambda w: [w.mark(w.challenges["draft"], "description", language) for language in ("en", "el", "pl")],
