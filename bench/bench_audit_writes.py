@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa  # noqa: E402
 
-from govchallenge import create_app  # noqa: E402
+from bench.postgres_app import postgres_bench_app  # noqa: E402
 from govchallenge.core import audit  # noqa: E402
 from govchallenge.core.timeutil import utcnow  # noqa: E402
 from govchallenge.extensions import db  # noqa: E402
@@ -132,13 +132,7 @@ def main():
     backend = PostgresBackend()
     folder = Path(tempfile.mkdtemp())
     try:
-        app = create_app({
-            "TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": backend.url(), "DATABASE_URL": backend.url(),
-            "REDIS_URL": "", "MAIL_SERVER": "", "MAIL_FILE_DIR": str(folder / "mail"), "STORAGE_DIR": str(folder / "files"),
-            "AUDIT_CHECKPOINT_DIR": str(folder / "audit"), "RATELIMIT_STORAGE_URI": "memory://",
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 20, "max_overflow": 10, "pool_timeout": 120},
-        })
-        backend.prepare(app)
+        app = postgres_bench_app(backend, folder, AUDIT_CHECKPOINT_DIR=str(folder / "audit"))
         with app.app_context():
             db.session.execute(sa.text(LEGACY_TABLE))
             db.session.execute(sa.text("CREATE TABLE bench_counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)"))

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa  # noqa: E402
 
-from govchallenge import create_app  # noqa: E402
+from bench.postgres_app import postgres_bench_app  # noqa: E402
 from govchallenge.core.timeutil import utcnow  # noqa: E402
 from govchallenge.extensions import db  # noqa: E402
 from govchallenge.jobs.models import OutboxJob  # noqa: E402
@@ -35,14 +35,8 @@ def main():
     backend = PostgresBackend()
     folder = Path(tempfile.mkdtemp())
     try:
-        app = create_app({
-            "TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": backend.url(), "DATABASE_URL": backend.url(),
-            "REDIS_URL": "", "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "MAIL_SERVER": "",
-            "MAIL_FILE_DIR": str(folder / "mail"), "STORAGE_DIR": str(folder / "files"), "RATELIMIT_STORAGE_URI": "memory://",
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 20, "max_overflow": 10, "pool_timeout": 120},
-        })
+        app = postgres_bench_app(backend, folder, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
         app.test_client_class = IsolatedClient  # each request its own context, as in production
-        backend.prepare(app)
         with app.app_context():
             run(app)
             db.session.remove()

@@ -22,6 +22,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from govchallenge.results import scoring  # noqa: E402
+from tests.support.simulation import balanced_panels  # noqa: E402
 
 CRITERIA = [scoring.Criterion(id=str(n), weight=1 + n, scale_min=0, scale_max=10) for n in range(4)]
 METHODS = [
@@ -41,14 +42,11 @@ def simulate(entries, per_entry, jurors, seed):
     quality = {f"e{n:04d}": rng.gauss(5.5, 1.2) for n in range(entries)}
     severity = {f"j{n:03d}": rng.gauss(0, 0.7) for n in range(jurors)}
     noise = {j: rng.uniform(0.6, 1.4) for j in severity}
-    loads = dict.fromkeys(severity, 0)
     reviews = []
-    for entry, q in quality.items():
-        panel = sorted(severity, key=lambda j: (loads[j], rng.random()))[:per_entry]
-        for juror in panel:
-            loads[juror] += 1
-            scores = {c.id: min(10, max(0, round(q + severity[juror] + rng.gauss(0, noise[juror])))) for c in CRITERIA}
-            reviews.append(scoring.Review(entry, juror, scores))
+    for entry, juror in balanced_panels(quality, list(severity), per_entry, rng):
+        scores = {c.id: min(10, max(0, round(quality[entry] + severity[juror] + rng.gauss(0, noise[juror]))))
+                  for c in CRITERIA}
+        reviews.append(scoring.Review(entry, juror, scores))
     return quality, reviews
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from govchallenge.results import ranking_model, scoring
 from govchallenge.results.scoring import ChairDecision, Criterion, Review
+from tests.support.simulation import balanced_panels
 
 TEN = [Criterion(id="q", scale_min=0, scale_max=10)]
 
@@ -301,12 +302,9 @@ def simulate(entries, per_entry, jurors, seed):
     quality = {f"e{n}": rng.gauss(60, 10) for n in range(entries)}
     severity = {f"j{n}": rng.gauss(0, 5) for n in range(jurors)}
     noise = {j: rng.uniform(6, 12) for j in severity}
-    loads = dict.fromkeys(severity, 0)
     values = {}
-    for entry, q in quality.items():
-        for juror in sorted(severity, key=lambda j: (loads[j], rng.random()))[:per_entry]:
-            loads[juror] += 1
-            values[(entry, juror)] = min(100.0, max(0.0, q + severity[juror] + rng.gauss(0, noise[juror])))
+    for entry, juror in balanced_panels(quality, list(severity), per_entry, rng):
+        values[(entry, juror)] = min(100.0, max(0.0, quality[entry] + severity[juror] + rng.gauss(0, noise[juror])))
     return quality, values
 
 
