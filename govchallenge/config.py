@@ -54,6 +54,10 @@ def load_settings(instance_path):
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "govchallenge <no-reply@govchallenge.localhost>"),
         "MAIL_FILE_DIR": os.environ.get("MAIL_FILE_DIR", str(instance / "mail")),
         "MAIL_RETRY_HOURS": float(os.environ.get("MAIL_RETRY_HOURS", 24)),
+        # Messages sent over one SMTP connection before it is renewed (servers limit them per connection).
+        "MAIL_MESSAGES_PER_CONNECTION": _int("MAIL_MESSAGES_PER_CONNECTION", 100),
+        # Deliveries of one announcement sent by one job: bigger announcements are split among the workers.
+        "ANNOUNCE_CHUNK_SIZE": _int("ANNOUNCE_CHUNK_SIZE", 500),
         "STORAGE_DIR": os.environ.get("STORAGE_DIR", str(instance / "files")),
         "MAX_ATTACHMENT_MB": _int("MAX_ATTACHMENT_MB", 25),
         "MAX_FILES_PER_SAVE": _int("MAX_FILES_PER_SAVE", 5),

@@ -27,6 +27,10 @@ class MailError(RuntimeError):
     """The message was not accepted; the job retries."""
 
 
+class ConnectionLost(MailError):
+    """The server closed the connection before it accepted the message."""
+
+
 @dataclass(frozen=True)
 class Outgoing:
     to: str
@@ -75,29 +79,86 @@ def build_message(outgoing):
 
 
 def send(outgoing):
-    """Hands the message over; raises MailError when it was not accepted. Returns its Message-ID."""
-    message = build_message(outgoing)
-    if current_app.config.get("MAIL_SERVER"):
-        _send_smtp(message)
-    else:
-        _write_file(message)
-    return message["Message-ID"]
+    """Hands one message over on its own connection; raises MailError when it was not accepted. Returns its
+    Message-ID. A job sending many messages uses a Postbox instead, to keep one connection for them."""
+    with Postbox() as postbox:
+        return postbox.send(outgoing)
 
 
-def _send_smtp(message):
-    """A message is delivered once the server accepted its DATA. Only what fails up to that point raises
+class Postbox:
+    """Sends messages over one SMTP connection, opened at the first message and renewed after
+    MAIL_MESSAGES_PER_CONNECTION messages (servers limit them) or after any failure (a connection that failed
+    once is never trusted again). Without MAIL_SERVER, writes files, as `send` does.
+
+    A message is delivered once the server accepted its DATA. Only what fails up to that point raises
     MailError (the job tries again); trouble when saying goodbye afterwards (a QUIT answered with 421, a
-    dropped connection) is logged and changes nothing: sending again would duplicate an accepted message."""
-    try:
-        smtp = _connect()
-    except (smtplib.SMTPException, OSError) as error:
-        raise MailError(f"SMTP unreachable: {error}") from error
-    try:
-        _hand_over(smtp, message)
-    except (smtplib.SMTPException, OSError) as error:
-        raise MailError(f"SMTP refused or unreachable: {error}") from error
-    finally:
-        _close(smtp)
+    dropped connection) is logged and changes nothing: sending again would duplicate an accepted message.
+    A kept connection the server closed while idle is reopened once, at once, when it fails before the
+    message was handed over (the server never had it)."""
+
+    def __init__(self):
+        config = current_app.config
+        self._smtp_wanted = bool(config.get("MAIL_SERVER"))
+        self._per_connection = max(1, int(config.get("MAIL_MESSAGES_PER_CONNECTION", 100)))
+        self._smtp = None
+        self._sent_on_connection = 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def send(self, outgoing):
+        message = build_message(outgoing)
+        if self._smtp_wanted:
+            self._send_smtp(message)
+        else:
+            _write_file(message)
+        return message["Message-ID"]
+
+    def close(self):
+        if self._smtp is not None:
+            _close(self._smtp)
+            self._smtp = None
+
+    def _send_smtp(self, message):
+        if self._sent_on_connection >= self._per_connection:
+            self.close()
+        reused = self._smtp is not None
+        try:
+            self._hand_over(message)
+        except ConnectionLost:
+            if not reused:
+                raise
+            self._hand_over(message)  # the kept connection had gone stale while idle: one fresh try
+
+    def _hand_over(self, message):
+        try:
+            if self._smtp is None:
+                self._smtp = _connect()
+                self._sent_on_connection = 0
+                _open(self._smtp)
+        except (smtplib.SMTPException, OSError) as error:
+            self._drop()
+            raise MailError(f"SMTP unreachable: {error}") from error
+        try:
+            self._smtp.send_message(message)
+        except smtplib.SMTPServerDisconnected as error:
+            self._drop()
+            raise ConnectionLost(f"SMTP server closed the connection: {error}") from error
+        except (smtplib.SMTPException, OSError) as error:
+            self._drop()
+            raise MailError(f"SMTP refused or unreachable: {error}") from error
+        self._sent_on_connection += 1
+
+    def _drop(self):
+        """Closes a connection that failed, without waiting for a polite goodbye."""
+        if self._smtp is not None:
+            try:
+                self._smtp.close()
+            finally:
+                self._smtp = None
 
 
 def _connect():
@@ -105,14 +166,13 @@ def _connect():
     return smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=SMTP_TIMEOUT_SECONDS)
 
 
-def _hand_over(smtp, message):
-    """Up to and including the server's answer to DATA: the part of the conversation that decides."""
+def _open(smtp):
+    """What a new connection needs before its first message."""
     config = current_app.config
     if config.get("MAIL_USE_TLS"):
         smtp.starttls()
     if config.get("MAIL_USERNAME"):
         smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-    smtp.send_message(message)
 
 
 def _close(smtp):

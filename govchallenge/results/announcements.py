@@ -14,18 +14,28 @@ back-off of jobs/retry.py (30 s doubling to 30 min); the job asks the outbox to 
 first of them is due (RunLater: not a failure of the job). After MAIL_RETRY_HOURS of waits the row is
 'failed' (given up) and listed for the hosts, who may try it again. One failing recipient never stops
 the others.
+
+Throughput: an announcement bigger than ANNOUNCE_CHUNK_SIZE deliveries is split by the announce job into chunk
+jobs (runs of delivery ids) that any number of workers take side by side; each chunk reads the publication
+once (`Letters`) and keeps one SMTP connection for its messages (`mail.Postbox`). The claim above is what
+keeps it exactly once, whoever runs which chunk; the last chunk to find nothing waiting marks the
+announcement finished.
 """
 import logging
+import time
+from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
+
 from govchallenge.core.i18n import lazy_text as _l
 
 from govchallenge.core import mail
 from govchallenge.core.timeutil import utcnow
 from govchallenge.core.urls import external_url
 from govchallenge.extensions import db
-from govchallenge.jobs import RunLater, report_progress
+from govchallenge.jobs import RunLater, enqueue, report_progress
 from govchallenge.jobs.retry import mail_attempts, retry_hours, wait_after
 
 from . import documents
@@ -38,28 +48,57 @@ from .models import (
 
 log = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(minutes=10)
+CHUNK_JOB = "govchallenge.results.announcements.send_chunk"
+PROGRESS_SECONDS = 0.5
 CHANNEL_ORDER = {FEED: 0, EMAIL: 1, WEBHOOK: 2}
 
 
 # --- the job --------------------------------------------------------------------------------
 
 def announce(announcement_id):
+    """Fans out, then sends: itself when the announcement is small, else through chunk jobs that several
+    workers run side by side (ANNOUNCE_CHUNK_SIZE deliveries each)."""
     announcement = db.session.get(Announcement, announcement_id)
     if announcement is None:
         return "nothing to do"
     created = fan_out(announcement)
     db.session.commit()
-    outcome = send_pending(announcement_id)
-    outcome["created"] = created
-    states = count_states(announcement_id)
-    waiting = states.get(PENDING, 0) + states.get(SENDING, 0)
+    chunks = chunk_ranges(_due_ids(announcement_id), current_app.config.get("ANNOUNCE_CHUNK_SIZE", 500))
+    if len(chunks) <= 1:
+        return send_chunk(announcement_id) | {"created": created}
+    for first_id, last_id in chunks:
+        enqueue(CHUNK_JOB, announcement_id, first_id, last_id, max_attempts=12)
+    db.session.commit()
+    return {"created": created, "chunks": len(chunks)}
+
+
+def send_chunk(announcement_id, first_id=None, last_id=None):
+    """Sends the due deliveries with ids from first_id to last_id (all, without them); runs again later while
+    some of them wait for a retry; the last chunk to finish marks the announcement finished."""
+    ids = (first_id, last_id) if first_id is not None else None
+    outcome = send_pending(announcement_id, ids)
+    waiting = count_waiting(announcement_id, ids)
     if waiting:
-        raise RunLater(next_attempt_at(announcement_id) or utcnow(), f"{waiting} deliveries wait for another attempt")
-    announcement = db.session.get(Announcement, announcement_id)
-    if announcement.finished_at is None:
-        announcement.finished_at = utcnow()
-        db.session.commit()
+        raise RunLater(next_attempt_at(announcement_id, ids) or utcnow(), f"{waiting} deliveries wait for another attempt")
+    finish_if_all_sent(announcement_id)
     return outcome
+
+
+def chunk_ranges(delivery_ids, size):
+    """[(first id, last id)] covering `delivery_ids` in runs of at most `size` of them."""
+    ordered = sorted(delivery_ids)
+    return [(ordered[n], ordered[min(n + size, len(ordered)) - 1]) for n in range(0, len(ordered), max(1, size))]
+
+
+def finish_if_all_sent(announcement_id):
+    """Sets finished_at once nothing waits any more (a concurrent chunk may have done it already)."""
+    if count_waiting(announcement_id):
+        return
+    db.session.execute(
+        sa.update(Announcement).where(Announcement.id == announcement_id, Announcement.finished_at.is_(None))
+        .values(finished_at=utcnow())
+    )
+    db.session.commit()
 
 
 # --- fan-out --------------------------------------------------------------------------------
@@ -154,12 +193,24 @@ def fan_out(announcement):
 
 # --- sending --------------------------------------------------------------------------------
 
-def count_states(announcement_id):
+def _of(announcement_id, ids=None):
+    """The WHERE of an announcement's deliveries, or of those with ids in the range `ids` (first, last)."""
+    condition = Delivery.announcement_id == announcement_id
+    if ids is not None:
+        condition = sa.and_(condition, Delivery.id.between(*ids))
+    return condition
+
+
+def count_states(announcement_id, ids=None):
     rows = db.session.execute(
-        sa.select(Delivery.state, sa.func.count()).where(Delivery.announcement_id == announcement_id)
-        .group_by(Delivery.state)
+        sa.select(Delivery.state, sa.func.count()).where(_of(announcement_id, ids)).group_by(Delivery.state)
     ).all()
     return {state: count for state, count in rows}
+
+
+def count_waiting(announcement_id, ids=None):
+    states = count_states(announcement_id, ids)
+    return states.get(PENDING, 0) + states.get(SENDING, 0)
 
 
 def progress(announcement_id):
@@ -170,14 +221,14 @@ def progress(announcement_id):
             "next_attempt_at": next_attempt_at(announcement_id), "retry_hours": f"{retry_hours():g}"}
 
 
-def next_attempt_at(announcement_id):
+def next_attempt_at(announcement_id, ids=None):
     """The moment the first waiting delivery may go: its retry time (now, if one has none), or when a
     claim left by a dead worker turns stale. None when nothing waits."""
     def earliest(column, state):
         """(earliest value, rows in the state, rows with a value)"""
         return db.session.execute(
             sa.select(sa.func.min(column), sa.func.count(), sa.func.count(column))
-            .where(Delivery.announcement_id == announcement_id, Delivery.state == state)
+            .where(_of(announcement_id, ids), Delivery.state == state)
         ).one()
 
     moments = []
@@ -199,9 +250,9 @@ def _due(now):
     )
 
 
-def _due_ids(announcement_id):
+def _due_ids(announcement_id, ids=None):
     rows = db.session.execute(
-        sa.select(Delivery.id, Delivery.channel).where(Delivery.announcement_id == announcement_id, _due(utcnow()))
+        sa.select(Delivery.id, Delivery.channel).where(_of(announcement_id, ids), _due(utcnow()))
     ).all()
     return [delivery_id for delivery_id, channel in sorted(rows, key=lambda r: (CHANNEL_ORDER.get(r[1], 9), r[0]))]
 
@@ -242,34 +293,53 @@ def _mark_failed_attempt(delivery_id, error_text):
     db.session.commit()
 
 
-def send_pending(announcement_id):
-    """Sends every due delivery once. Returns counts of this run."""
+def send_pending(announcement_id, ids=None):
+    """Sends every due delivery (of the range `ids`, or all) once, over one SMTP connection, the publication
+    read once. Returns counts of this run."""
     sent = failed = 0
-    states = count_states(announcement_id)
+    states = count_states(announcement_id, ids)
     total = sum(states.values())
-    done = states.get(SENT, 0)
-    report_progress(done, total)
-    for delivery_id in _due_ids(announcement_id):
-        if not claim(delivery_id):
-            continue  # another worker has it
-        delivery = db.session.get(Delivery, delivery_id)
-        try:
-            deliver(delivery)
-        except Exception as error:  # noqa: BLE001 - every failure is recorded and retried
-            log.warning("delivery %s (%s %s) failed: %s", delivery_id, delivery.channel, delivery.recipient_key, error)
-            _mark_failed_attempt(delivery_id, f"{type(error).__name__}: {error}")
-            failed += 1
-            continue
-        _mark_sent(delivery_id)
-        sent += 1
-        done += 1
-        report_progress(done, total)
+    progress_of_run = _Progress(states.get(SENT, 0), total)
+    letters = Letters.of(db.session.get(Announcement, announcement_id).publication)
+    with mail.Postbox() as postbox:
+        for delivery_id in _due_ids(announcement_id, ids):
+            if not claim(delivery_id):
+                continue  # another worker has it
+            delivery = db.session.get(Delivery, delivery_id)
+            try:
+                deliver(delivery, letters, postbox)
+            except Exception as error:  # noqa: BLE001 - every failure is recorded and retried
+                log.warning("delivery %s (%s %s) failed: %s", delivery_id, delivery.channel, delivery.recipient_key, error)
+                _mark_failed_attempt(delivery_id, f"{type(error).__name__}: {error}")
+                failed += 1
+                continue
+            _mark_sent(delivery_id)
+            sent += 1
+            progress_of_run.advance()
+    progress_of_run.report()
     return {"sent": sent, "failed_attempts": failed, "total": total}
 
 
-def deliver(delivery):
+class _Progress:
+    """The job's progress, written at most every PROGRESS_SECONDS (each report is a commit of its own)."""
+
+    def __init__(self, done, total):
+        self.done, self.total, self._reported_at = done, total, 0.0
+        self.report()
+
+    def advance(self):
+        self.done += 1
+        if time.monotonic() - self._reported_at >= PROGRESS_SECONDS:
+            self.report()
+
+    def report(self):
+        report_progress(self.done, self.total)
+        self._reported_at = time.monotonic()
+
+
+def deliver(delivery, letters=None, postbox=None):
     if delivery.channel == EMAIL:
-        send_email(delivery)
+        send_email(delivery, letters, postbox)
     elif delivery.channel == WEBHOOK:
         post_webhook(delivery)
     elif delivery.channel == FEED:
@@ -284,22 +354,38 @@ SUBJECT_PARTICIPANT = _l("Results of %(title)s: your outcome")
 SUBJECT_GENERAL = _l("Results of %(title)s are published")
 
 
-def email_for(delivery):
+@dataclass(frozen=True)
+class Letters:
+    """What every message of one announcement shares, read once from the publication: its two JSON documents
+    are large, and every claim's commit would expire them and make each message parse them again."""
+    full: dict
+    document: dict
+    digest: str
+    link: str
+    winners: list
+
+    @classmethod
+    def of(cls, publication):
+        full = publication.full
+        return cls(full=full, document=publication.document, digest=publication.digest,
+                   link=external_url("results.show", slug=publication.challenge.slug), winners=documents.winners(full))
+
+
+def email_for(delivery, letters=None):
     """The rendered message, in the recipient's language, with a Message-ID that stays the same
     across attempts."""
     from govchallenge.accounts.models import User
     from govchallenge.submissions.models import Submission
 
-    publication = delivery.announcement.publication
-    full, document = publication.full, publication.document
+    letters = letters or Letters.of(delivery.announcement.publication)
+    full, document = letters.full, letters.document
     language = delivery.language or "en"
     title = documents.title_in(document, language)
     user = db.session.get(User, delivery.user_id) if delivery.user_id else None
     address = user.email if user else delivery.recipient_key.partition(":")[2]
-    link = external_url("results.show", slug=publication.challenge.slug)
     context = {
-        "user": user, "title": title, "link": link, "digest": publication.digest, "document": document,
-        "winners": documents.winners(full),
+        "user": user, "title": title, "link": letters.link, "digest": letters.digest, "document": document,
+        "winners": letters.winners,
         "main_language": document["challenge"]["main_language"],
     }
     if delivery.role == PARTICIPANT:
@@ -333,8 +419,12 @@ def message_id_of(delivery):
     return mail.stable_message_id("results", delivery.id, delivery.created_at.isoformat())
 
 
-def send_email(delivery):
-    mail.send(email_for(delivery))
+def send_email(delivery, letters=None, postbox=None):
+    message = email_for(delivery, letters)
+    if postbox is None:
+        mail.send(message)
+    else:
+        postbox.send(message)
 
 
 __all__ = ["announce", "fan_out", "send_pending", "sign", "verify_signature", "feed_entries", "progress",

@@ -80,6 +80,7 @@ class ReceivedMail:
     sender: str
     recipients: list
     message: object
+    peer: tuple = ()  # the client's (address, port): one per SMTP connection
 
     @property
     def subject(self):
@@ -124,7 +125,7 @@ class MailSink:
             return "421 4.3.2 Service not available, try again later"
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
-            self.received.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), message))
+            self.received.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), message, tuple(session.peer)))
         return "250 Message accepted for delivery"
 
     def to(self, address):
@@ -144,15 +145,24 @@ class MailSink:
         with self.lock:
             self.received.clear()
 
+    def connections(self):
+        """How many SMTP connections the accepted messages came over."""
+        with self.lock:
+            return len({m.peer for m in self.received})
+
 
 class SMTPController(Controller):
+    idle_timeout = 300  # aiosmtpd's default: seconds a connection may stay silent before the server closes it
+
     def factory(self):
-        return SMTPServer(self.handler, enable_SMTPUTF8=True)
+        return SMTPServer(self.handler, enable_SMTPUTF8=True, timeout=self.idle_timeout)
 
 
-def start_smtp():
+def start_smtp(idle_timeout=None):
     sink = MailSink()
     controller = SMTPController(sink, hostname="127.0.0.1", port=free_port())
+    if idle_timeout is not None:
+        controller.idle_timeout = idle_timeout
     controller.start()
     return controller, sink
 
