@@ -23,7 +23,7 @@ announcement finished.
 """
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -250,11 +250,19 @@ def _due(now):
     )
 
 
+DUE_COLUMNS = (Delivery.id, Delivery.channel, Delivery.recipient_key, Delivery.role, Delivery.language,
+               Delivery.user_id, Delivery.submission_id, Delivery.created_at)
+
+
+def _due_rows(announcement_id, ids=None):
+    """The due deliveries (feed first, then e-mail, then webhooks), as rows of what a message needs: these
+    columns never change after the fan-out, so a worker reads them once, not again after every commit."""
+    rows = db.session.execute(sa.select(*DUE_COLUMNS).where(_of(announcement_id, ids), _due(utcnow()))).all()
+    return sorted(rows, key=lambda r: (CHANNEL_ORDER.get(r.channel, 9), r.id))
+
+
 def _due_ids(announcement_id, ids=None):
-    rows = db.session.execute(
-        sa.select(Delivery.id, Delivery.channel).where(_of(announcement_id, ids), _due(utcnow()))
-    ).all()
-    return [delivery_id for delivery_id, channel in sorted(rows, key=lambda r: (CHANNEL_ORDER.get(r[1], 9), r[0]))]
+    return [row.id for row in _due_rows(announcement_id, ids)]
 
 
 def claim(delivery_id):
@@ -300,20 +308,20 @@ def send_pending(announcement_id, ids=None):
     states = count_states(announcement_id, ids)
     total = sum(states.values())
     progress_of_run = _Progress(states.get(SENT, 0), total)
-    letters = Letters.of(db.session.get(Announcement, announcement_id).publication)
+    due = _due_rows(announcement_id, ids)
+    letters = Letters.of(db.session.get(Announcement, announcement_id).publication, due)
     with mail.Postbox() as postbox:
-        for delivery_id in _due_ids(announcement_id, ids):
-            if not claim(delivery_id):
+        for row in due:
+            if not claim(row.id):
                 continue  # another worker has it
-            delivery = db.session.get(Delivery, delivery_id)
             try:
-                deliver(delivery, letters, postbox)
+                deliver(row if row.channel == EMAIL else db.session.get(Delivery, row.id), letters, postbox)
             except Exception as error:  # noqa: BLE001 - every failure is recorded and retried
-                log.warning("delivery %s (%s %s) failed: %s", delivery_id, delivery.channel, delivery.recipient_key, error)
-                _mark_failed_attempt(delivery_id, f"{type(error).__name__}: {error}")
+                log.warning("delivery %s (%s %s) failed: %s", row.id, row.channel, row.recipient_key, error)
+                _mark_failed_attempt(row.id, f"{type(error).__name__}: {error}")
                 failed += 1
                 continue
-            _mark_sent(delivery_id)
+            _mark_sent(row.id)
             sent += 1
             progress_of_run.advance()
     progress_of_run.report()
@@ -355,33 +363,67 @@ SUBJECT_GENERAL = _l("Results of %(title)s are published")
 
 
 @dataclass(frozen=True)
+class Addressee:
+    email: str
+    name: str
+
+
+@dataclass(frozen=True)
+class EntryOfTeam:
+    id: int
+    public_id: str
+    title: str
+
+
+@dataclass(frozen=True)
 class Letters:
-    """What every message of one announcement shares, read once from the publication: its two JSON documents
-    are large, and every claim's commit would expire them and make each message parse them again."""
+    """What the messages of one run share, read once: the publication's two JSON documents are large, and
+    every claim's commit would expire them and make each message parse them again; and the names, addresses
+    and entries of the run's recipients, read in two queries instead of two per message."""
     full: dict
     document: dict
     digest: str
     link: str
     winners: list
+    people: dict = field(default_factory=dict)
+    entries: dict = field(default_factory=dict)
 
     @classmethod
-    def of(cls, publication):
+    def of(cls, publication, deliveries=()):
+        from govchallenge.accounts.models import User
+        from govchallenge.submissions.models import Submission
+
         full = publication.full
+        user_ids = {d.user_id for d in deliveries if d.user_id}
+        submission_ids = {d.submission_id for d in deliveries if d.submission_id}
+        people = {row.id: Addressee(row.email, row.name) for row in db.session.execute(
+            sa.select(User.id, User.email, User.name).where(User.id.in_(user_ids)))} if user_ids else {}
+        entries = {row.id: EntryOfTeam(*row) for row in db.session.execute(
+            sa.select(Submission.id, Submission.public_id, Submission.title).where(Submission.id.in_(submission_ids)))
+        } if submission_ids else {}
         return cls(full=full, document=publication.document, digest=publication.digest,
-                   link=external_url("results.show", slug=publication.challenge.slug), winners=documents.winners(full))
+                   link=external_url("results.show", slug=publication.challenge.slug), winners=documents.winners(full),
+                   people=people, entries=entries)
+
+    def person(self, user_id):
+        from govchallenge.accounts.models import User
+
+        return self.people.get(user_id) or db.session.get(User, user_id)
+
+    def entry(self, submission_id):
+        from govchallenge.submissions.models import Submission
+
+        return self.entries.get(submission_id) or db.session.get(Submission, submission_id)
 
 
 def email_for(delivery, letters=None):
     """The rendered message, in the recipient's language, with a Message-ID that stays the same
     across attempts."""
-    from govchallenge.accounts.models import User
-    from govchallenge.submissions.models import Submission
-
     letters = letters or Letters.of(delivery.announcement.publication)
     full, document = letters.full, letters.document
     language = delivery.language or "en"
     title = documents.title_in(document, language)
-    user = db.session.get(User, delivery.user_id) if delivery.user_id else None
+    user = letters.person(delivery.user_id) if delivery.user_id else None
     address = user.email if user else delivery.recipient_key.partition(":")[2]
     context = {
         "user": user, "title": title, "link": letters.link, "digest": letters.digest, "document": document,
@@ -389,7 +431,7 @@ def email_for(delivery, letters=None):
         "main_language": document["challenge"]["main_language"],
     }
     if delivery.role == PARTICIPANT:
-        submission = db.session.get(Submission, delivery.submission_id) if delivery.submission_id else None
+        submission = letters.entry(delivery.submission_id) if delivery.submission_id else None
         context["outcome"] = documents.outcome_for(full, submission.public_id) if submission else None
         context["exclusion"] = exclusion_of(submission) if submission and context["outcome"] is None else None
         context["entries_ranked"] = document["entries_ranked"]
