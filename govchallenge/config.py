@@ -74,6 +74,8 @@ def load_settings(instance_path):
         "REGISTER_EMAIL_LIMIT": os.environ.get("REGISTER_EMAIL_LIMIT", "3 per hour"),
         "ACCOUNT_NOTICE_LIMIT": os.environ.get("ACCOUNT_NOTICE_LIMIT", "1 per day"),
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        # The header in which the trusted proxy stamps when it had the whole request (deadline fairness); empty: off.
+        "REQUEST_START_HEADER": os.environ.get("REQUEST_START_HEADER", ""),
         "HEALTHZ_TOKEN": os.environ.get("HEALTHZ_TOKEN", ""),
         "TOKEN_MAX_AGE_SECONDS": _int("TOKEN_MAX_AGE_SECONDS", 48 * 3600),
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE"),

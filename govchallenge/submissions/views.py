@@ -15,6 +15,7 @@ from govchallenge.core.geo import country_name
 from govchallenge.core.names import clean_filename
 from govchallenge.core.lookups import child_or_404
 from govchallenge.core.permissions import require
+from govchallenge.core.proxies import arrival_moment
 from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
 from govchallenge.jobs.models import OutboxJob
@@ -46,7 +47,7 @@ def _note_arrival():
     """The moment the server has the whole request, before it waits for a database connection or a lock."""
     if request.method == "POST":
         request.form  # noqa: B018 — reads the body (CSRF protection already has, when it is on)
-        g.received_at = utcnow()
+        g.received_at = arrival_moment() or utcnow()
 
 
 

@@ -123,3 +123,70 @@ def test_with_the_real_clock_a_burst_just_before_the_deadline_is_recorded_and_on
         db.session.expire_all()
         assert _count(SubmissionVersion) == BURST
         assert all(v.submitted_at < stage.closes_at for v in db.session.execute(sa.select(SubmissionVersion)).scalars())
+
+
+# --- the moment of receipt stamped by a trusted reverse proxy ----------------------------------------------
+
+def _stamp(moment):
+    return {"X-Request-Start": f"t={moment.timestamp():.6f}"}
+
+
+def _draft_of_new_team(challenge):
+    lead = factories.make_user()
+    team = factories.make_team(challenge, [lead])
+    draft = factories.make_submission(team, state="draft")
+    db.session.commit()
+    return lead, draft
+
+
+@pytest.mark.parametrize("trusted_proxies, header, accepted", [
+    (1, "X-Request-Start", True),   # stamped 2 s before the deadline by the proxy, read by a worker 3 s after it
+    (0, "X-Request-Start", False),  # no trusted proxy: anyone could send the header, so it is ignored
+    (1, "", False),                 # the operator did not name the header
+])
+def test_an_entry_queued_for_a_worker_counts_from_when_the_trusted_proxy_had_it(make_app, trusted_proxies, header,
+                                                                                accepted):
+    app = make_app(TRUSTED_PROXIES=trusted_proxies, REQUEST_START_HEADER=header)
+    with app.app_context():
+        challenge = factories.make_challenge()
+        stage = challenge.stages[0]
+        lead, draft = _draft_of_new_team(challenge)
+        client = login(app.test_client(), lead)
+        with time_machine.travel(stage.closes_at + timedelta(seconds=3), tick=False):
+            response = client.post(f"/entries/{draft.public_id}/edit", headers=_stamp(stage.closes_at - timedelta(seconds=2)),
+                                   data=entry_data(draft.lock_version, "submit", accept=True))
+        assert (response.status_code == 302) is accepted
+        db.session.expire_all()
+        assert (draft.state == SUBMITTED) is accepted
+        if accepted:
+            assert draft.versions[-1].submitted_at == stage.closes_at - timedelta(seconds=2)
+
+
+@pytest.mark.parametrize("stamped", [timedelta(seconds=30), timedelta(minutes=-5)])
+def test_a_stamp_from_the_future_or_older_than_the_grace_is_not_believed(make_app, stamped):
+    app = make_app(TRUSTED_PROXIES=1, REQUEST_START_HEADER="X-Request-Start")
+    with app.app_context():
+        challenge = factories.make_challenge()
+        stage = challenge.stages[0]
+        lead, draft = _draft_of_new_team(challenge)
+        client = login(app.test_client(), lead)
+        with time_machine.travel(stage.closes_at + timedelta(seconds=1), tick=False):
+            response = client.post(f"/entries/{draft.public_id}/edit", headers=_stamp(stage.closes_at + stamped),
+                                   data=entry_data(draft.lock_version, "submit", accept=True))
+        assert response.status_code == 400  # decided at the server's moment: after the deadline
+        db.session.expire_all()
+        assert draft.state != SUBMITTED
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("t=1767222000.123", 1767222000.123),      # nginx $msec
+    ("t=1767222000123", 1767222000.123),       # milliseconds
+    ("t=1767222000123456", 1767222000.123456), # microseconds (Apache %t)
+    ("1767222000", 1767222000.0),
+    ("t=", None), ("t=abc", None), ("t=nan", None), ("t=inf", None), ("t=-5", None), ("t=1e300", None),
+])
+def test_request_start_values(value, expected):
+    from govchallenge.core.proxies import parse_request_start
+
+    moment = parse_request_start(value)
+    assert (moment.timestamp() if moment else None) == (pytest.approx(expected, abs=1e-6) if expected else None)
