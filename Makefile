@@ -19,11 +19,11 @@ demo: install
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 # Installs, makes sure PostgreSQL, Redis and Chromium are there, and runs the whole suite on SQLite and PostgreSQL:
-# two pytest processes side by side (one per database, each on its own Redis database; the browser tests with
-# SQLite), in random order with the seed printed. Fails when either fails.
+# two pytest processes side by side (one per database, each on its own Redis database; the browser tests and the
+# tests that use no database with SQLite only), in random order with the seed printed. Fails when either fails.
 test: install
 	bash .ci/services
-	TEST_REDIS_URL=redis://127.0.0.1:6379/14 $(PY) -m pytest -p no:cacheprovider --db=postgresql -m "not browser" \
+	TEST_REDIS_URL=redis://127.0.0.1:6379/14 $(PY) -m pytest -p no:cacheprovider --db=postgresql --only-database-tests -m "not browser" \
 		> .test-postgresql.log 2>&1 & pg=$$!; \
 	TEST_REDIS_URL=redis://127.0.0.1:6379/15 $(PY) -m pytest -p no:cacheprovider --db=sqlite; sqlite=$$?; \
 	wait $$pg; postgresql=$$?; echo "--- PostgreSQL run ---"; cat .test-postgresql.log; rm -f .test-postgresql.log; \

@@ -27,6 +27,11 @@ def pytest_addoption(parser):
         default=os.environ.get("TEST_DATABASES", ",".join(BACKENDS)),
         help="comma-separated database backends to run the suite on (sqlite, postgresql)",
     )
+    parser.addoption(
+        "--only-database-tests", action="store_true",
+        help="run only the tests that use a database: for a second run beside one that covers the rest "
+             "(make test runs the PostgreSQL suite so, beside the SQLite one)",
+    )
 
 
 def pytest_generate_tests(metafunc):
@@ -63,10 +68,13 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(config, items):
     """A test marked only_db for backends not chosen with --db is deselected, never run on another backend."""
     chosen = {n.strip() for n in config.getoption("--db").split(",") if n.strip()}
+    only_database = config.getoption("--only-database-tests")
     kept, dropped = [], []
     for item in items:
         wanted = item.get_closest_marker("only_db")
-        (dropped if wanted and not chosen & set(wanted.args) else kept).append(item)
+        unwanted = (wanted and not chosen & set(wanted.args)) or (
+            only_database and "backend" not in getattr(item, "fixturenames", ()))
+        (dropped if unwanted else kept).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
