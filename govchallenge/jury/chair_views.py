@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from govchallenge.challenges.forms import AGGREGATIONS, CALIBRATIONS
 from govchallenge.core.actions import form_action, refuse, succeed
 from govchallenge.core.forms import EmptyForm
 from govchallenge.core.permissions import require
@@ -259,6 +260,14 @@ def close(slug, number):
     return succeed(url_for("jury.dashboard", slug=slug), message)
 
 
+def ranking_method_text(ranking):
+    """Which method ranked a round, in the words of the challenge's settings."""
+    return _("Ranked as the published results will be. Reviews combined by: %(aggregation)s. Calibration of "
+             "jurors: %(calibration)s.",
+             aggregation=str(AGGREGATIONS.get(ranking.aggregation, ranking.aggregation)),
+             calibration=str(CALIBRATIONS.get(ranking.calibration, ranking.calibration)))
+
+
 @login_required
 def shortlist(slug, number):
     """The shortlist in two steps: the rule sent from the dashboard shows who advances and who does not; only
@@ -274,15 +283,16 @@ def shortlist(slug, number):
     use_thresholds = form.rule.data == "thresholds"
     if form.advancing_ids() is None and form.validate_on_submit():
         try:
-            advancing, staying, _jurors = ops.shortlist_plan(rnd, form.top_n.data, use_thresholds,
-                                                             typed_utc(form.closes_at.data), form.juror_ids())
+            advancing, staying, _jurors, ranking = ops.shortlist_plan(rnd, form.top_n.data, use_thresholds,
+                                                                      typed_utc(form.closes_at.data), form.juror_ids())
         except ops.JuryError as error:
             return _render_dashboard(challenge, bound={("shortlist", number): form},
                                      status=refuse(error, MESSAGES, fields.get(error.code)))
         titles = {e.submission_id: e.submission.title for e in rnd.entries}
         totals = ops.entry_totals(rnd)
         return render_template("jury/shortlist_confirm.html", challenge=challenge, round=rnd, form=form,
-                               advancing=advancing, staying=staying, titles=titles, totals=totals,
+                               advancing=advancing, staying=staying, titles=titles, totals=totals, ranking=ranking,
+                               method=ranking_method_text(ranking),
                                juror_names=[dict(choices).get(v, v) for v in form.jurors.data],
                                closes_at=typed_utc(form.closes_at.data))
     return _dashboard_form(

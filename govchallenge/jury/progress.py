@@ -30,13 +30,26 @@ def counting(assignment):
     return assignment.state == ACTIVE and assignment.review is not None and assignment.review.counts
 
 
+def counting_reviews(rnd, assignments=None):
+    """[(submission id, juror id, scores)] of each counting review of the round's entries that are not excluded."""
+    excluded = {e.submission_id for e in rnd.entries if e.excluded_at is not None}
+    return [(a.submission_id, a.juror_id, a.review.scores)
+            for a in (assignments if assignments is not None else active_assignments(rnd))
+            if a.submission_id not in excluded and counting(a)]
+
+
+def complete_reviews(rnd, assignments=None):
+    """The counting reviews complete on the round's rubric: one scored before a criterion was added has no
+    total, and is left out rather than read as zero."""
+    criteria = rnd.criteria
+    return [row for row in counting_reviews(rnd, assignments) if rubric.complete_totals([row[2]], criteria)]
+
+
 def submitted_scores(rnd, assignments=None):
     """{submission_id: [scores of each counting review]} of the round's entries that are not excluded."""
     out = defaultdict(list)
-    excluded = {e.submission_id for e in rnd.entries if e.excluded_at is not None}
-    for a in assignments if assignments is not None else active_assignments(rnd):
-        if a.submission_id not in excluded and counting(a):
-            out[a.submission_id].append(a.review.scores)
+    for submission_id, _juror, scores in counting_reviews(rnd, assignments):
+        out[submission_id].append(scores)
     return dict(out)
 
 
