@@ -81,6 +81,7 @@ def _render_dashboard(challenge, bound=None, status=200, exclude_entry_id=None):
             "exclude": bound.get(("exclude", n)) or ReasonForm(prefix=f"x{n}", formdata=None),
             "exclude_entry_id": exclude_entry_id if ("exclude", n) in bound else None,
             "frozen": ops.round_frozen(rnd),
+            "design_warnings": ops.design_warnings(rnd, info["assignments"]) if rnd.is_open else [],
         })
     round_form = bound.get(("round", 0)) or RoundForm(formdata=None)
     return render_template("jury/dashboard.html", challenge=challenge, rounds=views, jurors=jurors, chair=chair,
@@ -229,7 +230,8 @@ def close(slug, number):
 
     def page(status=200):
         return render_template("jury/close.html", challenge=challenge, round=rnd, form=form, short=short,
-                               held=ops.held_jurors(rnd), conflicted=ops.conflicted_entries(
+                               held=ops.held_jurors(rnd), design_warnings=ops.design_warnings(rnd),
+                               conflicted=ops.conflicted_entries(
                                    ops.juror_of_user(challenge.id, current_user)),
                                max_days=ops.MAX_EXTENSION.days), status
 

@@ -9,13 +9,12 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from govchallenge.core import audit
-from govchallenge.core.registry import hook
 from govchallenge.extensions import db
 
 from .guards import JuryError, check_closes_at, require_unfrozen
 from .membership import challenge_jurors
 from .models import CLOSED, OPEN, Round, RoundEntry, RoundJuror
-from .progress import complete_reviews, round_entries
+from .progress import complete_reviews, round_entries, round_scoring
 from .reminders import schedule_reminder
 from .rounds import run_assignment
 
@@ -37,10 +36,6 @@ class RoundRanking:
 
     def ordered(self):
         return sorted(self.places, key=lambda sid: (self.places[sid], str(sid)))
-
-
-def round_scoring():
-    return hook("round_scoring")[0]
 
 
 def rank_round(rnd, use_thresholds=True):
