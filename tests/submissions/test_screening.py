@@ -293,3 +293,44 @@ def test_names_and_file_names_in_the_list_are_shown_as_text(blind, login_as):
     assert "“Riders &lt;img src=x onerror=alert(1)&gt;”" in page
     assert "&lt;img src=x onerror=alert(1)&gt;.pdf, PDF document information /Author" in page
     assert hostile not in page
+
+
+# --- ZIP archives --------------------------------------------------------------------------------
+
+def test_a_zip_whose_pdf_names_the_team_is_listed_flagged_and_served_clean(blind, login_as):
+    from tests.core.test_filemeta import make_zip
+
+    bundle = make_zip({"docs/plan.pdf": _naming_pdf(), f"{TEAM} budget.txt": b"Costs"})
+    client = login_as(blind["lead"])
+    response = _post(client, blind, files=[("bundle.zip", bundle)], action="submit")
+    assert response.status_code == 302
+    receipt = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "docs/plan.pdf in the archive, PDF document information /Author" in receipt
+    assert "the name of a file in the archive" in receipt
+    chair, assignment = _close_and_assign(blind)
+    dashboard = login_as(chair).get(f"/jury/{blind['challenge'].slug}/dashboard").get_data(as_text=True)
+    assert "a member&#39;s name in a file&#39;s properties (removed from the copy jurors get)" in dashboard
+    served = login_as(assignment.juror.user).get(f"/jury/review/{assignment.public_id}/files/0")
+    assert served.status_code == 200
+    import zipfile
+    plan = zipfile.ZipFile(io.BytesIO(served.data)).read("docs/plan.pdf")
+    assert not names_in(plan, LEAD) and not names_in(plan, ORGANISATION)
+
+
+def test_a_zip_bomb_is_listed_to_the_team_and_withheld_never_a_500(blind, login_as, monkeypatch):
+    from govchallenge.core.filemeta import archives
+    from tests.core.test_filemeta import make_zip
+
+    monkeypatch.setattr(archives, "MAX_UNPACKED", 1_000_000)
+    bomb = make_zip({f"zeros{k}.txt": b"\0" * 600_000 for k in range(2)})
+    client = login_as(blind["lead"])
+    response = _post(client, blind, files=[("bundle.zip", bomb)], action="submit", title="Kept title")
+    assert response.status_code == 302
+    assert _entry(blind).title == "Kept title"
+    receipt = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "bundle.zip: an archive beyond what can be checked" in receipt
+    chair, assignment = _close_and_assign(blind)
+    dashboard = login_as(chair).get(f"/jury/{blind['challenge'].slug}/dashboard").get_data(as_text=True)
+    assert "an archive too large to check (withheld from jurors)" in dashboard
+    download = login_as(assignment.juror.user).get(f"/jury/review/{assignment.public_id}/files/0")
+    assert download.status_code == 302
