@@ -71,8 +71,11 @@ class Registry:
     signin_options: list = field(default_factory=list)  # () -> [SignInOption]: other ways in, on the sign-in page
     password_signin_refusals: list = field(default_factory=list)  # (user) -> message when a password may not sign them in
     round_scoring: list = field(default_factory=list)  # RoundScoring: the first one is used
+    # (team) -> None, after a change of who the team is (a member joined or left, a new name), in its transaction:
+    # what the domains above derived from the team's identity is recomputed (the names sought in its entries)
+    team_changes: list = field(default_factory=list)
 
-    REQUIRED = ("team_close_blockers", "entrant_blinds", "round_scoring")
+    REQUIRED = ("team_close_blockers", "entrant_blinds", "round_scoring", "team_changes")
 
     def add(self, hook, item):
         items = getattr(self, hook)

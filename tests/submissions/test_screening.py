@@ -16,6 +16,8 @@ from govchallenge.jury import operations as jury_ops
 from govchallenge.jury.models import ACTIVE, Assignment
 from govchallenge.submissions import anonymity
 from govchallenge.submissions.models import EntryScreening, FileInspection, Submission
+from govchallenge.submissions.operations import working_digest
+from govchallenge.submissions.screening import findings_of, flags
 from tests.core.test_filemeta import names_in
 from tests.support import documents, factories
 from tests.support.jury_factories import make_juror
@@ -334,3 +336,59 @@ def test_a_zip_bomb_is_listed_to_the_team_and_withheld_never_a_500(blind, login_
     assert "an archive too large to check (withheld from jurors)" in dashboard
     download = login_as(assignment.juror.user).get(f"/jury/review/{assignment.public_id}/files/0")
     assert download.status_code == 302
+
+
+# --- findings follow the team ------------------------------------------------------------------------
+
+def _found(entry, digest):
+    return {(f["kind"], f["value"]) for f in (findings_of(entry, digest) or [])}
+
+
+def test_a_member_who_joins_after_the_check_is_sought_in_every_kept_state_and_forgotten_when_leaving(blind, login_as):
+    from govchallenge.teams import operations as team_ops
+
+    newcomer = factories.make_user(name="Karol Nowak", email="karol@nowak-consulting.pl")
+    db.session.commit()
+    client = login_as(blind["lead"])
+    _post(client, blind, action="submit", description="Karol Nowak drew the maps.",
+          files=[("maps.pdf", documents.pdf(author="Karol Nowak"))])
+    entry = _entry(blind)
+    version = entry.latest_version.sha256
+    assert ("member", "Karol Nowak") not in _found(entry, version)
+    _post(client, blind, action="save", entry=entry, title="A newer draft")  # a working copy besides the version
+    entry = _entry(blind)
+    working = working_digest(entry)
+    assert working != version
+
+    invitation = team_ops.invite(blind["lead"], blind["team"], newcomer.email)
+    team_ops.accept(newcomer, invitation)
+    db.session.commit()
+    entry = _entry(blind)
+    for digest in (version, working):
+        assert ("member", "Karol Nowak") in _found(entry, digest), digest
+    pairs = flags({entry.id})[entry.id]
+    assert ("file_metadata", "member") in pairs and ("entry_text", "member") in pairs
+    receipt = client.get(f"/entries/{entry.public_id}/edit").get_data(as_text=True)
+    assert "a member&#39;s name: “Karol Nowak”" in receipt
+    assert "nowak-consulting.pl" not in receipt  # the domain is not in the entry: nothing else invented
+
+    member = next(m for m in blind["team"].members if m.user_id == newcomer.id)
+    team_ops.remove_member(newcomer, member)
+    db.session.commit()
+    entry = _entry(blind)
+    for digest in (version, working):
+        assert ("member", "Karol Nowak") not in _found(entry, digest)
+    assert ("member", LEAD) not in _found(entry, version)  # the lead was never in it: still nothing
+
+
+def test_a_new_team_name_is_sought_in_the_entry(blind, login_as):
+    from govchallenge.teams import operations as team_ops
+
+    client = login_as(blind["lead"])
+    _post(client, blind, action="submit", description="The Night Owls built a route planner.")
+    entry = _entry(blind)
+    assert not _found(entry, entry.latest_version.sha256)
+    team_ops.rename(blind["lead"], blind["team"], "Night Owls")
+    db.session.commit()
+    entry = _entry(blind)
+    assert ("team", "Night Owls") in _found(entry, entry.latest_version.sha256)
