@@ -417,6 +417,8 @@ def test_an_organisation_behind_three_entries_of_a_list_takes_all_away_hidden_am
     assert not [a for a in ops.active_assignments(rnd) if (a.juror_id, a.submission_id) in pairs]
     assert {tuple(row) for row in ops.progress(rnd)["entries"].values()} == {(0, 3)}
     # The juror's own pages name neither the organisation's entries nor their teams.
-    page = _html(login_as(juror.user).get("/jury/"))
+    response = login_as(juror.user).get("/jury/")
+    assert response.status_code == 200
+    page = _html(response)
     for submission in setup["submissions"]:
         assert submission.team.name not in page
