@@ -1,8 +1,8 @@
 """The published rubric's arithmetic, in one place. Pure: plain data in, plain data out (no Flask, no database).
 
-The review form, the chair's dashboard, agreement statistics, shortlisting and the published ranking all
-compute a review's total, a criterion's mean, a threshold and a top N here, so they cannot disagree at
-the edges.
+The review form, the chair's dashboard, agreement statistics and the published ranking (which the jury's
+shortlist borrows: results/round_ranking.py) all compute a review's total, a criterion's mean and a threshold
+here, so they cannot disagree at the edges.
 
 A criterion is any object with `id`, `weight`, `scale_min`, `scale_max`, `threshold` (or None) and
 `informational`: the challenge's Criterion rows and the scoring engine's plain Criterion alike. Scores are
@@ -16,8 +16,7 @@ The rules:
   mean. A missing counted score is refused, never read as zero: a total is only ever made of a complete review.
 - A criterion's threshold is a minimum mean on its own scale. A mean that equals the threshold up to float
   noise (THRESHOLD_TOLERANCE) meets it: (0.1 + 0.2) meets a threshold of 0.3.
-- Top N: the N best by score, best first; entries whose score equals the N-th's to PRECISION decimals are
-  all included, so a tie at the boundary is never cut by an arbitrary order.
+- Two scores equal to PRECISION decimals are equal: float noise never decides a place.
 """
 
 import math
@@ -108,17 +107,6 @@ def same_score(value):
     return round(value, PRECISION)
 
 
-def top_n(scores, n):
-    """The ids of the `n` best of {id: score}, best first, with every id tied with the n-th."""
-    if n <= 0:
-        return []
-    ordered = sorted(scores, key=lambda key: (-same_score(scores[key]), str(key)))
-    if len(ordered) <= n:
-        return ordered
-    boundary = same_score(scores[ordered[n - 1]])
-    return [key for key in ordered if same_score(scores[key]) >= boundary]
-
-
 def complete_totals(score_sets, criteria):
     """The totals of the reviews in `score_sets` that are complete on the rubric; an incomplete one (a
     criterion added after it was submitted) has no total and is left out, never read as zero."""
@@ -129,19 +117,3 @@ def complete_totals(score_sets, criteria):
         except RubricError:
             continue
     return out
-
-
-def shortlist(scores_by_entry, criteria, n=None, use_thresholds=False):
-    """The entries going on to the next round, best first, from {entry: [scores of each submitted review]}:
-    with `use_thresholds`, every entry whose criterion means meet every threshold; otherwise the top `n` by
-    mean review total (ties at the boundary kept whole). Entries without a complete review are left out."""
-    means = {}
-    for entry, score_sets in scores_by_entry.items():
-        totals = complete_totals(score_sets, criteria)
-        if totals:
-            means[entry] = sum(totals) / len(totals)
-    if use_thresholds:
-        passing = {e: m for e, m in means.items()
-                   if not failed_thresholds(criterion_means(scores_by_entry[e], criteria), criteria)}
-        return top_n(passing, len(passing))
-    return top_n(means, n or 0)

@@ -46,6 +46,19 @@ class Panel:
     context: Callable
 
 
+@dataclass(frozen=True)
+class RoundScoring:
+    """How the results domain reads a jury round, so that the jury ranks and warns by the rule the results
+    publish (results/round_ranking.py) without importing it.
+
+    rank(round, reviews, use_thresholds) -> jury.shortlisting.RoundRanking, from the counting reviews
+    [(submission id, juror id, scores)]; design_warnings(round, pairs, totals) -> [translated text], from the
+    assigned (submission id, juror id) pairs and the submitted {pair: total}."""
+
+    rank: Callable
+    design_warnings: Callable
+
+
 @dataclass
 class Registry:
     nav_links: list = field(default_factory=list)  # NavLink, shown by position once their endpoint exists
@@ -57,8 +70,12 @@ class Registry:
     entrant_blinds: list = field(default_factory=list)
     signin_options: list = field(default_factory=list)  # () -> [SignInOption]: other ways in, on the sign-in page
     password_signin_refusals: list = field(default_factory=list)  # (user) -> message when a password may not sign them in
+    round_scoring: list = field(default_factory=list)  # RoundScoring: the first one is used
+    # (team) -> None, after a change of who the team is (a member joined or left, a new name), in its transaction:
+    # what the domains above derived from the team's identity is recomputed (the names sought in its entries)
+    team_changes: list = field(default_factory=list)
 
-    REQUIRED = ("team_close_blockers", "entrant_blinds")
+    REQUIRED = ("team_close_blockers", "entrant_blinds", "round_scoring", "team_changes")
 
     def add(self, hook, item):
         items = getattr(self, hook)

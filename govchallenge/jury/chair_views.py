@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from govchallenge.challenges.forms import AGGREGATIONS, CALIBRATIONS
 from govchallenge.core.actions import form_action, refuse, succeed
 from govchallenge.core.forms import EmptyForm
 from govchallenge.core.permissions import require
@@ -80,6 +81,7 @@ def _render_dashboard(challenge, bound=None, status=200, exclude_entry_id=None):
             "exclude": bound.get(("exclude", n)) or ReasonForm(prefix=f"x{n}", formdata=None),
             "exclude_entry_id": exclude_entry_id if ("exclude", n) in bound else None,
             "frozen": ops.round_frozen(rnd),
+            "design_warnings": ops.design_warnings(rnd, info["assignments"]) if rnd.is_open else [],
         })
     round_form = bound.get(("round", 0)) or RoundForm(formdata=None)
     return render_template("jury/dashboard.html", challenge=challenge, rounds=views, jurors=jurors, chair=chair,
@@ -228,7 +230,8 @@ def close(slug, number):
 
     def page(status=200):
         return render_template("jury/close.html", challenge=challenge, round=rnd, form=form, short=short,
-                               held=ops.held_jurors(rnd), conflicted=ops.conflicted_entries(
+                               held=ops.held_jurors(rnd), design_warnings=ops.design_warnings(rnd),
+                               conflicted=ops.conflicted_entries(
                                    ops.juror_of_user(challenge.id, current_user)),
                                max_days=ops.MAX_EXTENSION.days), status
 
@@ -259,6 +262,14 @@ def close(slug, number):
     return succeed(url_for("jury.dashboard", slug=slug), message)
 
 
+def ranking_method_text(ranking):
+    """Which method ranked a round, in the words of the challenge's settings."""
+    return _("Ranked as the published results will be. Reviews combined by: %(aggregation)s. Calibration of "
+             "jurors: %(calibration)s.",
+             aggregation=str(AGGREGATIONS.get(ranking.aggregation, ranking.aggregation)),
+             calibration=str(CALIBRATIONS.get(ranking.calibration, ranking.calibration)))
+
+
 @login_required
 def shortlist(slug, number):
     """The shortlist in two steps: the rule sent from the dashboard shows who advances and who does not; only
@@ -274,15 +285,16 @@ def shortlist(slug, number):
     use_thresholds = form.rule.data == "thresholds"
     if form.advancing_ids() is None and form.validate_on_submit():
         try:
-            advancing, staying, _jurors = ops.shortlist_plan(rnd, form.top_n.data, use_thresholds,
-                                                             typed_utc(form.closes_at.data), form.juror_ids())
+            advancing, staying, _jurors, ranking = ops.shortlist_plan(rnd, form.top_n.data, use_thresholds,
+                                                                      typed_utc(form.closes_at.data), form.juror_ids())
         except ops.JuryError as error:
             return _render_dashboard(challenge, bound={("shortlist", number): form},
                                      status=refuse(error, MESSAGES, fields.get(error.code)))
         titles = {e.submission_id: e.submission.title for e in rnd.entries}
         totals = ops.entry_totals(rnd)
         return render_template("jury/shortlist_confirm.html", challenge=challenge, round=rnd, form=form,
-                               advancing=advancing, staying=staying, titles=titles, totals=totals,
+                               advancing=advancing, staying=staying, titles=titles, totals=totals, ranking=ranking,
+                               method=ranking_method_text(ranking),
                                juror_names=[dict(choices).get(v, v) for v in form.jurors.data],
                                closes_at=typed_utc(form.closes_at.data))
     return _dashboard_form(

@@ -171,12 +171,17 @@ that many not yet started): the entries a declaration took away hide among other
 
 
 def entries_to_move(conflicted, unstarted, cover=COVER_MOVES, seed=None):
-    """The assignments to move away when a juror's held list is handed back: every conflicted one, and, drawn at
-    random among the unstarted others, as many more as bring the count up to `cover`. So a juror whose
-    declaration touched no entry sees as many entries leave as one whose declaration touched one or two."""
+    """The assignments to move away when a juror's held list is handed back: every conflicted one, and others drawn
+    at random among the unstarted ones:
+    - up to `cover` conflicted: as many others as bring the count up to `cover`, so a juror whose declaration
+      touched no entry sees as many entries leave as one whose declaration touched one or two;
+    - more conflicted than `cover` (an organisation behind several entries): as many others as conflicted, so
+      the count no longer matches a declaration that touched nothing, but no departing entry is more likely
+      conflicted than not — the juror still cannot tell which entries belong to whom.
+    Fewer unstarted others than that: all of them (the audit trail records how many were conflicted)."""
     conflicted = list(dict.fromkeys(conflicted))
     others = sorted(set(unstarted) - set(conflicted))
-    extra = max(0, cover - len(conflicted))
+    extra = cover - len(conflicted) if len(conflicted) <= cover else len(conflicted)
     return conflicted + random.Random(seed).sample(others, min(extra, len(others)))
 
 

@@ -43,6 +43,11 @@ ERRORS = {
     "lists_held": lambda d: ngettext("%(num)s juror's list is held after a declared conflict: run the assignment first, which hands it back.", "%(num)s jurors' lists are held after a declared conflict: run the assignment first, which hands them back.", d.get("count") or 1),
     "shortlist_stale": lambda d: _("The scores changed since you saw who advances. Check the list again before you confirm."),
     "shortlist_rule": lambda d: _("Choose how many entries go to the next round."),
+    "ranking_refused": lambda d: (
+        _("The recommended method combines reviews by their mean: choose the mean, or another calibration, in the "
+          "challenge's settings.") if d.get("reason") == "model_needs_mean" else
+        _("The rubric or a review breaks a rule of scoring (a weight, a scale or a threshold that is not a valid "
+          "number): correct the rubric.")),
     "invalid": lambda d: _("Some answers need correcting."),
     "results_published": lambda d: _("The results are published: the jury's scores and decisions can no longer change."),
     "chair_conflict": lambda d: _("Refused: you have a conflict of interest with this entry, so you cannot change its scores or exclude it."),
@@ -54,7 +59,8 @@ ERRORS = {
 
 
 ERROR_STATUS = {"round_closed": 409, "results_published": 409, "round_open": 409, "round_exists": 409, "stale": 409,
-                "chair_conflict": 403, "close_stale": 409, "lists_held": 409, "shortlist_stale": 409}
+                "chair_conflict": 403, "close_stale": 409, "lists_held": 409, "shortlist_stale": 409,
+                "ranking_refused": 409}
 
 
 FIELD_ERRORS = {

@@ -10,7 +10,9 @@ from .guards import FROZEN_STATUSES, JuryError, results_frozen, round_frozen  # 
 from .membership import (  # noqa: F401
     accept_invitation, challenge_jurors, decline_invitation, invite_juror, juror_of_user, set_chair,
 )
-from .progress import active_assignments, entry_totals, progress, round_entries, submitted_scores  # noqa: F401
+from .progress import (  # noqa: F401
+    active_assignments, design_warnings, entry_totals, progress, round_entries, submitted_scores,
+)
 from .reminders import (  # noqa: F401
     REMINDER_HOURS_BEFORE, reminder_due_at, reminder_hours_before, schedule_reminder, send_reminders, set_closing_time,
 )

@@ -6,6 +6,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 
 from govchallenge.challenges import rubric
+from govchallenge.core.registry import hook
 from govchallenge.extensions import db
 
 from . import agreement
@@ -30,13 +31,26 @@ def counting(assignment):
     return assignment.state == ACTIVE and assignment.review is not None and assignment.review.counts
 
 
+def counting_reviews(rnd, assignments=None):
+    """[(submission id, juror id, scores)] of each counting review of the round's entries that are not excluded."""
+    excluded = {e.submission_id for e in rnd.entries if e.excluded_at is not None}
+    return [(a.submission_id, a.juror_id, a.review.scores)
+            for a in (assignments if assignments is not None else active_assignments(rnd))
+            if a.submission_id not in excluded and counting(a)]
+
+
+def complete_reviews(rnd, assignments=None):
+    """The counting reviews complete on the round's rubric: one scored before a criterion was added has no
+    total, and is left out rather than read as zero."""
+    criteria = rnd.criteria
+    return [row for row in counting_reviews(rnd, assignments) if rubric.complete_totals([row[2]], criteria)]
+
+
 def submitted_scores(rnd, assignments=None):
     """{submission_id: [scores of each counting review]} of the round's entries that are not excluded."""
     out = defaultdict(list)
-    excluded = {e.submission_id for e in rnd.entries if e.excluded_at is not None}
-    for a in assignments if assignments is not None else active_assignments(rnd):
-        if a.submission_id not in excluded and counting(a):
-            out[a.submission_id].append(a.review.scores)
+    for submission_id, _juror, scores in counting_reviews(rnd, assignments):
+        out[submission_id].append(scores)
     return dict(out)
 
 
@@ -45,6 +59,23 @@ def entry_totals(rnd, assignments=None):
     criteria = rnd.criteria
     totals = {sid: rubric.complete_totals(sets, criteria) for sid, sets in submitted_scores(rnd, assignments).items()}
     return {sid: values for sid, values in totals.items() if values}
+
+
+def design_warnings(rnd, assignments=None):
+    """What the results' rule warns of in the round's review design (a disconnected design, a single juror,
+    entries with fewer or a single review, all totals equal), translated: read from the assignments, so that the
+    chair sees it while the round is open and the design can still be fixed (core/registry.RoundScoring)."""
+    assignments = assignments if assignments is not None else active_assignments(rnd)
+    excluded = {e.submission_id for e in rnd.entries if e.excluded_at is not None}
+    pairs = [(a.submission_id, a.juror_id) for a in assignments if a.submission_id not in excluded]
+    criteria = rnd.criteria
+    totals = {(sid, juror): rubric.review_total(scores, criteria) for sid, juror, scores in complete_reviews(rnd, assignments)}
+    return round_scoring().design_warnings(rnd, pairs, totals)
+
+
+def round_scoring():
+    """The results' rule for ranking a round and judging its design, lent through the registry."""
+    return hook("round_scoring")[0]
 
 
 def progress(rnd):

@@ -76,8 +76,9 @@ def move_away(assignment, reason, now):
 
 def hand_back_lists(rnd, actor):
     """The chair's reassignment hands every held list of the round back: the entries in conflict leave (most
-    left at the declaration already), together with others not yet started, so that at least
-    conflicts.COVER_MOVES entries leave each list; the assignment then refills it. Returns {juror id: moved}."""
+    left at the declaration already), together with others not yet started (conflicts.entries_to_move: at least
+    COVER_MOVES in all, and as many unrelated ones as conflicted when more are); the assignment then refills the
+    list. Returns {juror id: moved}."""
     now = utcnow()
     conflicts = conflict_pairs(rnd.challenge_id)
     mine = defaultdict(list)

@@ -2,12 +2,14 @@
 
 
 def init_app(app):
-    from govchallenge.core.registry import Panel, registry
+    from govchallenge.core.registry import Panel, RoundScoring, registry
 
     from .feed import feed_entries
+    from .round_ranking import design_warnings, rank_round
     from .views import bp, panel_context
 
     app.register_blueprint(bp)
     hooks = registry(app)
     hooks.add("feed_sources", feed_entries)
     hooks.add("challenge_panels", Panel("results/_challenge_panel.html", panel_context))
+    hooks.add("round_scoring", RoundScoring(rank=rank_round, design_warnings=design_warnings))

@@ -160,16 +160,33 @@ def _reliability(units):
     }
 
 
+def method_of(challenge):
+    """(aggregation, calibration): how the challenge ranks its entries, the same for a round's shortlist and for
+    the published results."""
+    return challenge.aggregation or scoring.MEAN, challenge.calibration or scoring.NO_CALIBRATION
+
+
+def rank_reviews(challenge, reviews, criteria, reviews_asked=None, priority_criterion=None, decisions=(), bootstrap=0):
+    """The challenge's ranking of `reviews` (scoring.Review) on `criteria` (scoring.Criterion): its method, its
+    thresholds on the calibrated criterion means. The one rule read by the results document and by the jury's
+    shortlist (results/round_ranking.py), so that a round's shortlist is the ranking the results would publish."""
+    aggregation, calibration = method_of(challenge)
+    return scoring.rank(
+        reviews, criteria, aggregation=aggregation, calibration=calibration, priority_criterion=priority_criterion,
+        chair_decisions=[scoring.ChairDecision(tuple(d["order"]), d["reason"]) for d in decisions],
+        bootstrap=bootstrap, seed=challenge.id, reviews_asked=reviews_asked,
+    )
+
+
 def full_document(challenge, data, priority_criterion_id=None, decisions=(), specials=None):
     main = challenge.main_language
     criteria = scoring_criteria(data.criteria)
-    calibration = challenge.calibration or scoring.NO_CALIBRATION
-    ranking = scoring.rank(
-        data.reviews, criteria, aggregation=challenge.aggregation or scoring.MEAN, calibration=calibration,
-        priority_criterion=str(priority_criterion_id) if priority_criterion_id else None,
-        chair_decisions=[scoring.ChairDecision(tuple(d["order"]), d["reason"]) for d in decisions],
-        bootstrap=BOOTSTRAP_SAMPLES, seed=challenge.id,
+    calibration = method_of(challenge)[1]
+    ranking = rank_reviews(
+        challenge, data.reviews, criteria,
         reviews_asked=data.final_round.reviews_per_entry if data.final_round else None,
+        priority_criterion=str(priority_criterion_id) if priority_criterion_id else None,
+        decisions=decisions, bootstrap=BOOTSTRAP_SAMPLES,
     )
     calibrated = ranking.calibrated
     submissions = {s.public_id: s for s in data.submissions.values()}

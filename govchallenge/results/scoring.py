@@ -303,15 +303,16 @@ def rank(reviews, criteria, aggregation=MEAN, calibration=NO_CALIBRATION, priori
     return ranking
 
 
-def design_warnings(totals, reviews_asked=None):
-    """What the chair should know about the review design {(entry, juror): total}, in a stable order:
+def design_warnings(totals, reviews_asked=None, entries=()):
+    """What the chair should know about the review design {(entry, juror): total}, in a stable order
+    (`entries`: entries of the round that may have no review at all, counted as having none):
     - "disconnected": jurors and entries fall into groups that share no juror: the jurors' effects are not
       comparable across groups (calibration can only centre each group);
     - "single_juror": one juror reviewed everything: nothing to compare a review with;
     - "fewer_reviews": entries with fewer reviews than the round asked for (`reviews_asked`);
     - "one_review": entries with a single review: no spread to measure their uncertainty by;
     - "no_variation": every review total is the same: the order is left to the tie cascade."""
-    if not totals:
+    if not totals and not entries:
         return []
     warnings = []
     groups = ranking_model.connected_groups(totals)
@@ -319,7 +320,7 @@ def design_warnings(totals, reviews_asked=None):
         warnings.append({"code": "disconnected", "groups": len(groups), "entries": [len(g[0]) for g in groups]})
     if len({juror for _, juror in totals}) == 1:
         warnings.append({"code": "single_juror"})
-    count = {}
+    count = {entry: 0 for entry in entries}
     for entry, _ in totals:
         count[entry] = count.get(entry, 0) + 1
     if reviews_asked:
@@ -329,7 +330,7 @@ def design_warnings(totals, reviews_asked=None):
     single = sorted((e for e, n in count.items() if n == 1), key=str)
     if single:
         warnings.append({"code": "one_review", "entries": single})
-    if len({rubric.same_score(v) for v in totals.values()}) == 1:
+    if totals and len({rubric.same_score(v) for v in totals.values()}) == 1:
         warnings.append({"code": "no_variation"})
     return warnings
 

@@ -76,11 +76,16 @@ WARNINGS = {
 
 def warning_texts(document, labels):
     """The chair's warnings of a full document, translated; entries named by `labels` {public id: text}."""
+    return texts_of_warnings(document.get("warnings", []), labels)
+
+
+def texts_of_warnings(warnings, labels):
+    """scoring.design_warnings translated, entries named by `labels` {entry id: text}."""
     out = []
-    for warning in document.get("warnings", []):
+    for warning in warnings:
         detail = dict(warning)
         if "entries" in detail and warning["code"] != "disconnected":
-            detail["labels"] = [labels.get(e, e) for e in detail["entries"]]
+            detail["labels"] = [str(labels.get(e, e)) for e in detail["entries"]]
         out.append(WARNINGS.get(warning["code"], lambda d: warning["code"])(detail))
     return out
 

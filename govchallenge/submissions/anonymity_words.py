@@ -3,8 +3,10 @@ chair's flag (kinds and places only, never the name found). Plain strings from g
 user text and escaped by the templates."""
 from flask_babel import gettext as _
 
+from govchallenge.core.filemeta.archives import MAX_DEPTH, MAX_MEMBERS, MAX_UNPACKED, SEPARATOR
+
 from . import anonymity
-from .screening import NOT_INSPECTED, UNREADABLE
+from .screening import NOT_INSPECTED, TOO_LARGE, UNREADABLE
 
 FIELD_LABELS = {
     "title": lambda: _("Title"), "summary": lambda: _("Summary"), "description": lambda: _("Description"),
@@ -18,6 +20,7 @@ KINDS = {
     anonymity.DOMAIN: lambda: _("an e-mail or web domain"),
     UNREADABLE: lambda: _("a file that could not be read (withheld from jurors)"),
     NOT_INSPECTED: lambda: _("an archive whose contents are not checked"),
+    TOO_LARGE: lambda: _("an archive too large to check (withheld from jurors)"),
 }
 PLACES = {
     anonymity.ENTRY_TEXT: lambda: _("in the entry's text"),
@@ -41,6 +44,10 @@ LABELS = {
     "sheet": lambda d: _("sheet %(name)s", name=d),
     "slide": lambda d: _("slide %(n)s", n=d),
     "odf_meta": lambda d: _("document properties"),
+    "zip_name": lambda d: _("the name of a file in the archive"),
+    "zip_comment": lambda d: _("the archive's comment"),
+    "zip": lambda d: _("%(member)s in the archive, %(label)s", member=d.partition(SEPARATOR)[0],
+                       label=label_text(d.partition(SEPARATOR)[2])),
 }
 
 
@@ -67,6 +74,11 @@ def what(finding):
     if finding["kind"] == UNREADABLE:
         return _("the file could not be read (damaged, protected by a password, or not what its type says), so "
                  "it could not be checked and jurors will not get it. Upload a readable copy.")
+    if finding["kind"] == TOO_LARGE:
+        return _("an archive beyond what can be checked (more than %(members)s files, more than %(size)s MB once "
+                 "unpacked, or archives nested more than %(depth)s deep): jurors will not get it. Upload a smaller "
+                 "archive, or its files one by one.", members=MAX_MEMBERS, size=MAX_UNPACKED // (1024 * 1024),
+                 depth=MAX_DEPTH - 1)
     if finding["kind"] == NOT_INSPECTED:
         return _("an archive: the files inside it are neither checked nor cleaned of their properties.")
     return _("%(kind)s: “%(value)s”", kind=KINDS[finding["kind"]](), value=finding["value"])

@@ -107,7 +107,7 @@ class FileInspection(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     sha256 = db.Column(db.String(64), nullable=False, unique=True)
     mime_type = db.Column(db.String(120), nullable=False)
-    status = db.Column(db.String(20), nullable=False)  # filemeta.CLEANED, UNREADABLE, NOT_INSPECTED
+    status = db.Column(db.String(20), nullable=False)  # filemeta.CLEANED, UNREADABLE, TOO_LARGE, NOT_INSPECTED
     clean_sha256 = db.Column(db.String(64), nullable=True)  # None: nothing fit to hand to blind jurors
     texts = db.Column(db.JSON, nullable=False, default=list)  # [[place, label, text], ...]
     inspected_at = db.Column(UTCDateTime, nullable=False, default=utcnow)

@@ -80,6 +80,22 @@ def screen_working_copy(submission):
     return screening.screen(submission, working_digest(submission), content, manifest(submission))
 
 
+def rescreen_team(team):
+    """Searches every kept state of the team's entries again (the working copy and each submitted version), after
+    a change of who the team is: a member who joined after an entry was checked is sought in it too, one who left
+    no longer is. Registered on teams' `team_changes` hook, so it runs in the transaction of the change: nobody
+    reads findings made for a team that no longer exists."""
+    submissions = db.session.execute(sa.select(Submission).where(Submission.team_id == team.id)).scalars().all()
+    for submission in submissions:
+        db.session.execute(sa.delete(screening.EntryScreening).where(screening.EntryScreening.submission_id == submission.id)
+                           .execution_options(synchronize_session=False))
+        for version in submission.versions:
+            content = {"title": version.title, "summary": version.summary, "description": version.description,
+                       "links": version.links}
+            screening.screen(submission, version.sha256, content, version.files or [])
+        screen_working_copy(submission)
+
+
 def has_unsubmitted_changes(submission):
     latest = submission.latest_version
     return latest is None or submission.state != SUBMITTED or latest.sha256 != working_digest(submission)

@@ -24,7 +24,7 @@ from govchallenge.extensions import db
 from . import anonymity
 from .models import EntryScreening, FileInspection, SubmissionVersion
 
-UNREADABLE, NOT_INSPECTED = filemeta.UNREADABLE, filemeta.NOT_INSPECTED
+UNREADABLE, NOT_INSPECTED, TOO_LARGE = filemeta.UNREADABLE, filemeta.NOT_INSPECTED, filemeta.TOO_LARGE
 _WHERE = {filemeta.METADATA: anonymity.FILE_METADATA, filemeta.CONTENT: anonymity.FILE_TEXT}
 ENTRY_FIELDS = ("title", "summary", "description")
 
@@ -63,13 +63,22 @@ def inspection_of(sha256, mime_type):
     """The file's inspection; a file stored before inspections existed (or by the demo) is read now, once.
     None when its bytes are missing from storage."""
     known = _inspection(sha256)
-    if known is not None:
+    if known is not None and not _read_before_archives_were(known):
         return known
     try:
         data = storage.open_bytes(sha256)
     except FileNotFoundError:
-        return None
-    return remember(prepare(data, mime_type))
+        return known
+    fresh = prepare(data, mime_type)
+    if known is None:
+        return remember(fresh)
+    known.status, known.clean_sha256, known.texts = fresh.status, fresh.clean_sha256, fresh.texts
+    return known
+
+
+def _read_before_archives_were(inspection):
+    """A ZIP archive stored when archives were not read (NOT_INSPECTED): it is read now, once."""
+    return inspection.status == NOT_INSPECTED and inspection.mime_type == "application/zip"
 
 
 def is_fit_for_blind_review(sha256, mime_type):

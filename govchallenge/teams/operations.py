@@ -61,6 +61,7 @@ def rename(actor, team, name):
         raise TeamError("name_taken")
     team.name = name
     audit.record("team.renamed", team, actor=actor, name=name)
+    _changed(team)
 
 
 def pending_invitations(team):
@@ -132,6 +133,7 @@ def accept(actor, invitation, organisation=None):
     db.session.flush()  # the unique (challenge, user) constraint speaks here if two tabs race
     audit.record("team.joined", team, actor=actor, invitation_id=invitation.id,
                  organisation_id=getattr(organisation, "id", None))
+    _changed(team)
     return member
 
 
@@ -139,6 +141,13 @@ def decline(actor, invitation):
     _check_answerable(actor, invitation)
     invitation.declined_at = utcnow()
     audit.record("team.invitation_declined", invitation.team, actor=actor, invitation_id=invitation.id)
+
+
+def _changed(team):
+    """Tells the domains above that who the team is changed (core/registry `team_changes`): they recompute, in
+    this transaction, what they derived from it."""
+    for react in registry.hook("team_changes"):
+        react(team)
 
 
 def _has_entries(team):
@@ -162,6 +171,8 @@ def remove_member(actor, member):
         db.session.delete(team)
         return None
     team.members.remove(member)
+    db.session.flush()
+    _changed(team)
     return team
 
 

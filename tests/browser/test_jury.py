@@ -187,3 +187,30 @@ def test_the_close_and_shortlist_confirmation_pages_pass_axe(playwright_browser,
     second = db.session.execute(sa.select(Round).where(Round.challenge_id == setup["challenge"].id, Round.number == 2)).scalar_one()
     assert len(second.entries) == 2 and short_submission not in {e.submission_id for e in second.entries}
     context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "el"])
+def test_the_design_warnings_on_the_dashboard_and_close_page_pass_axe(playwright_browser, live_app, language):
+    """A disconnected design with single reviews: the warnings show on the open round's dashboard and close page,
+    in the chair's language, and axe finds nothing."""
+    from govchallenge.extensions import db
+    from tests.support.jury_factories import make_jury_setup
+
+    setup = make_jury_setup(n_entries=4, n_jurors=2, reviews=1)
+    setup["chair"].language = language
+    slug = setup["challenge"].slug
+    db.session.commit()
+    context = playwright_browser.new_context(base_url=live_app.live_url, locale="en-GB", timezone_id="Europe/Athens")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill(setup["chair"].email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.locator("form[action$='/logout']").wait_for()
+    for url, anchor in ((f"/jury/{slug}/dashboard", "#design-warnings-1"), (f"/jury/{slug}/rounds/1/close", "#design-warnings")):
+        page.goto(url)
+        assert page.locator("html").get_attribute("lang") == language
+        assert page.locator(f"{anchor} li").count() == 2
+        assert_accessible(page, f"design warnings on {url} in {language}")
+    context.close()

@@ -1,13 +1,10 @@
-"""The rubric's arithmetic against hand-computed values, and the property that the shortlist and the
-published ranking agree on every random case, ties and thresholds at the boundary included."""
+"""The rubric's arithmetic against hand-computed values. (The shortlist ranks by the results' own rule:
+tests/jury/test_shortlist_ranking.py.)"""
 from dataclasses import dataclass
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from govchallenge.challenges import rubric
-from govchallenge.results import scoring
 
 
 @dataclass(frozen=True)
@@ -96,77 +93,6 @@ def test_criterion_means_and_failed_thresholds():
     assert rubric.failed_thresholds({1: 4.9, 2: None, 3: None}, criteria) == [1, 2]
 
 
-@pytest.mark.parametrize("scores, n, expected", [
-    ({"a": 90, "b": 80, "c": 70}, 2, ["a", "b"]),
-    ({"a": 90, "b": 80, "c": 80, "d": 10}, 2, ["a", "b", "c"]),  # a tie at the boundary is kept whole
-    ({"a": 90, "b": 80, "c": 80 + 1e-9}, 2, ["a", "b", "c"]),  # equal to six decimals
-    ({"a": 90, "b": 80}, 5, ["a", "b"]),
-    ({"a": 90}, 0, []),
-])
-def test_top_n_keeps_every_entry_tied_with_the_last_place(scores, n, expected):
-    assert rubric.top_n(scores, n) == expected
-
-
-# --- the shortlist and the ranking agree -----------------------------------------------------------
-
-scores_on_small_scales = st.integers(min_value=0, max_value=4)
-
-
-@st.composite
-def juries(draw):
-    """Entries × jurors × two criteria on a 0–4 scale, thresholds sometimes on the boundary: many ties."""
-    n_entries = draw(st.integers(2, 7))
-    n_jurors = draw(st.integers(1, 4))
-    criteria = [C(1, weight=draw(st.sampled_from([1, 2, 3])), scale_max=4, threshold=draw(st.sampled_from([None, 1, 2, 2.5]))),
-                C(2, weight=1, scale_max=4, threshold=draw(st.sampled_from([None, 0, 3])))]
-    reviews = [scoring.Review(e, j, {str(c.id): draw(scores_on_small_scales) for c in criteria})
-               for e in range(n_entries) for j in range(n_jurors)]
-    return criteria, reviews, draw(st.integers(1, n_entries))
-
-
-def shortlist_of(criteria, reviews, n, use_thresholds):
-    by_entry = {}
-    for r in reviews:
-        by_entry.setdefault(r.entry_id, []).append(r.scores)
-    return set(rubric.shortlist(by_entry, criteria, n=n, use_thresholds=use_thresholds))
-
-
-@settings(max_examples=200, deadline=None)
-@given(juries())
-def test_shortlist_and_ranking_agree(jury):
-    criteria, reviews, n = jury
-    criteria_for_ranking = [scoring.Criterion(id=c.id, weight=c.weight, scale_min=c.scale_min, scale_max=c.scale_max,
-                                              threshold=c.threshold) for c in criteria]
-    ranking = scoring.rank(reviews, criteria_for_ranking)
-    # thresholds: the shortlist is exactly the entries the ranking places
-    assert shortlist_of(criteria, reviews, n, True) == {e.entry_id for e in ranking.ranked}
-    # top N: every entry scoring at least the N-th best score, whatever the thresholds
-    scores = sorted((e.raw_score for e in ranking.entries), reverse=True)
-    boundary = rubric.same_score(scores[n - 1])
-    assert shortlist_of(criteria, reviews, n, False) == {e.entry_id for e in ranking.entries if rubric.same_score(e.raw_score) >= boundary}
-
-
-def test_equal_scores_are_ordered_by_id_so_the_order_never_depends_on_insertion():
-    assert rubric.top_n({"b": 5.0, "c": 5.0, "a": 5.0, "d": 1.0}, 2) == ["a", "b", "c"]
-    assert rubric.top_n({"b": 5.0, "a": 5.0}, 2) == ["a", "b"]
-
-
 def test_an_incomplete_review_is_left_out_and_the_reviews_after_it_still_count():
     criteria = [C(1), C(2)]
     assert rubric.complete_totals([{"1": 10}, {"1": 10, "2": 0}, {"1": 5, "2": 5}], criteria) == [50.0, 50.0]
-
-
-def test_the_shortlist_ranks_by_mean_review_total_and_ignores_thresholds_unless_asked():
-    criteria = [C(1, threshold=6)]
-    by_entry = {
-        "two-reviews": [{"1": 9}, {"1": 5}],  # mean total 70, criterion mean 7: meets the threshold
-        "one-review": [{"1": 8}],             # 80: the best mean, though its sum of totals is lower
-        "below": [{"1": 5}, {"1": 5}],        # 50, criterion mean 5: fails the threshold
-    }
-    assert rubric.shortlist(by_entry, criteria, n=1) == ["one-review"]
-    assert rubric.shortlist(by_entry, criteria, n=3) == ["one-review", "two-reviews", "below"]
-    assert rubric.shortlist(by_entry, criteria, use_thresholds=True) == ["one-review", "two-reviews"]
-
-
-def test_a_shortlist_without_a_number_is_empty():
-    assert rubric.shortlist({"a": [{"1": 9}]}, [C(1)]) == []

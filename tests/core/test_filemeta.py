@@ -9,7 +9,7 @@ from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
 from govchallenge.core import filemeta
-from govchallenge.core.filemeta import common, images
+from govchallenge.core.filemeta import archives, common, images
 from tests.support import documents
 
 NAME = "Zofia Wiśniewska"
@@ -142,9 +142,89 @@ def test_plain_text_is_read_and_handed_out_as_it_is():
     assert found.cleaned == data and labels_naming(found) == ["text"]
 
 
-def test_a_zip_archive_is_not_inspected_and_handed_out_as_it_is():
-    found = filemeta.inspect(b"PK\x03\x04whatever", "application/zip")
-    assert (found.status, found.cleaned, found.texts) == (filemeta.NOT_INSPECTED, b"PK\x03\x04whatever", ())
+# --- ZIP archives ------------------------------------------------------------------------------------
+
+ZIP = "application/zip"
+
+
+def make_zip(members, comment=b"", member_comment=b""):
+    """A real ZIP of {name: bytes}, with an archive comment and a comment on each member."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.comment = comment
+        for name, body in members.items():
+            info = zipfile.ZipInfo(name, date_time=(2026, 5, 4, 3, 2, 1))
+            info.comment = member_comment
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, body)
+    return out.getvalue()
+
+
+def test_a_zip_is_read_member_by_member_and_its_copy_names_nobody():
+    data = make_zip({
+        f"team/{ASCII_NAME}-cv.txt": b"Curriculum",  # a file name naming the author
+        "docs/plan.pdf": documents.pdf(author=NAME, page_text="Route planner"),
+        "docs/letter.docx": documents.docx(author=NAME),
+        "photo.jpg": documents.jpeg(artist=ASCII_NAME),
+        "tool.py": b"print('hello')",  # a kind no reader knows: kept as it is, its name still read
+    }, comment=f"Packed by {NAME}".encode(), member_comment=f"by {NAME}".encode())
+    found = filemeta.inspect(data, ZIP)
+    assert found.status == filemeta.CLEANED
+    labels = labels_naming(found) + labels_naming(found, ASCII_NAME)
+    assert "zip_comment" in labels and "zip_name" in labels
+    assert "zip:docs/plan.pdf\x1epdf_info:/Author" in labels
+    assert "zip:docs/letter.docx\x1eoffice:author" in labels
+    assert "zip:photo.jpg\x1eexif:Artist" in labels
+    assert "zip:docs/plan.pdf\x1ezip_comment" in labels
+    places = {t.label: t.place for t in found.texts}
+    assert places["zip:docs/plan.pdf\x1epdf_info:/Author"] == filemeta.METADATA
+    # The copy: every member's metadata, the comments and the timestamps gone; the content and names kept.
+    copy = zipfile.ZipFile(io.BytesIO(found.cleaned))
+    assert copy.comment == b"" and all(m.comment == b"" for m in copy.infolist())
+    assert {m.date_time for m in copy.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    assert sorted(copy.namelist()) == sorted(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    for member in ("docs/plan.pdf", "docs/letter.docx", "photo.jpg"):
+        assert not names_in(copy.read(member)) and not names_in(copy.read(member), ASCII_NAME), member
+    assert "Route planner" in PdfReader(io.BytesIO(copy.read("docs/plan.pdf"))).pages[0].extract_text()
+    assert copy.read("tool.py") == b"print('hello')"
+
+
+def test_a_zip_inside_a_zip_is_read_and_cleaned_too():
+    inner = make_zip({"plan.pdf": documents.pdf(author=NAME)})
+    found = filemeta.inspect(make_zip({"inner.zip": inner}), ZIP)
+    assert found.status == filemeta.CLEANED
+    assert "zip:inner.zip\x1ezip:plan.pdf\x1epdf_info:/Author" in labels_naming(found)
+    nested = zipfile.ZipFile(io.BytesIO(zipfile.ZipFile(io.BytesIO(found.cleaned)).read("inner.zip")))
+    assert not names_in(nested.read("plan.pdf"))
+
+
+def test_archives_nested_too_deep_are_too_large():
+    data = make_zip({"plan.txt": b"plan"})
+    for _level in range(archives.MAX_DEPTH):
+        data = make_zip({"deeper.zip": data})
+    found = filemeta.inspect(data, ZIP)
+    assert (found.status, found.cleaned, found.texts) == (filemeta.TOO_LARGE, None, ())
+
+
+def test_a_zip_bomb_is_too_large_and_never_unpacked(monkeypatch):
+    bomb = make_zip({f"zeros{k}.txt": b"\0" * 2_000_000 for k in range(3)})  # 6 MB of zeros in a few kB
+    assert len(bomb) < 60_000
+    monkeypatch.setattr(archives, "MAX_UNPACKED", 5_000_000)
+    assert filemeta.inspect(bomb, ZIP).status == filemeta.TOO_LARGE
+    monkeypatch.setattr(archives, "MAX_UNPACKED", 10_000_000)
+    monkeypatch.setattr(archives, "MAX_MEMBERS", 2)
+    assert filemeta.inspect(bomb, ZIP).status == filemeta.TOO_LARGE
+    monkeypatch.setattr(archives, "MAX_MEMBERS", 3)
+    assert filemeta.inspect(bomb, ZIP).status == filemeta.CLEANED
+
+
+@pytest.mark.parametrize("case", ["cut short", "not a zip", "a broken member"])
+def test_a_broken_zip_is_unreadable_never_an_exception(case):
+    good = make_zip({"plan.pdf": documents.pdf(author=NAME)})
+    data = {"cut short": good[:len(good) // 2], "not a zip": b"PK\x03\x04whatever",
+            "a broken member": make_zip({"plan.pdf": documents.pdf(author=NAME)[:200]})}[case]
+    found = filemeta.inspect(data, ZIP)
+    assert (found.status, found.cleaned, found.texts) == (filemeta.UNREADABLE, None, ())
 
 
 # --- bad files -----------------------------------------------------------------------------------

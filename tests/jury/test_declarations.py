@@ -74,9 +74,12 @@ def test_the_conflicted_entries_leave_with_others_up_to_the_cover():
     assert moved[0] == 7 and len(moved) == 2 and set(moved) <= {1, 2, 3, 7}
     none = conflicts.entries_to_move([], [1, 2, 3], seed=3)
     assert len(none) == 2 and len(set(none)) == 2 and set(none) <= {1, 2, 3}
-    # More conflicts than the cover: all of them, nothing more; repeats counted once.
-    assert conflicts.entries_to_move([4, 5, 6, 4], [1, 2, 3]) == [4, 5, 6]
-    assert conflicts.entries_to_move([4, 5], [1, 2, 3]) == [4, 5]
+    # As many conflicts as the cover: all of them, nothing more; repeats counted once.
+    assert conflicts.entries_to_move([4, 5, 4], [1, 2, 3]) == [4, 5]
+    # More conflicts than the cover: as many unrelated entries leave with them (as many as there are).
+    moved = conflicts.entries_to_move([4, 5, 6, 4], [1, 2, 3, 7, 8], seed=2)
+    assert moved[:3] == [4, 5, 6] and len(moved) == 6 and len(set(moved)) == 6 and set(moved[3:]) <= {1, 2, 3, 7, 8}
+    assert conflicts.entries_to_move([4, 5, 6], [1, 2]) == [4, 5, 6, 1, 2]
     # Too few unstarted entries: as many as there are.
     assert conflicts.entries_to_move([], [9]) == [9]
     assert conflicts.entries_to_move([], []) == []
@@ -384,3 +387,38 @@ def test_an_older_declaration_against_a_team_touches_that_team_only(app):
     db.session.flush()
     mine = {sid for (jid, sid) in ops.conflict_pairs(setup["challenge"].id) if jid == juror.id}
     assert mine == {subs[1].id}
+
+
+def test_an_organisation_behind_three_entries_of_a_list_takes_all_away_hidden_among_as_many_others(app, login_as):
+    setup = make_jury_setup(n_entries=10, n_jurors=4, reviews=3)
+    rnd, juror = setup["round"], setup["jurors"][1]
+    before = {a.submission_id for a in _active(rnd, juror)}
+    assert len(before) >= 6
+    shared = make_organisation(name="Consortium Behind Three Entries", kind="startup")
+    behind = sorted(before)[:3]
+    for submission in setup["submissions"]:
+        if submission.id in behind:
+            submission.team.members[0].organisation_id = shared.id
+    db.session.commit()
+    ops.declare_conflicts(juror, juror.user, "collaborator", organisation_ids=[shared.id])
+    db.session.commit()
+    assert not {a.submission_id for a in _active(rnd, juror)} & set(behind)  # gone at once, scores never read them
+    ops.run_assignment(rnd, setup["chair"], release=True)
+    db.session.commit()
+    after = {a.submission_id for a in _active(rnd, juror)}
+    departed = before - after
+    assert set(behind) <= departed and not after & set(behind)
+    assert len(departed) == 6  # three unrelated entries left with them: each departure is a coin toss to the juror
+    (handed,) = _events("jury.list_handed_back")
+    assert handed.detail["conflicted"] == 3 and len(handed.detail["moved"]) == 6
+    # Nobody reviews an entry they are conflicted with, and every entry keeps its three reviews.
+    pairs = ops.conflict_pairs(setup["challenge"].id)
+    assert {(juror.id, sid) for sid in behind} <= set(pairs)
+    assert not [a for a in ops.active_assignments(rnd) if (a.juror_id, a.submission_id) in pairs]
+    assert {tuple(row) for row in ops.progress(rnd)["entries"].values()} == {(0, 3)}
+    # The juror's own pages name neither the organisation's entries nor their teams.
+    response = login_as(juror.user).get("/jury/")
+    assert response.status_code == 200
+    page = _html(response)
+    for submission in setup["submissions"]:
+        assert submission.team.name not in page

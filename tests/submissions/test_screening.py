@@ -16,6 +16,8 @@ from govchallenge.jury import operations as jury_ops
 from govchallenge.jury.models import ACTIVE, Assignment
 from govchallenge.submissions import anonymity
 from govchallenge.submissions.models import EntryScreening, FileInspection, Submission
+from govchallenge.submissions.operations import working_digest
+from govchallenge.submissions.screening import findings_of, flags
 from tests.core.test_filemeta import names_in
 from tests.support import documents, factories
 from tests.support.jury_factories import make_juror
@@ -293,3 +295,100 @@ def test_names_and_file_names_in_the_list_are_shown_as_text(blind, login_as):
     assert "“Riders &lt;img src=x onerror=alert(1)&gt;”" in page
     assert "&lt;img src=x onerror=alert(1)&gt;.pdf, PDF document information /Author" in page
     assert hostile not in page
+
+
+# --- ZIP archives --------------------------------------------------------------------------------
+
+def test_a_zip_whose_pdf_names_the_team_is_listed_flagged_and_served_clean(blind, login_as):
+    from tests.core.test_filemeta import make_zip
+
+    bundle = make_zip({"docs/plan.pdf": _naming_pdf(), f"{TEAM} budget.txt": b"Costs"})
+    client = login_as(blind["lead"])
+    response = _post(client, blind, files=[("bundle.zip", bundle)], action="submit")
+    assert response.status_code == 302
+    receipt = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "docs/plan.pdf in the archive, PDF document information /Author" in receipt
+    assert "the name of a file in the archive" in receipt
+    chair, assignment = _close_and_assign(blind)
+    dashboard = login_as(chair).get(f"/jury/{blind['challenge'].slug}/dashboard").get_data(as_text=True)
+    assert "a member&#39;s name in a file&#39;s properties (removed from the copy jurors get)" in dashboard
+    served = login_as(assignment.juror.user).get(f"/jury/review/{assignment.public_id}/files/0")
+    assert served.status_code == 200
+    import zipfile
+    plan = zipfile.ZipFile(io.BytesIO(served.data)).read("docs/plan.pdf")
+    assert not names_in(plan, LEAD) and not names_in(plan, ORGANISATION)
+
+
+def test_a_zip_bomb_is_listed_to_the_team_and_withheld_never_a_500(blind, login_as, monkeypatch):
+    from govchallenge.core.filemeta import archives
+    from tests.core.test_filemeta import make_zip
+
+    monkeypatch.setattr(archives, "MAX_UNPACKED", 1_000_000)
+    bomb = make_zip({f"zeros{k}.txt": b"\0" * 600_000 for k in range(2)})
+    client = login_as(blind["lead"])
+    response = _post(client, blind, files=[("bundle.zip", bomb)], action="submit", title="Kept title")
+    assert response.status_code == 302
+    assert _entry(blind).title == "Kept title"
+    receipt = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "bundle.zip: an archive beyond what can be checked" in receipt
+    chair, assignment = _close_and_assign(blind)
+    dashboard = login_as(chair).get(f"/jury/{blind['challenge'].slug}/dashboard").get_data(as_text=True)
+    assert "an archive too large to check (withheld from jurors)" in dashboard
+    download = login_as(assignment.juror.user).get(f"/jury/review/{assignment.public_id}/files/0")
+    assert download.status_code == 302
+
+
+# --- findings follow the team ------------------------------------------------------------------------
+
+def _found(entry, digest):
+    return {(f["kind"], f["value"]) for f in (findings_of(entry, digest) or [])}
+
+
+def test_a_member_who_joins_after_the_check_is_sought_in_every_kept_state_and_forgotten_when_leaving(blind, login_as):
+    from govchallenge.teams import operations as team_ops
+
+    newcomer = factories.make_user(name="Karol Nowak", email="karol@nowak-consulting.pl")
+    db.session.commit()
+    client = login_as(blind["lead"])
+    _post(client, blind, action="submit", description="Karol Nowak drew the maps.",
+          files=[("maps.pdf", documents.pdf(author="Karol Nowak"))])
+    entry = _entry(blind)
+    version = entry.latest_version.sha256
+    assert ("member", "Karol Nowak") not in _found(entry, version)
+    _post(client, blind, action="save", entry=entry, title="A newer draft")  # a working copy besides the version
+    entry = _entry(blind)
+    working = working_digest(entry)
+    assert working != version
+
+    invitation = team_ops.invite(blind["lead"], blind["team"], newcomer.email)
+    team_ops.accept(newcomer, invitation)
+    db.session.commit()
+    entry = _entry(blind)
+    for digest in (version, working):
+        assert ("member", "Karol Nowak") in _found(entry, digest), digest
+    pairs = flags({entry.id})[entry.id]
+    assert ("file_metadata", "member") in pairs and ("entry_text", "member") in pairs
+    receipt = client.get(f"/entries/{entry.public_id}/edit").get_data(as_text=True)
+    assert "a member&#39;s name: “Karol Nowak”" in receipt
+    assert "nowak-consulting.pl" not in receipt  # the domain is not in the entry: nothing else invented
+
+    member = next(m for m in blind["team"].members if m.user_id == newcomer.id)
+    team_ops.remove_member(newcomer, member)
+    db.session.commit()
+    entry = _entry(blind)
+    for digest in (version, working):
+        assert ("member", "Karol Nowak") not in _found(entry, digest)
+    assert ("member", LEAD) not in _found(entry, version)  # the lead was never in it: still nothing
+
+
+def test_a_new_team_name_is_sought_in_the_entry(blind, login_as):
+    from govchallenge.teams import operations as team_ops
+
+    client = login_as(blind["lead"])
+    _post(client, blind, action="submit", description="The Night Owls built a route planner.")
+    entry = _entry(blind)
+    assert not _found(entry, entry.latest_version.sha256)
+    team_ops.rename(blind["lead"], blind["team"], "Night Owls")
+    db.session.commit()
+    entry = _entry(blind)
+    assert ("team", "Night Owls") in _found(entry, entry.latest_version.sha256)

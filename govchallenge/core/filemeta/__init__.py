@@ -12,8 +12,10 @@
   `page:3`, `exif:Artist`, `image_info:comment`, `office:author`, `office_part:docProps/app.xml`, `author`
   (of a comment or a tracked change), `text`, `table`, `header`, `sheet:Name`, `slide:2`, `odf_meta`).
 - `status`: CLEANED (metadata removed or there was none to remove), UNREADABLE (corrupt, encrypted, not
-  what its type says, too large once unpacked), or NOT_INSPECTED (ZIP archives: what is inside is neither
-  read nor cleaned, and the archive is handed out as it is).
+  what its type says, too large once unpacked), TOO_LARGE (a ZIP archive beyond the bounds of `archives`:
+  too many members, too large once unpacked, nested too deep), or NOT_INSPECTED (a type no reader knows:
+  handed out as it is). A ZIP archive's members are read one by one (`archives`), their labels prefixed by
+  `zip:<member name>` and archives.SEPARATOR; the names inside are `zip_name`, its comment `zip_comment`.
 
 Files come from outside: every parser error, of whatever class, makes the file UNREADABLE, never an
 exception for the caller. Plain data in, plain data out: no Flask, no database.
@@ -21,12 +23,12 @@ exception for the caller. Plain data in, plain data out: no Flask, no database.
 import logging
 from dataclasses import dataclass, field
 
-from . import images, ooxml, opendocument, pdf
+from . import archives, images, ooxml, opendocument, pdf
 from .common import CONTENT, METADATA  # noqa: F401  (the places a text comes from)
 
 log = logging.getLogger(__name__)
 
-CLEANED, UNREADABLE, NOT_INSPECTED = "cleaned", "unreadable", "not_inspected"
+CLEANED, UNREADABLE, NOT_INSPECTED, TOO_LARGE = "cleaned", "unreadable", "not_inspected", "too_large"
 MAX_TEXT = 200_000  # characters kept per file, all pieces together
 MAX_PIECE = 20_000  # characters kept of one piece (a metadata field, a page)
 
@@ -58,8 +60,11 @@ _READERS = {
 _PLAIN_TEXT = {"text/plain", "text/csv"}
 
 
-def inspect(data, mime_type):
-    """The file's texts and its cleaned copy (see the module's docstring); never raises on bad content."""
+def inspect(data, mime_type, depth=1):
+    """The file's texts and its cleaned copy (see the module's docstring); never raises on bad content.
+    `depth`: how deep in archives the file lies (1: uploaded as it is)."""
+    if mime_type == "application/zip":
+        return _inspect_archive(data, depth)
     if mime_type in _PLAIN_TEXT:
         return Inspection(CLEANED, data, _capped([(CONTENT, "text", data.decode("utf-8", errors="replace"))]))
     reader = _READERS.get(mime_type)
@@ -70,6 +75,18 @@ def inspect(data, mime_type):
         cleaned = reader.strip(data, mime_type)
     except Exception:  # noqa: BLE001 — a parser may raise anything on hostile bytes; the file is then unreadable
         log.info("could not inspect a %s file", mime_type, exc_info=True)
+        return Inspection(UNREADABLE)
+    return Inspection(CLEANED, cleaned, _capped(texts))
+
+
+def _inspect_archive(data, depth):
+    try:
+        texts, cleaned = archives.inspect_archive(data, inspect, depth)
+    except archives.TooLarge:
+        log.info("a ZIP archive beyond the bounds", exc_info=True)
+        return Inspection(TOO_LARGE)
+    except Exception:  # noqa: BLE001 — a broken archive, or a member that cannot be read
+        log.info("could not inspect a ZIP archive", exc_info=True)
         return Inspection(UNREADABLE)
     return Inspection(CLEANED, cleaned, _capped(texts))
 
