@@ -11,3 +11,18 @@ def requested_page(args, name="page"):
         return None
     number = int(raw)
     return number if 1 <= number <= MAX_PAGE else None
+
+
+class ListPage:
+    """One page of a list already in memory, with the attributes the `pagination` macro reads (those of
+    Flask-SQLAlchemy's pages): items, page, pages, has_prev, prev_num, has_next, next_num, total."""
+
+    def __init__(self, rows, page, per_page):
+        self.total = len(rows)
+        self.per_page = per_page
+        self.pages = max(1, -(-self.total // per_page))
+        self.page = min(max(1, page or 1), self.pages)
+        start = (self.page - 1) * per_page
+        self.items = rows[start:start + per_page]
+        self.has_prev, self.prev_num = self.page > 1, self.page - 1
+        self.has_next, self.next_num = self.page < self.pages, self.page + 1

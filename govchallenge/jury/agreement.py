@@ -24,8 +24,7 @@ simply absent (or None). Public API:
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from itertools import permutations
+from collections import Counter, defaultdict
 
 NOMINAL, ORDINAL, INTERVAL, RATIO = "nominal", "ordinal", "interval", "ratio"
 # Why an agreement statistic is undefined (shared with results/reliability.py).
@@ -55,39 +54,38 @@ def _pairable(units):
     return out
 
 
-def _coincidences(units):
-    """The coincidence matrix o[c][k] and the value frequencies n_c."""
-    o = defaultdict(float)
-    for vals in _pairable(units):
-        m = len(vals)
-        for a, b in permutations(range(m), 2):
-            o[(vals[a], vals[b])] += 1.0 / (m - 1)
-    n_c = defaultdict(float)
-    for (c, _k), w in o.items():
-        n_c[c] += w
-    return o, n_c
+def _midranks(counts):
+    """{value: its mid-rank among all pairable values}: Krippendorff's ordinal difference between two values
+    is the difference of their mid-ranks, squared (sum of the frequencies from c to k, minus half of each end)."""
+    out, below = {}, 0.0
+    for value in sorted(counts):
+        out[value] = below + counts[value] / 2.0
+        below += counts[value]
+    return out
 
 
-def _delta(level, n_c):
-    if level == NOMINAL:
-        return lambda c, k: 0.0 if c == k else 1.0
-    if level == INTERVAL:
-        return lambda c, k: (float(c) - float(k)) ** 2
-    if level == RATIO:
-        return lambda c, k: 0.0 if c == k == 0 else ((float(c) - float(k)) / (float(c) + float(k))) ** 2
-    if level == ORDINAL:
-        values = sorted(n_c)
-        rank = {v: i for i, v in enumerate(values)}
+def _squared_spread(values, counts=None):
+    """Σ over ordered pairs (a ≠ b) of (a − b)², as 2·N·Σ(v − mean)² (counts: multiplicities), in O(len)."""
+    counts = counts or [1] * len(values)
+    n = float(sum(counts))
+    mean = sum(v * c for v, c in zip(values, counts)) / n
+    return 2.0 * n * math.fsum(c * (v - mean) ** 2 for v, c in zip(values, counts))
 
-        def ordinal(c, k):
-            if c == k:
-                return 0.0
-            lo, hi = sorted((rank[c], rank[k]))
-            s = sum(n_c[values[g]] for g in range(lo, hi + 1)) - (n_c[values[lo]] + n_c[values[hi]]) / 2.0
-            return s * s
 
-        return ordinal
-    raise ValueError(f"unknown level of measurement: {level}")
+def _ratio_expected(counts):
+    """Σ n_c n_k ((c − k)/(c + k))² over every pair of distinct values: no closed form, so numpy, in blocks."""
+    import numpy as np
+
+    values = np.array([float(v) for v in counts], dtype=float)
+    weights = np.array(list(counts.values()), dtype=float)
+    total = 0.0
+    for start in range(0, len(values), 1024):
+        block = values[start:start + 1024, None]
+        total_sum = block + values[None, :]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d = np.where(total_sum == 0, 0.0, (block - values[None, :]) / total_sum)
+        total += float((weights[start:start + 1024, None] * weights[None, :] * d * d).sum())
+    return total
 
 
 def krippendorff_alpha(units, level=INTERVAL):
@@ -95,17 +93,37 @@ def krippendorff_alpha(units, level=INTERVAL):
 
     alpha = 1 − (n − 1) · Σ o_ck δ²_ck / Σ n_c n_k δ²_ck (Krippendorff 2011, "Computing
     Krippendorff's Alpha-Reliability"). Returns None when fewer than two pairable values exist,
-    and when there is no variation at all (expected disagreement 0): see `alpha_undefined`."""
-    o, n_c = _coincidences(units)
-    n = sum(n_c.values())
+    and when there is no variation at all (expected disagreement 0): see `alpha_undefined`.
+
+    Computed from the counts of distinct values, never over every pair of them, so a 0–100 scale with
+    thousands of distinct totals stays well under a second: the nominal, interval and ordinal (interval on
+    mid-ranks) sums have closed forms in O(values); only the ratio level pairs distinct values, in numpy."""
+    if level not in (NOMINAL, ORDINAL, INTERVAL, RATIO):
+        raise ValueError(f"unknown level of measurement: {level}")
+    pairable = _pairable(units)
+    counts = Counter(v for vals in pairable for v in vals)
+    n = float(sum(counts.values()))
     if n < 2:
         return None
-    delta = _delta(level, n_c)
-    observed = sum(w * delta(c, k) for (c, k), w in o.items())
-    values = list(n_c)
-    expected = sum(n_c[c] * n_c[k] * delta(c, k) for c in values for k in values)
-    if expected == 0:
-        return None
+    if level == ORDINAL:
+        rank = _midranks(counts)
+        pairable = [[rank[v] for v in vals] for vals in pairable]
+        counts = Counter({rank[v]: c for v, c in counts.items()})
+    if level == NOMINAL:
+        observed = math.fsum((len(vals) * (len(vals) - 1) - sum(c * (c - 1) for c in Counter(vals).values()))
+                             / (len(vals) - 1) for vals in pairable)
+        expected = n * n - math.fsum(c * c for c in counts.values())
+    elif level == RATIO:
+        def ratio(c, k):
+            return 0.0 if c + k == 0 else ((float(c) - float(k)) / (float(c) + float(k))) ** 2
+        observed = math.fsum(sum(ratio(a, b) for i, a in enumerate(vals) for j, b in enumerate(vals) if i != j)
+                             / (len(vals) - 1) for vals in pairable)
+        expected = _ratio_expected(counts)
+    else:
+        observed = math.fsum(_squared_spread([float(v) for v in vals]) / (len(vals) - 1) for vals in pairable)
+        expected = _squared_spread([float(v) for v in counts], list(counts.values()))
+    if len(counts) < 2 or expected == 0:
+        return None  # no variation: no disagreement is expected, so none can be measured
     return 1.0 - (n - 1) * observed / expected
 
 

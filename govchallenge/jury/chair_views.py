@@ -1,5 +1,7 @@
 """The chair's room: conflicts, the dashboard (also read by host officers), rounds, assignment, reminders,
 closing, the shortlist, exclusions, overrides and reassignment."""
+from collections import defaultdict
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -8,9 +10,11 @@ from flask_login import current_user, login_required
 from govchallenge.challenges.forms import AGGREGATIONS, CALIBRATIONS
 from govchallenge.core.actions import form_action, refuse, succeed
 from govchallenge.core.forms import EmptyForm
+from govchallenge.core.pagination import requested_page
 from govchallenge.core.permissions import require
 from govchallenge.core.templating import localise
 from govchallenge.extensions import db
+from govchallenge.jobs.models import OutboxJob
 from govchallenge.submissions.anonymity_words import chair_flag
 from govchallenge.submissions.screening import flags as screening_flags
 
@@ -22,7 +26,7 @@ from .messages import MESSAGES
 from .models import EXCLUSION_KINDS, RoundEntry
 from .queries import (
     conflict_form, conflict_target_label, declared_conflicts, detected_conflict_rows, excluded_reviews, juror_choices,
-    load_assignment, load_challenge, load_juror, load_round, review_exclusion_text, rounds_of, to_int, typed_utc,
+    entry_page, load_assignment, load_challenge, load_juror, load_round, review_exclusion_text, rounds_of, to_int, typed_utc,
 )
 
 
@@ -49,6 +53,9 @@ def conflicts(slug):
         messages=MESSAGES, field=form.people)
 
 
+ENTRIES_PER_PAGE = 100  # rows of the per-entry table: a 2,150-entry round is 22 pages, not one 4 MB page
+
+
 def _render_dashboard(challenge, bound=None, status=200, exclude_entry_id=None):
     """The dashboard; `bound` maps (form kind, round number) to a form the chair just sent, shown back
     with what they typed and its errors (their draft is never lost)."""
@@ -59,15 +66,29 @@ def _render_dashboard(challenge, bound=None, status=200, exclude_entry_id=None):
     all_jurors = ops.challenge_jurors(challenge.id, accepted_only=False)
     jurors = {j.id: j for j in all_jurors}
     choices = juror_choices(all_jurors)
-    # Entries the chair is conflicted with: no score change, no exclusion, no scores shown.
-    conflicted = ops.conflicted_entries(ops.juror_of_user(challenge.id, current_user)) if chair and rounds else set()
+    page_number = requested_page(request.args) or 1
+    pages, all_entries = {}, {}
+    for rnd in rounds:
+        pages[rnd.id], all_entries[rnd.id] = entry_page(rnd, page_number, ENTRIES_PER_PAGE)
+    shown = {e.submission_id for page in pages.values() for e in page.items}
+    # Entries the chair is conflicted with (among those shown): no score change, no exclusion, no scores shown.
+    conflicted = (ops.conflicted_entries(ops.juror_of_user(challenge.id, current_user), shown)
+                  if chair and shown else set())
     views = []
+    jobs = ops.latest_jobs([rnd.id for rnd in rounds]) if chair else {}
     for rnd in rounds:
         n = rnd.number
-        info = ops.progress(rnd)
+        info = ops.page_progress(rnd, [e.submission_id for e in pages[rnd.id].items], all_entries[rnd.id])
+        # The entries' rows read their assignments by key: one pass, never a scan of all per entry.
+        by_entry = defaultdict(list)
+        for a in info["assignments"]:
+            by_entry[a.submission_id].append(a)
         manual = bound.get(("manual", n)) or ManualAssignForm(prefix=f"m{n}", formdata=None)
-        manual.juror.choices = [(str(j.id), j.display_name) for j in ops.round_jurors(rnd)]
-        manual.entry.choices = [(str(e.submission_id), e.submission.title or str(e.submission_id)) for e in ops.round_entries(rnd)]
+        in_round = ops.round_jurors(rnd, all_jurors)
+        manual.juror.choices = [(str(j.id), j.display_name) for j in in_round]
+        # A big round offers the entries of the page shown (the form accepts any entry of the round).
+        manual.entry.choices = [(str(e.submission_id), e.submission.title or str(e.submission_id))
+                                for e in pages[rnd.id].items if e.excluded_at is None]
         shortlist = bound.get(("shortlist", n))
         if shortlist is None:
             shortlist = ShortlistForm(prefix=f"s{n}", formdata=None)
@@ -76,29 +97,31 @@ def _render_dashboard(challenge, bound=None, status=200, exclude_entry_id=None):
         closing = bound.get(("closing", n)) or ClosingForm(prefix=f"t{n}", formdata=None, data={"closes_at": rnd.closes_at})
         views.append({
             "round": rnd, "info": info, "manual": manual, "shortlist": shortlist, "closing": closing,
-            "short": ops.short_entries(rnd, info) if rnd.is_open else [],
-            "held": ops.held_jurors(rnd) if chair and rnd.is_open else [],
+            "short": [sid for sid, (done, _all) in info["entries"].items() if done < rnd.reviews_per_entry]
+                     if rnd.is_open else [],
+            "held": [j for j in in_round if j.list_held_since is not None] if chair and rnd.is_open else [],
             "exclude": bound.get(("exclude", n)) or ReasonForm(prefix=f"x{n}", formdata=None),
             "exclude_entry_id": exclude_entry_id if ("exclude", n) in bound else None,
             "frozen": ops.round_frozen(rnd),
             "design_warnings": ops.design_warnings(rnd, info["assignments"]) if rnd.is_open else [],
+            "entries": pages[rnd.id], "by_entry": by_entry,
+            "job": jobs.get(rnd.id),
         })
     round_form = bound.get(("round", 0)) or RoundForm(formdata=None)
     return render_template("jury/dashboard.html", challenge=challenge, rounds=views, jurors=jurors, chair=chair,
                            round_form=round_form, empty=EmptyForm(), conflicted=conflicted,
                            excluded_reviews=excluded_reviews(challenge) if chair else [],
                            review_reason=review_exclusion_text,
-                           anonymity_flags=_anonymity_flags(challenge, rounds),
+                           anonymity_flags=_anonymity_flags(challenge, shown),
                            published=ops.results_frozen(challenge),
                            reminder_hours=ops.reminder_hours_before(),
-                           has_stage=ops.last_closed_stage(challenge) is not None), status
+                           has_stage=ops.last_closed_stage(challenge) is not None, stats_text=_stats_text), status
 
 
-def _anonymity_flags(challenge, rounds):
+def _anonymity_flags(challenge, ids):
     """{submission id: what kind of detail may name its team, and where} for a blind review: never the detail."""
     if not challenge.anonymous_review:
         return {}
-    ids = {e.submission_id for rnd in rounds for e in rnd.entries}
     return {sid: chair_flag(pairs) for sid, pairs in screening_flags(ids).items()}
 
 
@@ -131,7 +154,7 @@ def _dashboard_form(challenge, key, form, run, ok, invalid, fields=None, field=N
 
 
 def _stats_text(result):
-    s = result.stats()
+    s = result if isinstance(result, dict) else result.stats()
     return _("Assigned: %(entries)s entries, %(jurors)s jurors, reviews per entry %(rmin)s–%(rmax)s, load per juror %(lmin)s–%(lmax)s, %(short)s entries short.",
              entries=s["entries"], jurors=s["jurors"], rmin=s["reviews"][0], rmax=s["reviews"][1],
              lmin=s["load"][0], lmax=s["load"][1], short=s["short"])
@@ -143,8 +166,8 @@ def open_round(slug):
     form = RoundForm()
     return _dashboard_form(
         challenge, ("round", 0), form,
-        lambda: ops.open_first_round(challenge, current_user, form.reviews_per_entry.data, typed_utc(form.closes_at.data)),
-        ok=lambda opened: _stats_text(opened[1]), fields={"closes_in_past": form.closes_at},
+        lambda: ops.open_round_and_assign(challenge, current_user, form.reviews_per_entry.data, typed_utc(form.closes_at.data)),
+        ok=lambda opened: _assigned_text(opened[1]), fields={"closes_in_past": form.closes_at},
         invalid=_("Check the number of reviews per entry (1 to 10) and the closing time."))
 
 
@@ -161,10 +184,31 @@ def _round_button(slug, number, run, success):
     return _back(slug, ok=success(result))
 
 
+def _assigned_text(outcome):
+    """The outcome of the chair's run: its figures, or, for a big round left to a job, where to follow it."""
+    if isinstance(outcome, OutboxJob):
+        return _("The assignment of this big round runs in the background: its progress is shown on this page.")
+    return _stats_text(outcome)
+
+
 @login_required
 def assign(slug, number):
-    """The chair's run of the assignment: it also hands back the lists held after a declared conflict."""
-    return _round_button(slug, number, lambda rnd: ops.run_assignment(rnd, current_user, release=True), _stats_text)
+    """The chair's run of the assignment: it also hands back the lists held after a declared conflict. A big
+    round is assigned by a job (assigning.py)."""
+    return _round_button(slug, number, lambda rnd: ops.assign_or_queue(rnd, current_user, release=True), _assigned_text)
+
+
+@login_required
+def assignment_status(slug, number):
+    """The progress of the round's latest assignment job (refreshes itself while it runs)."""
+    challenge = load_challenge(slug)
+    require(can.can_chair(current_user, challenge))
+    rnd = load_round(challenge, number)
+    job = ops.latest_jobs([rnd.id]).get(rnd.id)
+    if job is None:
+        abort(404)
+    return render_template("jury/assignment_status.html", challenge=challenge, round=rnd, job=job,
+                           stats_text=_stats_text)
 
 
 @login_required

@@ -16,6 +16,7 @@ ERRORS = {
     "person_email": lambda d: _("Line %(line)s of the people looks like an e-mail address but is not one: correct it (nothing was declared).", line=d.get("line")),
     "person_name": lambda d: _("Line %(line)s of the people is not a readable name: write a full name or an e-mail address (nothing was declared).", line=d.get("line")),
     "round_exists": lambda d: _("This round exists already."),
+    "assignment_running": lambda d: _("The assignment of this round is already running: wait for it to finish."),
     "stage_open": lambda d: _("No stage of the challenge has closed yet: entries can still change."),
     "no_entries": lambda d: _("There is no entry to review."),
     "round_closed": lambda d: _("The round is closed: reviews can no longer change."),

@@ -10,7 +10,7 @@ from govchallenge.core.registry import hook
 from govchallenge.extensions import db
 
 from . import agreement
-from .models import ACTIVE, Assignment, Juror
+from .models import ACTIVE, SUBMITTED, Assignment, Juror, Review
 
 
 def round_entries(rnd, include_excluded=False):
@@ -31,9 +31,11 @@ def counting(assignment):
     return assignment.state == ACTIVE and assignment.review is not None and assignment.review.counts
 
 
-def counting_reviews(rnd, assignments=None):
-    """[(submission id, juror id, scores)] of each counting review of the round's entries that are not excluded."""
-    excluded = {e.submission_id for e in rnd.entries if e.excluded_at is not None}
+def counting_reviews(rnd, assignments=None, excluded=None):
+    """[(submission id, juror id, scores)] of each counting review of the round's entries that are not excluded
+    (`excluded`: their submission ids, when the caller has them)."""
+    if excluded is None:
+        excluded = {e.submission_id for e in rnd.entries if e.excluded_at is not None}
     return [(a.submission_id, a.juror_id, a.review.scores)
             for a in (assignments if assignments is not None else active_assignments(rnd))
             if a.submission_id not in excluded and counting(a)]
@@ -46,18 +48,19 @@ def complete_reviews(rnd, assignments=None):
     return [row for row in counting_reviews(rnd, assignments) if rubric.complete_totals([row[2]], criteria)]
 
 
-def submitted_scores(rnd, assignments=None):
+def submitted_scores(rnd, assignments=None, excluded=None):
     """{submission_id: [scores of each counting review]} of the round's entries that are not excluded."""
     out = defaultdict(list)
-    for submission_id, _juror, scores in counting_reviews(rnd, assignments):
+    for submission_id, _juror, scores in counting_reviews(rnd, assignments, excluded):
         out[submission_id].append(scores)
     return dict(out)
 
 
-def entry_totals(rnd, assignments=None):
+def entry_totals(rnd, assignments=None, excluded=None):
     """{submission_id: [total 0–100 of each submitted review complete on the round's criteria]}."""
     criteria = rnd.criteria
-    totals = {sid: rubric.complete_totals(sets, criteria) for sid, sets in submitted_scores(rnd, assignments).items()}
+    totals = {sid: rubric.complete_totals(sets, criteria)
+              for sid, sets in submitted_scores(rnd, assignments, excluded).items()}
     return {sid: values for sid, values in totals.items() if values}
 
 
@@ -97,3 +100,36 @@ def progress(rnd):
     flagged = set(agreement.strongly_disagreeing(totals))
     return {"jurors": dict(per_juror), "entries": per_entry, "flagged": flagged, "totals": totals,
             "assignments": assignments}
+
+
+def page_progress(rnd, submission_ids, entries):
+    """progress(rnd) for a page of the dashboard: the counts per juror and per entry of the whole round, read
+    as plain rows in one query; the assignments, totals and disagreement flags of the entries in
+    `submission_ids` only (the rows shown). `entries`: (submission id, excluded) of every entry of the round.
+    Its cost grows with the round, never with its square."""
+    excluded = {sid for sid, is_excluded in entries if is_excluded}
+    rows = db.session.execute(
+        sa.select(Assignment.juror_id, Assignment.submission_id, Review.state, Review.excluded_at)
+        .outerjoin(Review, Review.assignment_id == Assignment.id)
+        .where(Assignment.round_id == rnd.id, Assignment.state == ACTIVE)
+    ).all()
+    per_juror = defaultdict(lambda: [0, 0])
+    per_entry = {sid: [0, 0] for sid, is_excluded in entries if not is_excluded}
+    for juror_id, submission_id, state, excluded_at in rows:
+        if submission_id in excluded:
+            continue
+        done = state == SUBMITTED and excluded_at is None  # as counting(): Review.counts
+        per_juror[juror_id][1] += 1
+        per_juror[juror_id][0] += done
+        row = per_entry.setdefault(submission_id, [0, 0])
+        row[1] += 1
+        row[0] += done
+    assignments = db.session.execute(
+        sa.select(Assignment).where(Assignment.round_id == rnd.id, Assignment.state == ACTIVE,
+                                    Assignment.submission_id.in_(list(submission_ids)))
+        .options(sa.orm.joinedload(Assignment.review), sa.orm.joinedload(Assignment.juror).joinedload(Juror.user))
+        .order_by(Assignment.id)
+    ).unique().scalars().all() if submission_ids else []
+    totals = entry_totals(rnd, assignments, excluded)
+    return {"jurors": dict(per_juror), "entries": per_entry, "flagged": set(agreement.strongly_disagreeing(totals)),
+            "totals": totals, "assignments": assignments}

@@ -7,6 +7,7 @@ from flask import abort
 from flask_babel import gettext as _
 
 from govchallenge.challenges.models import by_slug as challenge_by_slug
+from govchallenge.core.pagination import ListPage
 from govchallenge.extensions import db
 from govchallenge.organisations.models import Organisation
 from govchallenge.submissions.models import Submission
@@ -163,8 +164,26 @@ def rounds_of(challenge):
     """The challenge's rounds with their entries and jurors, for the dashboard."""
     return db.session.execute(
         sa.select(Round).where(Round.challenge_id == challenge.id).order_by(Round.number)
-        .options(sa.orm.selectinload(Round.entries).joinedload(RoundEntry.submission), sa.orm.selectinload(Round.round_jurors))
+        .options(sa.orm.selectinload(Round.round_jurors))
     ).scalars().all()
+
+
+def entry_page(rnd, page, per_page):
+    """One page of the round's entries (RoundEntry with its submission, in the round's order) as a ListPage,
+    and (submission id, excluded) of every entry as plain rows: a big round loads only what is shown."""
+    rows = db.session.execute(
+        sa.select(RoundEntry.id, RoundEntry.submission_id, RoundEntry.excluded_at.is_not(None))
+        .where(RoundEntry.round_id == rnd.id).order_by(RoundEntry.id)
+    ).all()
+    shown = ListPage(rows, page, per_page)
+    ids = [row[0] for row in shown.items]
+    by_id = {e.id: e for e in db.session.execute(
+        sa.select(RoundEntry).where(RoundEntry.id.in_(ids)).options(sa.orm.joinedload(RoundEntry.submission))
+    ).scalars()} if ids else {}
+    shown.items = [by_id[i] for i in ids]
+    return shown, [(sid, excluded) for _id, sid, excluded in rows]
+
+
 
 
 def organisation_choices():

@@ -13,10 +13,11 @@ from govchallenge.submissions.models import SUBMITTED as ENTRY_SUBMITTED
 from govchallenge.submissions.models import Submission
 
 from . import assignment as algo
+from . import flow_assignment
 from .conflicts import conflict_pairs, entries_to_move, entry_spec, juror_specs, load_teams
 from .guards import JuryError, check_closes_at, require_changeable, require_unfrozen
 from .membership import challenge_jurors
-from .models import ACTIVE, AUTO, MANUAL, OPEN, RECUSED, Assignment, Round, RoundEntry, RoundJuror
+from .models import ACCEPTED, ACTIVE, AUTO, MANUAL, OPEN, RECUSED, Assignment, Round, RoundEntry, RoundJuror
 from .progress import round_entries
 from .reminders import schedule_reminder
 
@@ -27,8 +28,9 @@ def last_closed_stage(challenge, now=None):
     return closed[-1] if closed else None
 
 
-def open_first_round(challenge, actor, reviews_per_entry=3, closes_at=None, stage=None, seed=None):
-    """Round 1 over every submitted entry of a closed stage, with every accepted juror; then assigns."""
+def open_first_round(challenge, actor, reviews_per_entry=3, closes_at=None, stage=None, seed=None, assign=True):
+    """Round 1 over every submitted entry of a closed stage, with every accepted juror; then assigns (unless
+    `assign` is false: the chair's opening leaves a big round to a job, see assigning.py)."""
     require_unfrozen(challenge)
     if db.session.execute(sa.select(Round).where(Round.challenge_id == challenge.id)).first():
         raise JuryError("round_exists")
@@ -52,22 +54,23 @@ def open_first_round(challenge, actor, reviews_per_entry=3, closes_at=None, stag
     db.session.flush()
     audit.record("jury.round_open", rnd, actor=actor, challenge_id=challenge.id, number=1, entries=len(submissions),
                  reviews_per_entry=reviews_per_entry)
-    result = run_assignment(rnd, actor, seed=seed)
+    result = run_assignment(rnd, actor, seed=seed) if assign else None
     if closes_at is not None:
         schedule_reminder(rnd)
     return rnd, result
 
 
 
-def round_jurors(rnd):
-    ids = [rj.juror_id for rj in rnd.round_jurors]
-    jurors = challenge_jurors(rnd.challenge_id)
+def round_jurors(rnd, jurors=None):
+    """The round's active jurors; `jurors` (the challenge's, any state) spares the query when the caller has them."""
+    ids = {rj.juror_id for rj in rnd.round_jurors}
+    jurors = challenge_jurors(rnd.challenge_id) if jurors is None else [j for j in jurors if j.state == ACCEPTED]
     return [j for j in jurors if j.id in ids and j.is_active]
 
 
-def held_jurors(rnd):
+def held_jurors(rnd, jurors=None):
     """The round's jurors whose list is held after a declared conflict, waiting for the chair's reassignment."""
-    return [j for j in round_jurors(rnd) if j.list_held_since is not None]
+    return [j for j in round_jurors(rnd, jurors) if j.list_held_since is not None]
 
 
 def move_away(assignment, reason, now):
@@ -106,9 +109,10 @@ def hand_back_lists(rnd, actor):
     return moved
 
 
-def run_assignment(rnd, actor, seed=None, reviews_per_entry=None, release=False):
+def run_assignment(rnd, actor, seed=None, reviews_per_entry=None, release=False, progress=None):
     """(Re)assigns a round: every active assignment is kept; new ones fill the gaps. With `release` (the chair's
-    run), held lists are handed back first (hand_back_lists). Returns AssignmentResult."""
+    run), held lists are handed back first (hand_back_lists). `progress(done, total)` follows the solver (a
+    job reports it). Returns AssignmentResult."""
     require_changeable(rnd)
     if reviews_per_entry is not None:
         rnd.reviews_per_entry = int(reviews_per_entry)
@@ -126,7 +130,8 @@ def run_assignment(rnd, actor, seed=None, reviews_per_entry=None, release=False)
     existing = db.session.execute(sa.select(Assignment).where(Assignment.round_id == rnd.id)).scalars().all()
     keep = [(a.juror_id, a.submission_id) for a in existing if a.state == ACTIVE and a.submission_id in submissions]
     forbid = [(a.juror_id, a.submission_id) for a in existing if a.state != ACTIVE]
-    result = algo.assign(entries, main, rnd.reviews_per_entry, conflicts, keep=keep, forbid=forbid, seed=seed)
+    result = flow_assignment.assign(entries, main, rnd.reviews_per_entry, conflicts, keep=keep, forbid=forbid, seed=seed,
+                                    progress=progress)
     kept = set(keep)
     added = 0
     now = utcnow()

@@ -21,6 +21,7 @@ ROUTES = [
     ("/<slug>/dashboard", chair_views.dashboard, ("GET",)),
     ("/<slug>/rounds", chair_views.open_round, ("POST",)),
     ("/<slug>/rounds/<int:number>/assign", chair_views.assign, ("POST",)),
+    ("/<slug>/rounds/<int:number>/assignment", chair_views.assignment_status, ("GET",)),
     ("/<slug>/rounds/<int:number>/manual", chair_views.manual, ("POST",)),
     ("/<slug>/rounds/<int:number>/remind", chair_views.remind, ("POST",)),
     ("/<slug>/rounds/<int:number>/closing", chair_views.closing, ("POST",)),

@@ -4,11 +4,13 @@
 def init_app(app):
     from govchallenge.core.registry import Panel, RoundScoring, registry
 
+    from . import computations
     from .feed import feed_entries
     from .round_ranking import design_warnings, rank_round
     from .views import bp, panel_context
 
     app.register_blueprint(bp)
+    computations.listen_to_sessions()
     hooks = registry(app)
     hooks.add("feed_sources", feed_entries)
     hooks.add("challenge_panels", Panel("results/_challenge_panel.html", panel_context))

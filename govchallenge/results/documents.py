@@ -16,7 +16,7 @@ from govchallenge.extensions import db
 from govchallenge.jury import agreement
 from govchallenge.jury import models as jm
 
-from . import digests, reliability, scoring
+from . import computations, digests, reliability, scoring
 
 FORMAT = "govchallenge.results/1"
 BOOTSTRAP_SAMPLES = 1000
@@ -182,12 +182,8 @@ def full_document(challenge, data, priority_criterion_id=None, decisions=(), spe
     main = challenge.main_language
     criteria = scoring_criteria(data.criteria)
     calibration = method_of(challenge)[1]
-    ranking = rank_reviews(
-        challenge, data.reviews, criteria,
-        reviews_asked=data.final_round.reviews_per_entry if data.final_round else None,
-        priority_criterion=str(priority_criterion_id) if priority_criterion_id else None,
-        decisions=decisions, bootstrap=BOOTSTRAP_SAMPLES,
-    )
+    ranking, (per_criterion, report, outliers, split) = _ranking_and_agreement(
+        challenge, data, criteria, calibration, priority_criterion_id, decisions)
     calibrated = ranking.calibrated
     submissions = {s.public_id: s for s in data.submissions.values()}
     awards = _awards(challenge, ranking, specials or {})
@@ -219,7 +215,6 @@ def full_document(challenge, data, priority_criterion_id=None, decisions=(), spe
                          "calibrated": _r(calibrated[(r.entry_id, r.juror_id)])} for r in reviews],
             "awards": awards_by_entry.get(entry.entry_id, []),
         })
-    per_criterion, report, outliers, split = _agreement(data, calibration, ranking.calibrated)
     return {
         "format": FORMAT,
         "challenge": {
@@ -250,6 +245,24 @@ def full_document(challenge, data, priority_criterion_id=None, decisions=(), spe
         "bootstrap": {"samples": BOOTSTRAP_SAMPLES, "seed": challenge.id, "level": 0.95,
                       "method": "posterior" if calibration == scoring.MODEL else "resampling"},
     }
+
+
+def _ranking_and_agreement(challenge, data, criteria, calibration, priority_criterion_id, decisions):
+    """The ranking (with its bootstrap) and the agreement statistics: computed once per set of inputs and
+    stored (computations.py), since they cost seconds at contest scale and change only with their inputs."""
+    aggregation = method_of(challenge)[0]
+    priority = str(priority_criterion_id) if priority_criterion_id else None
+    chair = [scoring.ChairDecision(tuple(d["order"]), d["reason"]) for d in decisions]
+    reviews_asked = data.final_round.reviews_per_entry if data.final_round else None
+
+    def compute():
+        ranking = rank_reviews(challenge, data.reviews, criteria, reviews_asked=reviews_asked, priority_criterion=priority,
+                               decisions=decisions, bootstrap=BOOTSTRAP_SAMPLES)
+        return ranking, _agreement(data, calibration, ranking.calibrated)
+
+    values = computations.inputs(data.reviews, criteria, aggregation, calibration, priority, chair,
+                                 BOOTSTRAP_SAMPLES, challenge.id, reviews_asked)
+    return computations.computed(challenge.id, values, compute)
 
 
 def serving(juror):

@@ -214,3 +214,15 @@ def proposed_for(challenge_id):
         sa.select(Publication).where(Publication.challenge_id == challenge_id, Publication.state == PROPOSED)
         .order_by(Publication.id.desc()).limit(1)
     ).scalar_one_or_none()
+
+
+class StoredComputation(db.Model):
+    """The ranking and agreement of a challenge's results, computed once for exactly these inputs (`key`: the
+    SHA-256 of their canonical JSON, results/computations.py) and read by every later page and proposal."""
+
+    __tablename__ = "results_computation"
+
+    key = db.Column(db.String(64), primary_key=True)
+    challenge_id = db.Column(db.Integer, db.ForeignKey("challenge.id", ondelete="CASCADE"), nullable=False, index=True)
+    result = db.Column(db.JSON, nullable=False)
+    computed_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
