@@ -7,7 +7,9 @@ Ballots. A ballot ranks some or all of the candidates, best first, in groups of 
 A candidate the ballot does not name is ranked below every candidate it names, and equal to the other
 unranked ones (so an empty ballot says nothing). `parse_ranking("A > C = B > E")` reads the same ballot
 from text. Ballots come with a count: `[(5, ranking), (3, other_ranking), ...]`; a count of 1 each is one
-juror each.
+juror each. A ballot may name, third, the candidates it abstains on: `(1, ranking, {"D"})` says nothing
+about any pair involving D (a juror conflicted with an entry neither ranks it nor pushes it down); it may
+not also rank them.
 
 The computation (Schulze, "A new monotonic, clone-independent, reversal symmetric, and Condorcet-consistent
 single-winner election method", Social Choice and Welfare 36 (2011), sections 2.1–2.3):
@@ -62,19 +64,23 @@ def parse_ranking(text):
     return [tier for tier in tiers if tier]
 
 
-def _positions(ranking, candidates):
-    """{candidate: tier index}; unranked candidates share the tier below the last named one."""
+def _positions(ranking, candidates, abstain=()):
+    """{candidate: tier index}; unranked candidates share the tier below the last named one; the candidates
+    abstained on are left out."""
     known = set(candidates)
+    for name in abstain:
+        if name not in known:
+            raise BallotError(UNKNOWN, f"{name!r} is not a candidate")
     position = {}
     for index, tier in enumerate(ranking):
         for name in tier:
             if name not in known:
                 raise BallotError(UNKNOWN, f"{name!r} is not a candidate")
-            if name in position:
-                raise BallotError(DUPLICATE, f"{name!r} is named twice on one ballot")
+            if name in position or name in abstain:
+                raise BallotError(DUPLICATE, f"{name!r} is named twice on one ballot (or ranked and abstained on)")
             position[name] = index
     below_all = len(ranking)
-    return {c: position.get(c, below_all) for c in candidates}
+    return {c: position.get(c, below_all) for c in candidates if c not in abstain}
 
 
 def _check_candidates(candidates):
@@ -85,16 +91,16 @@ def _check_candidates(candidates):
 
 
 def pairwise_preferences(candidates, ballots):
-    """d[a][b] for every ordered pair of distinct candidates; ballots: [(count, ranking)]."""
+    """d[a][b] for every ordered pair of distinct candidates; ballots: [(count, ranking[, abstain])]."""
     candidates = _check_candidates(candidates)
     d = {a: {b: 0 for b in candidates if b != a} for a in candidates}
-    for count, ranking in ballots:
+    for count, ranking, *abstain in ballots:
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
             raise BallotError(BAD_COUNT, f"a ballot's count must be a positive whole number, not {count!r}")
-        position = _positions(ranking, candidates)
-        for a in candidates:
-            for b in candidates:
-                if a != b and position[a] < position[b]:
+        position = _positions(ranking, candidates, set(abstain[0]) if abstain else set())
+        for a, place_a in position.items():
+            for b, place_b in position.items():
+                if place_a < place_b:
                     d[a][b] += count
     return d
 
@@ -127,7 +133,7 @@ def _tiers(candidates, p):
 
 
 def schulze(candidates, ballots):
-    """The whole result: d, p, the order in tiers and the tied pairs. Ballots: [(count, ranking)]."""
+    """The whole result: d, p, the order in tiers and the tied pairs. Ballots: [(count, ranking[, abstain])]."""
     candidates = _check_candidates(candidates)
     d = pairwise_preferences(candidates, ballots)
     p = strongest_paths(candidates, d)

@@ -170,3 +170,15 @@ def test_bad_ballots_are_refused_with_a_code(candidates, ballots, code):
 def test_parse_ranking():
     assert parse_ranking(" A > C = B >E ") == [["A"], ["C", "B"], ["E"]]
     assert parse_ranking("") == []
+
+
+def test_a_ballot_abstaining_on_a_candidate_says_nothing_about_it():
+    d = schulze.pairwise_preferences("ABC", [(1, [["A"], ["B"]], {"C"}), (1, [["C"], ["A"]])])
+    assert d["A"]["B"] == 1 and d["A"]["C"] == 0 and d["B"]["C"] == 0  # the first ballot ignores C
+    assert d["C"]["A"] == d["C"]["B"] == 1
+    with pytest.raises(BallotError) as raised:
+        schulze.pairwise_preferences("ABC", [(1, [["C"]], {"C"})])
+    assert raised.value.code == "duplicate"
+    with pytest.raises(BallotError) as raised:
+        schulze.pairwise_preferences("ABC", [(1, [], {"Z"})])
+    assert raised.value.code == "unknown"
