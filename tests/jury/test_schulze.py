@@ -174,7 +174,7 @@ def test_parse_ranking():
 
 def test_a_ballot_abstaining_on_a_candidate_says_nothing_about_it():
     d = schulze.pairwise_preferences("ABC", [(1, [["A"], ["B"]], {"C"}), (1, [["C"], ["A"]])])
-    assert d["A"]["B"] == 1 and d["A"]["C"] == 0 and d["B"]["C"] == 0  # the first ballot ignores C
+    assert d["A"]["B"] == 2 and d["A"]["C"] == 0 and d["B"]["C"] == 0  # the first ballot ignores C
     assert d["C"]["A"] == d["C"]["B"] == 1
     with pytest.raises(BallotError) as raised:
         schulze.pairwise_preferences("ABC", [(1, [["C"]], {"C"})])
