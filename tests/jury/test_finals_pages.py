@@ -33,6 +33,10 @@ def test_a_juror_compares_finalists_on_the_demo_day_page(app, login_as):
     setup = final_setup(PAIRWISE)
     u = urls(setup)
     client = login_as(setup["users"][1])
+    mine = client.get(f"/jury/{setup['challenge'].slug}/reviews").get_data(as_text=True)
+    assert f'href="{u["pairwise"]}"' in mine and u["chair"] not in mine
+    assert u["chair"] in login_as(setup["chair"]).get(f"/jury/{setup['challenge'].slug}/reviews").get_data(as_text=True)
+    client = login_as(setup["users"][1])
     page = client.get(u["pairwise"]).get_data(as_text=True)
     assert "Show the first finalist" in page
     assert client.post(u["next"]).status_code == 302
