@@ -188,3 +188,16 @@ def test_bad_ballots_are_refused_and_nothing_is_saved(app):
     db.session.commit()
     refused("round_closed", finals.submit_ballot, rnd, juror, [[b], [a]], user)
     assert db.session.execute(sa.select(PairwiseShowing)).first() is None
+
+
+def test_the_results_refuse_a_final_round_judged_in_pairs_plainly(app):
+    from govchallenge.results import documents
+    from govchallenge.results.operations import ResultsError, propose
+
+    setup = final_setup(PAIRWISE)
+    finals.close_final_round(setup["round"], setup["chair"])
+    db.session.commit()
+    assert documents.gather(setup["challenge"]).problems == [("final_method", {"kind": PAIRWISE})]
+    with pytest.raises(ResultsError) as error:
+        propose(setup["challenge"], setup["chair"])
+    assert error.value.code == "final_method"
