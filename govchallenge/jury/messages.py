@@ -51,6 +51,7 @@ ERRORS = {
     "closes_in_past": lambda d: _("Choose a closing moment in the future."),
     "closes_missing": lambda d: _("Give the moment the round closes."),
     "bad_round_kind": lambda d: _("Choose how the round is judged."),
+    "final_round": lambda d: _("This round is judged in pairs or by a ranked vote: run it from its finals page."),
     "round_started": lambda d: _("Something has already been judged in this round: how it is judged can no longer change."),
     "wrong_round_kind": lambda d: _("This round is not judged that way."),
     "answer_first": lambda d: _("Say first which of the last two finalists was better."),
@@ -65,7 +66,7 @@ ERRORS = {
 
 ERROR_STATUS = {"round_closed": 409, "results_published": 409, "round_open": 409, "round_exists": 409, "stale": 409,
                 "chair_conflict": 403, "close_stale": 409, "lists_held": 409, "shortlist_stale": 409,
-                "round_started": 409, "wrong_round_kind": 409, "answer_first": 409, "vote_counted": 409}
+                "round_started": 409, "final_round": 409, "wrong_round_kind": 409, "answer_first": 409, "vote_counted": 409}
 
 
 FIELD_ERRORS = {

@@ -201,3 +201,12 @@ def test_the_results_refuse_a_final_round_judged_in_pairs_plainly(app):
     with pytest.raises(ResultsError) as error:
         propose(setup["challenge"], setup["chair"])
     assert error.value.code == "final_method"
+
+
+def test_a_final_round_is_not_assigned_or_closed_as_a_rubric_round(app):
+    setup = final_setup(RANKED)
+    rnd, chair = setup["round"], setup["chair"]
+    refused("final_round", ops.close_round, rnd, chair, {})
+    refused("final_round", ops.run_assignment, rnd, chair)
+    refused("final_round", ops.add_assignment, rnd, setup["jurors"][1], setup["submissions"][0].id, chair)
+    assert db.session.execute(sa.select(Assignment).where(Assignment.round_id == rnd.id)).first() is None
