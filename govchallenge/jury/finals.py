@@ -19,6 +19,7 @@ nor pushed down (the ballot abstains on them). The result is the Schulze order w
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from govchallenge.core import audit
 from govchallenge.core.timeutil import utcnow
@@ -157,7 +158,10 @@ def show_next(rnd, juror, actor):
         return None
     showing = PairwiseShowing(round_id=rnd.id, juror_id=juror.id, submission_id=nxt, position=len(mine) + 1)
     db.session.add(showing)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # a second tap on the same button, a request ahead: that one showed the next finalist
+        raise JuryError("answer_first") from None
     audit.record("jury.pairwise_show", showing, actor=actor, round_id=rnd.id, position=showing.position)
     return showing
 

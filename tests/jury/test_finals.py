@@ -210,3 +210,20 @@ def test_a_final_round_is_not_assigned_or_closed_as_a_rubric_round(app):
     refused("final_round", ops.run_assignment, rnd, chair)
     refused("final_round", ops.add_assignment, rnd, setup["jurors"][1], setup["submissions"][0].id, chair)
     assert db.session.execute(sa.select(Assignment).where(Assignment.round_id == rnd.id)).first() is None
+
+
+def test_two_taps_showing_the_same_next_finalist_are_refused_not_failed(app):
+    setup = final_setup(PAIRWISE)
+    rnd, juror, user = setup["round"], setup["jurors"][1], setup["users"][1]
+    first = finals.show_next(rnd, juror, user)
+    db.session.commit()
+    # a request that raced ahead showed position 2 already, unseen by this one's read of the list
+    other = next(sub.id for sub in setup["submissions"] if sub.id != first.submission_id)
+    db.session.add(PairwiseShowing(round_id=rnd.id, juror_id=juror.id, submission_id=other, position=2))
+    db.session.commit()
+    original = finals.showings
+    finals.showings = lambda r, j=None: [s for s in original(r, j) if s.position < 2]
+    try:
+        refused("answer_first", finals.show_next, rnd, juror, user)
+    finally:
+        finals.showings = original
