@@ -10,7 +10,7 @@ from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
 
 from .conflicts import refuse_conflicted_actor
-from .guards import JuryError, require_changeable
+from .guards import JuryError, require_changeable, require_rubric
 from .models import CLOSED, EXCLUSION_KINDS, OPEN
 from .progress import active_assignments, counting, progress, round_entries
 from .rounds import held_jurors, move_away, run_assignment
@@ -133,6 +133,7 @@ def close_round(rnd, actor, decisions=None, state=None):
     them alone: the other entries' reviews lock now (the closing moment becomes now), and the chair closes the
     round again once they are reviewed (or decides again). Held lists must be handed back first."""
     require_changeable(rnd)
+    require_rubric(rnd)
     held = held_jurors(rnd)
     if held:
         raise JuryError("lists_held", count=len(held))

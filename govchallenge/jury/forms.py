@@ -196,3 +196,25 @@ def review_form(criteria, comment_mode, localise, formdata=None, data=None):
     if formdata is not None:
         kwargs["formdata"] = formdata
     return ReviewForm(**kwargs)
+
+
+class RoundKindForm(FlaskForm):
+    kind = RadioField(_l("How the round is judged"), choices=[], validate_choice=True)
+
+
+class PairwiseVoteForm(FlaskForm):
+    """The juror's answer on the finalist shown: names the showing, so a vote is for what was shown, once."""
+    showing = HiddenField()
+    previous = SubmitField(_l("Previous better"))
+    current = SubmitField(_l("Current better"))
+
+
+def ballot_form(finalist_ids, formdata=None):
+    """A place (1, 2, …, or none) for each finalist; equal places are ties, finalists without one rank last."""
+    class BallotForm(FlaskForm):
+        pass
+
+    choices = [(NONE, _l("Not ranked"))] + [(str(k), str(k)) for k in range(1, len(finalist_ids) + 1)]
+    for sid in finalist_ids:
+        setattr(BallotForm, f"place_{sid}", SelectField(_l("Place"), choices=choices, validate_choice=True, default=NONE))
+    return BallotForm(formdata=formdata) if formdata is not None else BallotForm()

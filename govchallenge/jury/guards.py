@@ -3,7 +3,7 @@ from govchallenge.challenges.models import ARCHIVED, RESULTS_PUBLISHED
 from govchallenge.core.actions import RuleError
 from govchallenge.core.timeutil import utcnow
 
-from .models import OPEN
+from .models import FINAL_KINDS, OPEN
 
 # Once the results are out (or the challenge archived), no score or decision of the jury changes.
 FROZEN_STATUSES = (RESULTS_PUBLISHED, ARCHIVED)
@@ -37,3 +37,10 @@ def require_changeable(rnd):
 def check_closes_at(closes_at):
     if closes_at is not None and closes_at <= utcnow():
         raise JuryError("closes_in_past")
+
+
+def require_rubric(rnd):
+    """Assignments, reviews and the rubric's closing belong to rounds scored on the rubric; a round judged in pairs
+    or by a ranked vote is run from its finals page (finals.py)."""
+    if rnd.kind in FINAL_KINDS:
+        raise JuryError("final_round")

@@ -20,7 +20,7 @@ from .messages import FIELD_ERRORS, MESSAGES
 from .models import SUBMITTED, Juror
 from .queries import (
     active_assignments_of, blind_file_name, conflict_form, conflict_target_label, entry_content, entry_for_review, invitations_waiting_for,
-    juror_rows_of, load_assignment, load_challenge, others_reviews, to_int,
+    juror_rows_of, load_assignment, load_challenge, others_reviews, rounds_of, to_int,
 )
 from .tokens import read_token
 
@@ -102,9 +102,12 @@ def mine(slug):
     juror = can.juror_of(current_user, challenge)
     require(juror is not None)
     assignments = [] if juror.list_held_since else active_assignments_of(juror)
+    rounds = rounds_of(challenge)
+    final_rounds = [r for r in rounds if can.final_juror(current_user, r) is not None]
     return render_template("jury/mine.html", challenge=challenge, juror=juror, assignments=assignments,
                            deadlines={a.id: ops.review_deadline(a.round, a.submission_id) for a in assignments},
-                           is_chair=juror.is_chair)
+                           is_chair=juror.is_chair, final_rounds=final_rounds,
+                           chair_rounds=[r for r in rounds if r.is_open or r.is_final_kind] if juror.is_chair else [])
 
 
 @login_required

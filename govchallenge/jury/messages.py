@@ -56,12 +56,24 @@ ERRORS = {
     "bad_jurors": lambda d: _("Choose among the jurors listed: reload the page and try again."),
     "closes_in_past": lambda d: _("Choose a closing moment in the future."),
     "closes_missing": lambda d: _("Give the moment the round closes."),
+    "bad_round_kind": lambda d: _("Choose how the round is judged."),
+    "final_round": lambda d: _("This round is judged in pairs or by a ranked vote: run it from its finals page."),
+    "round_started": lambda d: _("Something has already been judged in this round: how it is judged can no longer change."),
+    "wrong_round_kind": lambda d: _("This round is not judged that way."),
+    "answer_first": lambda d: _("Say first which of the last two finalists was better."),
+    "bad_choice": lambda d: _("Choose the previous or the current finalist."),
+    "not_shown": lambda d: _("Refused: this finalist was not shown to you for a comparison. Nothing was counted."),
+    "vote_counted": lambda d: _("This comparison was already counted, once. Nothing more was counted."),
+    "ballot_unknown": lambda d: _("Refused: the ballot names an entry that is not a finalist of this round. Nothing was saved."),
+    "ballot_duplicate": lambda d: _("Refused: the ballot names a finalist twice. Nothing was saved."),
+    "ballot_conflict": lambda d: _("Refused: you have a conflict of interest with a finalist you ranked. Leave it unranked."),
 }
 
 
 ERROR_STATUS = {"round_closed": 409, "results_published": 409, "round_open": 409, "round_exists": 409, "stale": 409,
                 "chair_conflict": 403, "close_stale": 409, "lists_held": 409, "shortlist_stale": 409,
-                "ranking_refused": 409}
+                "ranking_refused": 409, "round_started": 409, "final_round": 409, "wrong_round_kind": 409,
+                "answer_first": 409, "vote_counted": 409}
 
 
 FIELD_ERRORS = {

@@ -31,6 +31,16 @@ CONFLICT_SOURCES = {DECLARED: _l("Declared by the juror"), DETECTED: _l("Detecte
 OPEN, CLOSED = "open", "closed"
 ROUND_STATES = {OPEN: _l("Open"), CLOSED: _l("Closed")}
 
+# Round kinds: scored on the rubric (assignments and reviews), judged in pairs on a demo day (one finalist
+# shown at a time, "previous or current: which was better?", Crowd-BT), or a ranked vote (Schulze method).
+RUBRIC, PAIRWISE, RANKED = "rubric", "pairwise", "ranked"
+ROUND_KINDS = {RUBRIC: _l("Rubric scores"), PAIRWISE: _l("Pairwise comparison (demo day)"),
+               RANKED: _l("Ranked vote (Schulze method)")}
+FINAL_KINDS = (PAIRWISE, RANKED)
+
+# The answer of a pairwise comparison: the finalist shown before was better, or the one shown now.
+PREVIOUS, CURRENT = "previous", "current"
+
 # Assignment states and sources
 ACTIVE, RECUSED = "active", "recused"
 AUTO, MANUAL = "auto", "manual"
@@ -154,6 +164,7 @@ class Round(db.Model):
     seed = db.Column(db.BigInteger, nullable=True)
     assigned_at = db.Column(UTCDateTime, nullable=True)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    kind = db.Column(db.String(10), nullable=False, default=RUBRIC, server_default=RUBRIC)
 
     challenge = db.relationship("Challenge")
     entries = db.relationship("RoundEntry", back_populates="round", cascade="all, delete-orphan", order_by="RoundEntry.id")
@@ -169,6 +180,14 @@ class Round(db.Model):
     @property
     def state_label(self):
         return ROUND_STATES.get(self.state, self.state)
+
+    @property
+    def kind_label(self):
+        return ROUND_KINDS.get(self.kind, self.kind)
+
+    @property
+    def is_final_kind(self):
+        return self.kind in FINAL_KINDS
 
     @property
     def label(self):
@@ -306,3 +325,45 @@ class ScoreOverride(db.Model):
 
     review = db.relationship("Review", back_populates="overrides")
     by = db.relationship("User")
+
+
+class PairwiseShowing(db.Model):
+    """A finalist shown to a juror in a pairwise round, the `position`-th they were shown. From the second on, the
+    juror answers on it whether the previous finalist or this one was better (`choice`, once: `voted_at`).
+    The vote form names the showing by its opaque `public_id`, so a vote is for what the juror was shown."""
+
+    __tablename__ = "pairwise_showing"
+
+    id = db.Column(db.Integer, primary_key=True)
+    public_id = db.Column(db.String(24), nullable=False, unique=True, default=new_public_id)
+    round_id = db.Column(db.Integer, db.ForeignKey("jury_round.id", ondelete="CASCADE"), nullable=False, index=True)
+    juror_id = db.Column(db.Integer, db.ForeignKey("juror.id", ondelete="CASCADE"), nullable=False)
+    submission_id = db.Column(db.Integer, db.ForeignKey("submission.id", ondelete="CASCADE"), nullable=False)
+    position = db.Column(db.Integer, nullable=False)
+    shown_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    choice = db.Column(db.String(10), nullable=True)
+    voted_at = db.Column(UTCDateTime, nullable=True)
+
+    juror = db.relationship("Juror")
+    submission = db.relationship("Submission")
+
+    __table_args__ = (sa.UniqueConstraint("round_id", "juror_id", "submission_id"),
+                      sa.UniqueConstraint("round_id", "juror_id", "position"))
+
+
+class RankedBallot(db.Model):
+    """A juror's ballot in a ranked round: the finalists' submission ids best first, in groups of equals
+    ([[3], [7, 9], [4]]); finalists left out rank below all those named. Changeable while the round is open."""
+
+    __tablename__ = "ranked_ballot"
+
+    id = db.Column(db.Integer, primary_key=True)
+    round_id = db.Column(db.Integer, db.ForeignKey("jury_round.id", ondelete="CASCADE"), nullable=False, index=True)
+    juror_id = db.Column(db.Integer, db.ForeignKey("juror.id", ondelete="CASCADE"), nullable=False)
+    ranking = db.Column(db.JSON, nullable=False, default=list)
+    submitted_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    juror = db.relationship("Juror")
+
+    __table_args__ = (sa.UniqueConstraint("round_id", "juror_id"),)

@@ -7,7 +7,7 @@ from govchallenge.extensions import db
 
 from .conflicts import is_conflicted
 from .guards import results_frozen
-from .models import ACCEPTED, ACTIVE, INVITED, Juror
+from .models import ACCEPTED, ACTIVE, FINAL_KINDS, INVITED, Juror, RoundJuror
 
 
 def juror_of(user, challenge):
@@ -99,3 +99,23 @@ def can_respond_invitation(user, juror):
 
 def can_declare_conflicts(user, juror):
     return signed_in(user) and juror is not None and juror.user_id == user.id and juror.state == ACCEPTED
+
+
+def final_juror(user, rnd):
+    """The juror who may judge the pairwise or ranked round `rnd`: an active juror sitting in it (confidentiality
+    agreed), whose list is not held. None for anyone else, and for a round scored on the rubric."""
+    if rnd is None or rnd.kind not in FINAL_KINDS:
+        return None
+    juror = juror_of(user, rnd.challenge)
+    if juror is None or not juror.is_active or juror.list_held_since is not None:
+        return None
+    sits = db.session.execute(
+        sa.select(RoundJuror).where(RoundJuror.round_id == rnd.id, RoundJuror.juror_id == juror.id)
+    ).first()
+    return juror if sits else None
+
+
+def can_see_final_standings(user, challenge):
+    """The live standings of a pairwise round, the ballots' tables of a ranked one: the chair (not the hosts
+    before publication: the jury deliberates on them)."""
+    return can_chair(user, challenge)

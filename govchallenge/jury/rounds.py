@@ -15,7 +15,7 @@ from govchallenge.submissions.models import Submission
 from . import assignment as algo
 from . import flow_assignment
 from .conflicts import conflict_pairs, entries_to_move, entry_spec, juror_specs, load_teams
-from .guards import JuryError, check_closes_at, require_changeable, require_unfrozen
+from .guards import JuryError, check_closes_at, require_changeable, require_rubric, require_unfrozen
 from .membership import challenge_jurors
 from .models import ACCEPTED, ACTIVE, AUTO, MANUAL, OPEN, RECUSED, Assignment, Round, RoundEntry, RoundJuror
 from .progress import round_entries
@@ -114,6 +114,7 @@ def run_assignment(rnd, actor, seed=None, reviews_per_entry=None, release=False,
     run), held lists are handed back first (hand_back_lists). `progress(done, total)` follows the solver (a
     job reports it). Returns AssignmentResult."""
     require_changeable(rnd)
+    require_rubric(rnd)
     if reviews_per_entry is not None:
         rnd.reviews_per_entry = int(reviews_per_entry)
     if seed is None:
@@ -153,6 +154,7 @@ def run_assignment(rnd, actor, seed=None, reviews_per_entry=None, release=False,
 def add_assignment(rnd, juror, submission_id, actor):
     """The chair's manual assignment, within the same rules (no conflict, one juror per organisation)."""
     require_changeable(rnd)
+    require_rubric(rnd)
     entry_ids = [e.submission_id for e in round_entries(rnd)]
     if submission_id not in entry_ids or juror.id not in {j.id for j in round_jurors(rnd)}:
         raise JuryError("not_in_round")

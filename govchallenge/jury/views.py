@@ -2,7 +2,7 @@
 chair_views (the chair, and the dashboard hosts read) and host_views (the hosts' officers)."""
 from flask import Blueprint
 
-from . import chair_views, host_views, juror_views
+from . import chair_views, finals_views, host_views, juror_views
 from .host_views import jury_panel  # noqa: F401  (the challenge page's panel, registered by jury.init_app)
 
 bp = Blueprint("jury", __name__, url_prefix="/jury")
@@ -30,6 +30,13 @@ ROUTES = [
     ("/<slug>/rounds/<int:number>/entries/<int:entry_id>/exclude", chair_views.exclude, ("POST",)),
     ("/<slug>/assignments/<public_id>/override", chair_views.override, ("GET", "POST")),
     ("/<slug>/assignments/<public_id>/reassign", chair_views.reassign, ("POST",)),
+    ("/<slug>/rounds/<int:number>/pairwise", finals_views.pairwise, ("GET",)),
+    ("/<slug>/rounds/<int:number>/pairwise/next", finals_views.pairwise_next, ("POST",)),
+    ("/<slug>/rounds/<int:number>/pairwise/vote", finals_views.pairwise_vote, ("POST",)),
+    ("/<slug>/rounds/<int:number>/ballot", finals_views.ballot, ("GET", "POST")),
+    ("/<slug>/rounds/<int:number>/finals", finals_views.finals_chair, ("GET",)),
+    ("/<slug>/rounds/<int:number>/kind", finals_views.round_kind, ("POST",)),
+    ("/<slug>/rounds/<int:number>/finals/close", finals_views.close_final, ("POST",)),
 ]
 
 for rule, view, methods in ROUTES:

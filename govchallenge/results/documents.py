@@ -51,6 +51,11 @@ def gather(challenge):
     if still_open:
         data.problems.append(("round_open", {"rounds": still_open}))
     final = data.final_round = rounds[-1]
+    if final.kind in jm.FINAL_KINDS:
+        # Pairwise and ranked rounds have no reviews to rank; their outcome does not flow into the
+        # publication yet (jury/finals.py computes it): refused plainly rather than as reviews missing.
+        data.problems.append(("final_method", {"kind": final.kind}))
+        return data
     data.criteria = [c for c in challenge.criteria if c.round_number == final.number] or \
         [c for c in challenge.criteria if c.round_number == 1] or list(challenge.criteria)
     entry_ids = db.session.execute(

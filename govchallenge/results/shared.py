@@ -28,6 +28,8 @@ ERRORS = {
     "no_rounds": lambda d: _("The jury has no round yet."),
     "round_open": lambda d: _("A jury round is still open. Close every round before proposing the ranking."),
     "no_entries": lambda d: _("No entry is in the final round."),
+    "final_method": lambda d: _("The final round was judged in pairs or by a ranked vote: its outcome cannot be "
+                                "published from here yet. The chair's page of the round shows its standings."),
     "reviews_missing": lambda d: " ".join((
         ngettext("%(num)s review is not submitted yet.", "%(num)s reviews are not submitted yet.", d.get("missing", 0)),
         ngettext("%(num)s entry has no review.", "%(num)s entries have no review.", d.get("unreviewed", 0)),

@@ -172,6 +172,7 @@ NOT_USER_TEXT = {
     "generated identifiers (random or from a counter), never typed": [
         "assignment.public_id", "submission.public_id", "submission_file.public_id", "team.public_id",
         "juror.nonce", "team_invitation.nonce", "audit_event.object_id", "audit_event.nonce",
+        "pairwise_showing.public_id",
     ],
     "slugs: made by core.slugs from a name, or checked against ^[a-z0-9-]+$": [
         "challenge.slug", "organisation.slug", "contest.slug",
@@ -188,7 +189,7 @@ NOT_USER_TEXT = {
         "challenge_host.state", "membership.role", "membership.state", "organisation.kind", "team_member.role",
         "submission.state", "file_inspection.status", "juror.state", "conflict_declaration.kind", "conflict_declaration.source", "round_entry.exclusion_kind",
         "jury_round.state", "assignment.state", "assignment.source", "review.state", "publication.state",
-        "publication.digest_scheme",
+        "publication.digest_scheme", "jury_round.kind", "pairwise_showing.choice",
         "delivery.channel", "delivery.role", "delivery.state", "outbox_job.state", "award.domain",
         "audit_event.action", "audit_event.object_type",
     ],
@@ -199,7 +200,7 @@ NOT_USER_TEXT = {
         "submission_file.mime_type", "file_inspection.mime_type",
     ],
     "machine data: numbers, ids and file digests the platform writes": [
-        "review.scores", "outbox_job.function", "outbox_job.args", "outbox_job.result", "audit_event.ip_address",
+        "review.scores", "ranked_ballot.ranking", "outbox_job.function", "outbox_job.args", "outbox_job.result", "audit_event.ip_address",
     ],
     "a search index (lower-cased copies of titles and summaries), queried, never shown": [
         "challenge.search_text",
@@ -563,6 +564,8 @@ CHALLENGE_ROUTES = (
     "submissions.grant_late_entry", "jury.override", "jury.reassign", "jury.conflicts", "jury.dashboard",
     "jury.declare", "jury.members", "jury.name_chair", "jury.mine", "jury.open_round", "jury.assign", "jury.close",
     "jury.closing", "jury.exclude", "jury.manual", "jury.remind", "jury.shortlist", "teams.create",
+    *("jury.pairwise", "jury.pairwise_next", "jury.pairwise_vote", "jury.ballot", "jury.finals_chair", "jury.round_kind",
+      "jury.close_final"),
 )
 ORGANISATION_ROUTES = ("organisations.show", "organisations.edit", "organisations.join", "organisations.approve",
                        "organisations.remove", "organisations.change_role", "organisations.verify")
@@ -600,7 +603,8 @@ ROUTE_ARGUMENTS = {
     ("submissions.start", "stage_id"): lambda w: [s.id for s in w.challenges["open"].stages],
     ("jury.name_chair", "juror_id"): lambda w: [w.rows["jury"].juror_rows[1].id, w.rows["invited_juror"].id],
     **_same(lambda w: [1], "number", "jury.assign", "jury.close", "jury.closing", "jury.exclude", "jury.manual",
-            "jury.remind", "jury.shortlist"),
+            "jury.remind", "jury.shortlist", "jury.pairwise", "jury.pairwise_next", "jury.pairwise_vote", "jury.ballot",
+            "jury.finals_chair", "jury.round_kind", "jury.close_final"),
     ("jury.exclude", "entry_id"): lambda w: [w.rows["jury"].round.entries[0].id, w.rows["judged"].round.entries[0].id],
     ("jury.invitation", "token"): lambda w: [w.tokens["jury"]],
     **_same(lambda w: [w.tokens["team"]], "token", "teams.invitation", "teams.accept", "teams.decline"),
