@@ -46,6 +46,7 @@ LABELS = {
     "odf_meta": lambda d: _("document properties"),
     "zip_name": lambda d: _("the name of a file in the archive"),
     "zip_comment": lambda d: _("the archive's comment"),
+    "zip_file_comment": lambda d: _("the comment on %(file)s in the archive", file=d),
     "zip": lambda d: _("%(member)s in the archive, %(label)s", member=d.partition(SEPARATOR)[0],
                        label=label_text(d.partition(SEPARATOR)[2])),
 }

@@ -175,7 +175,7 @@ def test_a_zip_is_read_member_by_member_and_its_copy_names_nobody():
     assert "zip:docs/plan.pdf\x1epdf_info:/Author" in labels
     assert "zip:docs/letter.docx\x1eoffice:author" in labels
     assert "zip:photo.jpg\x1eexif:Artist" in labels
-    assert "zip:docs/plan.pdf\x1ezip_comment" in labels
+    assert "zip_file_comment:docs/plan.pdf" in labels
     places = {t.label: t.place for t in found.texts}
     assert places["zip:docs/plan.pdf\x1epdf_info:/Author"] == filemeta.METADATA
     # The copy: every member's metadata, the comments and the timestamps gone; the content and names kept.

@@ -15,7 +15,8 @@
   what its type says, too large once unpacked), TOO_LARGE (a ZIP archive beyond the bounds of `archives`:
   too many members, too large once unpacked, nested too deep), or NOT_INSPECTED (a type no reader knows:
   handed out as it is). A ZIP archive's members are read one by one (`archives`), their labels prefixed by
-  `zip:<member name>` and archives.SEPARATOR; the names inside are `zip_name`, its comment `zip_comment`.
+  `zip:<member name>` and archives.SEPARATOR; the names inside are `zip_name`, its comment `zip_comment`, a
+  member's comment `zip_file_comment:<member name>`.
 
 Files come from outside: every parser error, of whatever class, makes the file UNREADABLE, never an
 exception for the caller. Plain data in, plain data out: no Flask, no database.

@@ -56,7 +56,7 @@ def inspect_archive(data, inspect, depth=1):
         if member.is_dir():
             continue
         if member.comment:
-            texts.append((METADATA, member_label(member.filename, "zip_comment"), member.comment.decode("utf-8", errors="replace")))
+            texts.append((METADATA, f"zip_file_comment:{member.filename}", member.comment.decode("utf-8", errors="replace")))
         mime_type = BY_EXTENSION.get(posixpath.splitext(member.filename)[1].lower())
         if mime_type is None:
             continue
