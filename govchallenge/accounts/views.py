@@ -102,8 +102,14 @@ def login():
         session["language"] = user.language
         operations.record_login(user, succeeded=True)
         db.session.commit()
+        confirm_sign_in(user)
         return redirect(local_target(request.args.get("next")) or url_for("main.home"))
     return _login_page(form, 400 if form.errors else 200)
+
+
+def confirm_sign_in(user):
+    """The confirmation every way in ends with: who is signed in now."""
+    flash(_("You are signed in as %(name)s.", name=user.name), "success")
 
 
 def _login_page(form, status):
