@@ -59,6 +59,12 @@ def is_operator():
     return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says: the same icon as the pages' <link rel="icon">."""
+    return current_app.send_static_file("favicon.svg")
+
+
 @bp.route("/healthz")
 def healthz():
     """Liveness for anyone, `{"status": "ok"}` or 503 `{"status": "degraded"}`; which service failed and how
