@@ -108,6 +108,9 @@ def parts_in_the_demo(users):
 
     ids = {user.id: email for email, user in users.items()}
     parts = {email: [] for email in users}
+    for email, user in users.items():
+        if user.is_admin:
+            parts[email].append("approves challenges, verifies public bodies, reads the e-mails written (/admin/mail)")
     hosted = db.session.execute(
         sa.select(ChallengeHost.organisation_id, Challenge.slug).join(Challenge, Challenge.id == ChallengeHost.challenge_id)
         .where(ChallengeHost.state == ACCEPTED).order_by(Challenge.slug)
