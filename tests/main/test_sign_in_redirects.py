@@ -111,3 +111,27 @@ def test_the_403_page_speaks_the_visitors_language(app, people):
     client.post("/language", data={"language": "pl"})
     html = client.get("/challenges/review").get_data(as_text=True)
     assert '<html lang="pl">' in html and "What you can do" not in html
+
+
+GENERAL = "Your account does not have access to this."
+
+
+def test_every_refusal_of_a_signed_in_person_says_why_and_what_to_do(app):
+    """An outsider (verified, in no team, jury or host body) walks every GET route: each 403 page names a
+    reason of its own, never only the general words, and offers what they can do."""
+    world = build_world()
+    client = login(app.test_client(), world.users["outsider"])
+    refused, general = [], []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        path = path_for(rule, _values(world, rule))
+        response = client.get(path)
+        if response.status_code == 403:
+            html = response.get_data(as_text=True)
+            refused.append(rule.endpoint)
+            assert "What you can do" in html and world.users["outsider"].email in html, path
+            if GENERAL in html:
+                general.append(rule.endpoint)
+    assert len(refused) >= 10, refused
+    assert general == [], f"403 pages with only the general explanation: {general}"
