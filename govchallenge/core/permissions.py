@@ -4,7 +4,7 @@ Two refusals, never confused: a visitor who is not signed in is sent to sign in 
 be theirs once they are); a signed-in person who may not is told so on a 403 page that says why and what to do."""
 from functools import wraps
 
-from flask import abort
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden
 
@@ -22,6 +22,31 @@ def send_to_sign_in():
     from govchallenge.extensions import login_manager
 
     abort(login_manager.unauthorized())
+
+
+def page_to_come_back_to():
+    """Where sign-in should bring the visitor back: this page for a GET; for a form sent while signed out
+    (a POST has no page to come back to), the page the form was on, when it is on this site."""
+    from urllib.parse import urlsplit
+
+    from .urls import local_target
+
+    if request.method in ("GET", "HEAD"):
+        return local_target(request.full_path.rstrip("?"))
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host:
+        return None
+    return local_target(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
+
+
+def sign_in_redirect():
+    """Flask-Login's answer to a visitor who must sign in: the sign-in page, with `next` (checked again by the
+    sign-in view) and the message that says why."""
+    from govchallenge.extensions import login_manager
+
+    flash(str(login_manager.login_message), login_manager.login_message_category)
+    target = page_to_come_back_to()
+    return redirect(url_for(login_manager.login_view, **({"next": target} if target else {})))
 
 
 def forbid(why=None):

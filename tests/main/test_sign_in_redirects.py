@@ -135,3 +135,22 @@ def test_every_refusal_of_a_signed_in_person_says_why_and_what_to_do(app):
                 general.append(rule.endpoint)
     assert len(refused) >= 10, refused
     assert general == [], f"403 pages with only the general explanation: {general}"
+
+
+def test_a_form_sent_while_signed_out_comes_back_to_the_page_it_was_on(app):
+    world = build_world()
+    client = app.test_client()
+    response = client.post(f"/challenges/{world.challenge.slug}/follow",
+                           headers={"Referer": f"http://localhost/challenges/{world.challenge.slug}?tab=1"})
+    assert response.status_code == 302
+    assert _sign_in_target(response) == f"/challenges/{world.challenge.slug}?tab=1"
+    response = client.post(f"/challenges/{world.challenge.slug}/follow", headers={"Referer": "https://evil.example/x"})
+    assert response.headers["Location"] == "/login"
+    assert client.post(f"/challenges/{world.challenge.slug}/follow").headers["Location"] == "/login"
+
+
+def test_the_query_of_the_page_comes_back_too(app):
+    from urllib.parse import unquote
+
+    response = app.test_client().get("/challenges/mine?page=2&q=%C3%A4")
+    assert unquote(_sign_in_target(response)) == "/challenges/mine?page=2&q=ä"
