@@ -67,6 +67,9 @@ def _init_login(app, login_manager):
 
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.user_loader(load_session_user)
+    from .core.permissions import sign_in_redirect
+
+    login_manager.unauthorized_handler(sign_in_redirect)
 
 
 def _import_models():

@@ -45,6 +45,12 @@ def demo_command():
     click.echo("Demo data is ready. Sign in with any of these (password for all: %s):" % logins["password"])
     for role, email in logins["accounts"]:
         click.echo(f"  {role:<34} {email}")
+        for part in logins.get("parts", {}).get(email, []):
+            click.echo(f"  {'':<34}   - {part}")
+    if not current_app.config.get("MAIL_SERVER"):
+        base = current_app.config.get("SERVER_NAME_FOR_LINKS") or "http://127.0.0.1:5000"
+        click.echo(f"No mail server is set: e-mails are written to {current_app.config['MAIL_FILE_DIR']};")
+        click.echo(f"read them, links and all, at {base.rstrip('/')}/admin/mail (signed in as the platform admin).")
 
 
 @click.group("audit")

@@ -95,7 +95,50 @@ def load_demo():
         module_name, _, function = step.partition(":")
         getattr(importlib.import_module(module_name), function)(users)
         db.session.flush()
-    return {"password": PASSWORD, "accounts": [(row[5], row[0]) for row in USERS]}
+    return {"password": PASSWORD, "accounts": [(row[5], row[0]) for row in USERS], "parts": parts_in_the_demo(users)}
+
+
+def parts_in_the_demo(users):
+    """{e-mail: ["chairs the jury of smart-mobility-data", "in team X for clean-air-sensors", ...]}: what each
+    demo person does, read from the loaded data (so it stays true when a domain's demo changes). English: it
+    is printed by `flask demo` for the person who runs it."""
+    from govchallenge.challenges.models import ACCEPTED, Challenge, ChallengeHost
+    from govchallenge.jury.models import Juror
+    from govchallenge.teams.models import Team, TeamMember
+
+    ids = {user.id: email for email, user in users.items()}
+    parts = {email: [] for email in users}
+    for email, user in users.items():
+        if user.is_admin:
+            parts[email].append("approves challenges, verifies public bodies, reads the e-mails written (/admin/mail)")
+    hosted = db.session.execute(
+        sa.select(ChallengeHost.organisation_id, Challenge.slug).join(Challenge, Challenge.id == ChallengeHost.challenge_id)
+        .where(ChallengeHost.state == ACCEPTED).order_by(Challenge.slug)
+    ).all()
+    by_body = {}
+    for organisation_id, slug in hosted:
+        by_body.setdefault(organisation_id, []).append(slug)
+    from govchallenge.organisations.models import Membership
+
+    officers = db.session.execute(
+        sa.select(Membership.user_id, Membership.organisation_id).where(Membership.user_id.in_(ids), Membership.role == OFFICER)
+    ).all()
+    for user_id, organisation_id in officers:
+        if by_body.get(organisation_id):
+            parts[ids[user_id]].append("officer of a host of " + ", ".join(by_body[organisation_id]))
+    jurors = db.session.execute(
+        sa.select(Juror.user_id, Juror.is_chair, Challenge.slug).join(Challenge, Challenge.id == Juror.challenge_id)
+        .where(Juror.user_id.in_(ids), Juror.state == "accepted").order_by(Challenge.slug)
+    ).all()
+    for user_id, is_chair, slug in jurors:
+        parts[ids[user_id]].append(f"{'chairs' if is_chair else 'sits on'} the jury of {slug}")
+    teams = db.session.execute(
+        sa.select(TeamMember.user_id, TeamMember.role, Team.name, Challenge.slug).join(Team, Team.id == TeamMember.team_id)
+        .join(Challenge, Challenge.id == Team.challenge_id).where(TeamMember.user_id.in_(ids)).order_by(Challenge.slug)
+    ).all()
+    for user_id, role, name, slug in teams:
+        parts[ids[user_id]].append(f"{'leads' if role == 'lead' else 'member of'} team \u201c{name}\u201d in {slug}")
+    return parts
 
 
 def demo_counts():

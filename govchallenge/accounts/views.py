@@ -2,6 +2,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from govchallenge.core.i18n import remember_language
 from govchallenge.core.registry import hook
 from govchallenge.core.urls import local_target
 from govchallenge.extensions import db, limiter
@@ -102,8 +103,14 @@ def login():
         session["language"] = user.language
         operations.record_login(user, succeeded=True)
         db.session.commit()
+        confirm_sign_in(user)
         return redirect(local_target(request.args.get("next")) or url_for("main.home"))
     return _login_page(form, 400 if form.errors else 200)
+
+
+def confirm_sign_in(user):
+    """The confirmation every way in ends with: who is signed in now."""
+    flash(_("You are signed in as %(name)s.", name=user.name), "success")
 
 
 def _login_page(form, status):
@@ -199,9 +206,11 @@ def change_password():
 @bp.route("/language", methods=["POST"])
 def switch_language():
     form = LanguageForm()
+    response = redirect(local_target(request.form.get("next")) or url_for("main.home"))
     if form.validate_on_submit():
         session["language"] = form.language.data
+        remember_language(response, form.language.data)
         if current_user.is_authenticated:
             current_user.language = form.language.data
             db.session.commit()
-    return redirect(local_target(request.form.get("next")) or url_for("main.home"))
+    return response

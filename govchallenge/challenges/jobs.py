@@ -71,3 +71,27 @@ def email_cohost_invitation(host_id):
         )
         mail.send(message)
     return f"sent {len(officers)}"
+
+
+def email_admins_review_waiting(challenge_id):
+    """Every administrator hears, in their language, that a challenge waits for approval. Nothing when the
+    challenge left the review before the job ran (withdrawn, already decided)."""
+    from .models import IN_REVIEW
+
+    challenge = db.session.get(Challenge, challenge_id)
+    if challenge is None or challenge.status != IN_REVIEW:
+        return "nothing to do"
+    admins = db.session.execute(sa.select(User).where(User.is_admin.is_(True)).order_by(User.id)).scalars().all()
+    waiting = db.session.execute(sa.select(sa.func.count(Challenge.id)).where(Challenge.status == IN_REVIEW)).scalar()
+    lead = challenge.lead_host.organisation.name if challenge.lead_host else "govchallenge"
+    for admin in admins:
+        title = _title(challenge, admin.language)
+        message = mail.render(
+            "challenge_review_waiting", admin.language, admin.email,
+            lambda: _("A challenge awaits your approval: “%(title)s”", title=title),
+            message_id=message_id("challenge_review_waiting", challenge.id, admin.id),
+            user=admin, challenge=challenge, title=title, body=lead, waiting=waiting,
+            link=external_url("challenges.show", slug=challenge.slug),
+        )
+        mail.send(message)
+    return f"sent {len(admins)}"

@@ -309,6 +309,7 @@ def submit_for_review(actor, challenge):
         raise ChallengeError("incomplete")
     challenge.status = IN_REVIEW
     audit.record("challenge.submitted_for_review", challenge, actor=actor)
+    outbox.enqueue("govchallenge.challenges.jobs.email_admins_review_waiting", challenge.id)
 
 
 def approve(actor, challenge, comment=""):

@@ -13,10 +13,11 @@ from govchallenge.core.pagination import requested_page
 from govchallenge.core.geo import EU_MEMBER_STATES, country_choices
 from govchallenge.core.http_cache import conditional
 from govchallenge.core.i18n import current_language
+from govchallenge.core.i18n import lazy_text as _l
 from govchallenge.core.languages import EU_LANGUAGES, language_name, pick
 from govchallenge.core.names import clean_filename
 from govchallenge.core.lookups import child_or_404
-from govchallenge.core.permissions import require
+from govchallenge.core.permissions import require, send_to_sign_in
 from govchallenge.core.timeutil import local_to_utc, to_zone, utcnow
 from govchallenge.core.urls import external_url
 from govchallenge.extensions import db
@@ -37,6 +38,12 @@ from .operations import TEXT_FIELDS
 from .panels import feed_sources, panels_for
 
 bp = Blueprint("challenges", __name__, url_prefix="/challenges")
+
+# What a signed-in person refused a page is told (the 403 page adds what they can do).
+WHY_NOT_AUTHOR = _l("Only officers of a verified public body may write challenges. Ask an officer of your body to "
+                    "make you an officer, or register your public body and wait for an administrator to verify it.")
+WHY_NOT_ADMIN = _l("Only the platform's administrators review challenges before they are published.")
+WHY_NOT_HOST = _l("Only the officers of the public bodies that host this challenge may open this page.")
 PAGE_SIZE = 20
 
 
@@ -73,8 +80,12 @@ def _load(slug, options=True):
 
 
 def _load_visible(slug):
+    """A challenge the viewer may see. A draft is a 404 to a signed-in stranger (drafts stay unlisted), and
+    the sign-in page to an anonymous visitor: the link an invited co-host or a host follows from an e-mail."""
     challenge = _load(slug)
     if not can.can_view(current_user, challenge):
+        if not current_user.is_authenticated:
+            send_to_sign_in()
         abort(404)
     return challenge
 
@@ -162,7 +173,7 @@ def mine():
 
 @bp.route("/review")
 def review_queue():
-    require(can.can_see_review_queue(current_user))
+    require(can.can_see_review_queue(current_user), WHY_NOT_ADMIN)
     waiting = db.session.execute(
         sa.select(Challenge).where(Challenge.status == IN_REVIEW).order_by(Challenge.updated_at)
         .options(sa.orm.selectinload(Challenge.hosts).selectinload(ChallengeHost.organisation))
@@ -217,7 +228,7 @@ def attachment(slug, attachment_id):
 @bp.route("/<slug>/history")
 def history(slug):
     challenge = _load(slug, options=False)
-    require(can.can_see_audit(current_user, challenge))
+    require(can.can_see_audit(current_user, challenge), WHY_NOT_HOST)
     return render_template("challenges/history.html", challenge=challenge, events=audit.events_for("challenge", challenge.id, limit=200))
 
 
@@ -248,7 +259,7 @@ def _texts(form):
 
 @bp.route("/new", methods=["GET", "POST"])
 def create():
-    require(can.can_create_challenge(current_user))
+    require(can.can_create_challenge(current_user), WHY_NOT_AUTHOR)
     hosts = can.authoring_organisations(current_user)
     form = ChallengeForm().fill(hosts)
     if request.method == "GET":
@@ -266,7 +277,7 @@ def create():
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
 def edit(slug):
     challenge = _load(slug)
-    require(can.can_edit(current_user, challenge))
+    require(can.can_edit(current_user, challenge), WHY_NOT_HOST)
     form = ChallengeForm().fill()
     if request.method == "GET":
         for name in TEXT_FIELDS:
@@ -297,7 +308,7 @@ def edit(slug):
 @bp.route("/<slug>/translations", methods=["GET", "POST"])
 def translations(slug):
     challenge = _load(slug)
-    require(can.can_edit(current_user, challenge))
+    require(can.can_edit(current_user, challenge), WHY_NOT_HOST)
     form = TranslationForm().fill(exclude=(challenge.main_language,))
     wanted = request.args.get("language", "")
     if request.method == "GET" and wanted and wanted != challenge.main_language:
@@ -329,7 +340,7 @@ def translations(slug):
 @bp.route("/<slug>/translations/<language>/remove", methods=["POST"])
 def remove_translation(slug, language):
     challenge = _load(slug)
-    require(can.can_edit(current_user, challenge))
+    require(can.can_edit(current_user, challenge), WHY_NOT_HOST)
     if language not in challenge.languages:
         abort(404)
     return _apply(lambda: operations.remove_translation(current_user, challenge, language),
@@ -339,7 +350,7 @@ def remove_translation(slug, language):
 def _remove_part(slug, model, part_id, remove, page, message):
     """Remove one stage, criterion, prize or attachment of the challenge: hosts only, by button."""
     challenge = _load(slug)
-    require(can.can_edit(current_user, challenge))
+    require(can.can_edit(current_user, challenge), WHY_NOT_HOST)
     part = _child(model, challenge, part_id)
     return _apply(lambda: remove(current_user, challenge, part), url_for(page, slug=slug), message)
 
@@ -348,7 +359,7 @@ def _add_part(slug, form, template, add, page, message, field=None, **context):
     """Add one stage, criterion, prize or attachment from its form. A refusal comes back on the form (on `field`,
     else above it) with what was typed."""
     challenge = _load(slug)
-    require(can.can_edit(current_user, challenge))
+    require(can.can_edit(current_user, challenge), WHY_NOT_HOST)
 
     def again(status):
         return render_template(template, form=form, challenge=challenge, **context), status
@@ -429,7 +440,7 @@ for _part in PARTS:
 @bp.route("/<slug>/hosts", methods=["GET", "POST"])
 def hosts(slug):
     challenge = _load(slug)
-    require(can.can_manage_hosts(current_user, challenge))
+    require(can.can_manage_hosts(current_user, challenge), WHY_NOT_HOST)
     present = {h.organisation_id for h in challenge.hosts if h.state != DECLINED}
     candidates = db.session.execute(
         sa.select(Organisation).where(Organisation.kind == "public_body", Organisation.verified_at.is_not(None)).order_by(Organisation.country, Organisation.name)
@@ -466,7 +477,7 @@ def decline_invitation(slug, host_id):
 @bp.route("/<slug>/hosts/<int:host_id>/remove", methods=["POST"])
 def remove_host(slug, host_id):
     challenge = _load(slug)
-    require(can.can_manage_hosts(current_user, challenge))
+    require(can.can_manage_hosts(current_user, challenge), WHY_NOT_HOST)
     host = _child(ChallengeHost, challenge, host_id)
     return _apply(lambda: operations.remove_cohost(current_user, host), url_for("challenges.hosts", slug=slug), _("The co-host is removed."))
 

@@ -9,13 +9,31 @@ from .languages import DEFAULT_LANGUAGE, INTERFACE_LANGUAGES
 from .timeutil import is_zone
 
 
+# The one cookie that remembers an anonymous visitor's choice of language beyond the browser session (the
+# session cookie ends with it). It holds a language code and nothing else; signed-in people's choice lives
+# in their account.
+LANGUAGE_COOKIE = "govchallenge_language"
+LANGUAGE_COOKIE_DAYS = 365
+
+
 def select_locale():
     if getattr(current_user, "is_authenticated", False) and current_user.language in INTERFACE_LANGUAGES:
         return current_user.language
-    chosen = session.get("language")
-    if chosen in INTERFACE_LANGUAGES:
-        return chosen
+    for chosen in (session.get("language"), request.cookies.get(LANGUAGE_COOKIE)):
+        if chosen in INTERFACE_LANGUAGES:
+            return chosen
     return request.accept_languages.best_match(list(INTERFACE_LANGUAGES)) or DEFAULT_LANGUAGE
+
+
+def remember_language(response, language):
+    """Sets the language cookie on `response` (a year; same flags as the session cookie)."""
+    from flask import current_app
+
+    response.set_cookie(
+        LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_DAYS * 24 * 3600, path="/",
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")), httponly=True, samesite="Lax",
+    )
+    return response
 
 
 def select_timezone():

@@ -59,6 +59,16 @@ class RoundScoring:
     design_warnings: Callable
 
 
+@dataclass(frozen=True)
+class WorkSection:
+    """A part of a signed-in person's home ("Your work"): `context(user, now)` returns a dict for `template`
+    when something needs the person now, else None; like a Panel, it runs a constant number of queries."""
+
+    template: str
+    context: Callable
+    position: int = 50
+
+
 @dataclass
 class Registry:
     nav_links: list = field(default_factory=list)  # NavLink, shown by position once their endpoint exists
@@ -68,6 +78,7 @@ class Registry:
     team_entries: list = field(default_factory=list)  # (team) -> {stage_id: entry}, in one query (at most one)
     # (user, challenge) -> True when the user must not learn who entered what (the jury of a blind evaluation)
     entrant_blinds: list = field(default_factory=list)
+    work_sections: list = field(default_factory=list)  # WorkSection: what needs a signed-in person, on the home page
     signin_options: list = field(default_factory=list)  # () -> [SignInOption]: other ways in, on the sign-in page
     password_signin_refusals: list = field(default_factory=list)  # (user) -> message when a password may not sign them in
     round_scoring: list = field(default_factory=list)  # RoundScoring: the first one is used

@@ -1,6 +1,10 @@
 """Filters and globals every template may use."""
+import math
+from decimal import Decimal
+
 from babel.dates import format_datetime as babel_datetime
-from flask import request
+from babel.numbers import format_decimal as babel_decimal
+from flask import g, request
 from flask_babel import get_locale, get_timezone
 from markupsafe import Markup, escape
 
@@ -24,6 +28,18 @@ def formatting_locale():
     """English dates in the European style (24-hour clock, day before month)."""
     code = str(get_locale() or "en")
     return "en_GB" if code == "en" else code
+
+
+def format_number(value, places=None):
+    """A number in the viewer's locale ("1 234,56" in Polish, "1.234,56" in German, "1,234.56" in English).
+    `places` fixes the decimals shown (scores: 2); without it, up to three, none when the number is whole
+    (weights, thresholds). None and non-numbers are shown as they are."""
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return "" if value is None else value
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    pattern = "#,##0." + "0" * places if places else ("#,##0" if places == 0 else None)
+    return babel_decimal(value, format=pattern, locale=formatting_locale())
 
 
 def format_moment(value, zone_name=None, fmt="medium"):
@@ -57,6 +73,16 @@ def nav_links():
     return [(link.endpoint, link.label) for link in links if link.endpoint in current_app.view_functions]
 
 
+def note_form_errors():
+    """Called by the error summary macro: this page shows a form's errors (its title says so)."""
+    g.form_errors_shown = True
+    return ""
+
+
+def form_errors_shown():
+    return bool(g.get("form_errors_shown"))
+
+
 def register(app):
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(
@@ -68,11 +94,14 @@ def register(app):
         autonym=language_autonym,
         localise=localise,
         money=format_money,
+        number=format_number,
     )
     app.jinja_env.tests["web_url"] = is_web_url
     app.jinja_env.globals.update(
         interface_languages=INTERFACE_LANGUAGES,
         nav_links=nav_links,
+        note_form_errors=note_form_errors,
+        form_errors_shown=form_errors_shown,
         empty_form=EmptyForm,
         viewer_zone=lambda: str(get_timezone()),
         current_locale=lambda: str(get_locale() or "en"),

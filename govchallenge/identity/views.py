@@ -10,6 +10,7 @@ from flask_login import current_user, login_user
 from govchallenge.accounts import throttle
 from govchallenge.accounts.forms import ProfileFields, ProfileForm
 from govchallenge.accounts.operations import record_login
+from govchallenge.accounts.views import confirm_sign_in
 from govchallenge.core.actions import button_action, form_action
 from govchallenge.core.permissions import admin_required
 from govchallenge.core.urls import external_url, local_target
@@ -46,6 +47,7 @@ def _sign_in(user, provider, next_url):
     session["language"] = user.language
     record_login(user, succeeded=True, method="oidc", issuer=provider.issuer)
     db.session.commit()
+    confirm_sign_in(user)
     return redirect(next_url or url_for("main.home"))  # checked by local_target when the sign-in started
 
 

@@ -34,7 +34,7 @@ from .queries import (
 def conflicts(slug):
     """The chair sees detected and declared conflicts, and adds more."""
     challenge = load_challenge(slug)
-    require(can.can_chair(current_user, challenge))
+    require(can.can_chair(current_user, challenge), can.REFUSALS["can_chair"])
     jurors = ops.challenge_jurors(challenge.id, accepted_only=False)
     form = conflict_form(challenge, jurors)
 
@@ -59,7 +59,7 @@ ENTRIES_PER_PAGE = 100  # rows of the per-entry table: a 2,150-entry round is 22
 def _render_dashboard(challenge, bound=None, status=200, exclude_entry_id=None):
     """The dashboard; `bound` maps (form kind, round number) to a form the chair just sent, shown back
     with what they typed and its errors (their draft is never lost)."""
-    require(can.can_see_progress(current_user, challenge))
+    require(can.can_see_progress(current_user, challenge), can.REFUSALS["can_see_progress"])
     bound = bound or {}
     chair = can.can_chair(current_user, challenge)
     rounds = rounds_of(challenge)
@@ -132,7 +132,7 @@ def dashboard(slug):
 
 def _chair_post(slug):
     challenge = load_challenge(slug)
-    require(can.can_chair(current_user, challenge))
+    require(can.can_chair(current_user, challenge), can.REFUSALS["can_chair"])
     return challenge
 
 
@@ -366,12 +366,12 @@ def exclude(slug, number, entry_id):
 @login_required
 def override(slug, public_id):
     challenge = load_challenge(slug)
-    require(can.can_chair(current_user, challenge))
+    require(can.can_chair(current_user, challenge), can.REFUSALS["can_chair"])
     assignment = load_assignment(public_id)
     if assignment.round.challenge_id != challenge.id or assignment.review is None:
         abort(404)
     # A chair conflicted with the entry neither sees nor changes its scores.
-    require(can.can_change_entry(current_user, challenge, assignment.submission_id))
+    require(can.can_change_entry(current_user, challenge, assignment.submission_id), can.REFUSALS["can_change_entry"])
     review = assignment.review
     criteria = assignment.round.criteria
     frozen = ops.round_frozen(assignment.round)

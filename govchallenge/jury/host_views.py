@@ -29,7 +29,7 @@ def jury_panel(challenge, user):
 def members(slug):
     challenge = load_challenge(slug)
     manage = can.can_manage_jury(current_user, challenge)
-    require(manage or can.can_see_progress(current_user, challenge))
+    require(manage or can.can_see_progress(current_user, challenge), can.REFUSALS["can_see_progress"])
     form = InviteJurorForm()
     form.organisation.choices = [("", _("None / not on the platform"))] + organisation_choices()
 
@@ -39,7 +39,7 @@ def members(slug):
 
     if request.method == "GET":
         return page()
-    require(manage)
+    require(manage, can.REFUSALS["can_manage_jury"])
     return form_action(
         form, lambda: ops.invite_juror(challenge, form.email.data, form.name.data, current_user,
                                        organisation_id=to_int(form.organisation.data), is_chair=form.is_chair.data),
@@ -50,7 +50,7 @@ def members(slug):
 @login_required
 def name_chair(slug, juror_id):
     challenge = load_challenge(slug)
-    require(can.can_manage_jury(current_user, challenge))
+    require(can.can_manage_jury(current_user, challenge), can.REFUSALS["can_manage_jury"])
     juror = load_juror(challenge, juror_id)
     if not EmptyForm().validate_on_submit():
         abort(400)

@@ -39,7 +39,7 @@ def invitation(token):
     juror = db.session.get(Juror, juror_id)
     if juror is None or juror.nonce != nonce:
         return render_template("jury/invitation_problem.html", problem="invalid"), 400
-    require(can.can_respond_invitation(current_user, juror))
+    require(can.can_respond_invitation(current_user, juror), can.REFUSALS["can_respond_invitation"])
     form = AcceptForm()
     if juror.state != "invited":
         return render_template("jury/invitation_problem.html", problem="used", juror=juror), 409
@@ -79,7 +79,7 @@ def declare(slug):
     before or after assignment; the page says the same whatever a declaration touches (reviews.declare_conflicts)."""
     challenge = load_challenge(slug)
     juror = can.juror_of(current_user, challenge)
-    require(juror is not None and can.can_declare_conflicts(current_user, juror))
+    require(juror is not None and can.can_declare_conflicts(current_user, juror), can.REFUSALS["juror_of"])
     form = conflict_form(challenge, [juror])
     form.juror.data = str(juror.id)
 
@@ -100,7 +100,7 @@ def declare(slug):
 def mine(slug):
     challenge = load_challenge(slug)
     juror = can.juror_of(current_user, challenge)
-    require(juror is not None)
+    require(juror is not None, can.REFUSALS["juror_of"])
     assignments = [] if juror.list_held_since else active_assignments_of(juror)
     rounds = rounds_of(challenge)
     final_rounds = [r for r in rounds if can.final_juror(current_user, r) is not None]
@@ -114,7 +114,7 @@ def mine(slug):
 def review(public_id):
     assignment = load_assignment(public_id)
     # Never a conflicted entry, even one that became conflicted after the assignment.
-    require(can.can_view_entry(current_user, assignment))
+    require(can.can_view_entry(current_user, assignment), can.REFUSALS["can_view_entry"])
     rnd = assignment.round
     challenge = rnd.challenge
     criteria = rnd.criteria
@@ -177,7 +177,7 @@ def review(public_id):
 @login_required
 def review_file(public_id, index):
     assignment = load_assignment(public_id)
-    require(can.can_view_entry(current_user, assignment))
+    require(can.can_view_entry(current_user, assignment), can.REFUSALS["can_view_entry"])
     submission = db.session.get(Submission, assignment.submission_id)
     files = entry_content(submission)["files"]
     if not 0 <= index < len(files):
@@ -202,7 +202,7 @@ def review_file(public_id, index):
 @login_required
 def recuse(public_id):
     assignment = load_assignment(public_id)
-    require(can.can_score(current_user, assignment))
+    require(can.can_score(current_user, assignment), can.REFUSALS["can_score"])
     form = OptionalReasonForm(prefix="recuse")
     if not form.validate_on_submit():
         abort(400)

@@ -1,4 +1,5 @@
 """Who may do what in the jury: one function per question, deny by default."""
+from govchallenge.core.i18n import lazy_text as _l
 import sqlalchemy as sa
 
 from govchallenge.challenges.permissions import is_host_officer
@@ -119,3 +120,16 @@ def can_see_final_standings(user, challenge):
     """The live standings of a pairwise round, the ballots' tables of a ranked one: the chair (not the hosts
     before publication: the jury deliberates on them)."""
     return can_chair(user, challenge)
+
+
+# What a signed-in person refused by a rule is told (the 403 page adds what they can do).
+REFUSALS = {
+    "juror_of": _l("Only the members of this challenge's jury may open this page."),
+    "can_chair": _l("Only the chair of this challenge's jury may open this page."),
+    "can_change_entry": _l("Only the chair of this challenge's jury may change this entry's scores, and not for an entry they are in conflict with."),
+    "can_manage_jury": _l('Only the officers of the bodies that host this challenge may manage its jury.'),
+    "can_see_progress": _l("Only the jury's chair and the officers of the bodies that host this challenge may follow the jury's progress."),
+    "can_respond_invitation": _l('This jury invitation was sent to another e-mail address. Sign in with the account of the address it was sent to.'),
+    "can_score": _l('Only the juror this entry was assigned to may review it, while the round is open.'),
+    "can_view_entry": _l('Only the juror this entry was assigned to may read it, and not once they declared a conflict with it.'),
+}

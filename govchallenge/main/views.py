@@ -2,6 +2,11 @@ import hmac
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, render_template, request
+from flask_login import current_user
+from markupsafe import Markup
+
+from govchallenge.core.registry import hook
+from govchallenge.core.timeutil import utcnow
 
 from govchallenge.extensions import db
 from govchallenge.jobs.queue import redis_state
@@ -11,7 +16,19 @@ bp = Blueprint("main", __name__)
 
 @bp.route("/")
 def home():
-    return render_template("main/home.html")
+    if not current_user.is_authenticated:
+        return render_template("main/home.html")
+    return render_template("main/work.html", sections=work_sections(current_user))
+
+
+def work_sections(user):
+    """The rendered parts of "Your work" that have something for `user` now, in the domains' order."""
+    now, rendered = utcnow(), []
+    for section in sorted(hook("work_sections"), key=lambda s: s.position):
+        context = section.context(user, now)
+        if context:
+            rendered.append(Markup(render_template(section.template, now=now, **context)))
+    return rendered
 
 
 def database_state():
@@ -40,6 +57,12 @@ def is_operator():
     token = current_app.config.get("HEALTHZ_TOKEN") or ""
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says: the same icon as the pages' <link rel="icon">."""
+    return current_app.send_static_file("favicon.svg")
 
 
 @bp.route("/healthz")

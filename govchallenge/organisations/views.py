@@ -37,7 +37,7 @@ def _load(slug):
 def _managed_membership(slug, membership_id):
     """A membership of an organisation the current user manages."""
     organisation = _load(slug)
-    require(can.can_manage(current_user, organisation))
+    require(can.can_manage(current_user, organisation), can.REFUSALS["can_manage"])
     return _load_membership(organisation, membership_id)
 
 
@@ -64,7 +64,7 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def create():
-    require(can.can_create_organisation(current_user))
+    require(can.can_create_organisation(current_user), can.REFUSALS["can_create_organisation"])
     form = OrganisationForm().fill()
     if request.method == "GET":
         form.country.data = current_user.country
@@ -105,7 +105,7 @@ def show(slug):
 @login_required
 def edit(slug):
     organisation = _load(slug)
-    require(can.can_manage(current_user, organisation))
+    require(can.can_manage(current_user, organisation), can.REFUSALS["can_manage"])
     form = OrganisationForm(obj=organisation).fill()
 
     def page(status):
@@ -126,7 +126,7 @@ def edit(slug):
 @login_required
 def join(slug):
     organisation = _load(slug)
-    require(can.can_request_to_join(current_user, organisation))
+    require(can.can_request_to_join(current_user, organisation), can.REFUSALS["can_request_to_join"])
     return _button(slug, lambda: operations.request_to_join(current_user, organisation),
                    _("Your request is sent to the organisation's officers."))
 
@@ -152,7 +152,7 @@ def change_role(slug, membership_id):
 def remove(slug, membership_id):
     organisation = _load(slug)
     membership = _load_membership(organisation, membership_id)
-    require(can.can_manage(current_user, organisation) or membership.user_id == current_user.id)
+    require(can.can_manage(current_user, organisation) or membership.user_id == current_user.id, can.REFUSALS["can_manage"])
     return _button(slug, lambda: operations.remove(current_user, membership), _("The member is removed."))
 
 
@@ -165,7 +165,7 @@ def _button(slug, change, success_message, form=None):
 @login_required
 def verify(slug):
     organisation = _load(slug)
-    require(can.can_verify(current_user, organisation))
+    require(can.can_verify(current_user, organisation), can.REFUSALS["can_verify"])
     back = local_target(request.form.get("next"))
     back = back if back and back.startswith("/admin") else url_for("organisations.show", slug=slug)
     return button_action(lambda: operations.verify(current_user, organisation), back=back,

@@ -26,7 +26,7 @@ from .shared import (
 @login_required
 def propose(slug):
     challenge = load_results_challenge(slug)
-    require(can.can_propose(current_user, challenge))
+    require(can.can_propose(current_user, challenge), can.REFUSALS["can_propose"])
     form = ProposeForm()
     form.priority_criterion.choices = [("", "")] + [(str(c.id), "") for c in challenge.criteria]
     main = challenge.main_language
@@ -60,7 +60,7 @@ def propose(slug):
 @login_required
 def confirm(slug):
     challenge = load_results_challenge(slug)
-    require(can.can_confirm(current_user, challenge))
+    require(can.can_confirm(current_user, challenge), can.REFUSALS["can_confirm"])
     if not EmptyForm().validate_on_submit():
         abort(400)
     publication = proposed_for(challenge.id)
@@ -104,7 +104,7 @@ def retry(slug):
 def _announced(slug):
     """(challenge, its publication) for one who may follow the announcement; 404 until there is one."""
     challenge = load_results_challenge(slug)
-    require(can.can_follow_announcement(current_user, challenge))
+    require(can.can_follow_announcement(current_user, challenge), can.REFUSALS["can_follow_announcement"])
     publication = published_for(challenge.id)
     if publication is None or publication.announcement is None:
         abort(404)
@@ -114,7 +114,7 @@ def _announced(slug):
 @login_required
 def webhooks(slug):
     challenge = load_results_challenge(slug)
-    require(can.can_manage_webhooks(current_user, challenge))
+    require(can.can_manage_webhooks(current_user, challenge), can.REFUSALS["can_manage_webhooks"])
     organisations = host_organisations(challenge)
     form = WebhookForm()
     form.organisation.choices = [(o.id, o.name) for o in organisations]
@@ -135,7 +135,7 @@ def webhooks(slug):
 @login_required
 def deactivate_webhook(slug, endpoint_id):
     challenge = load_results_challenge(slug)
-    require(can.can_manage_webhooks(current_user, challenge))
+    require(can.can_manage_webhooks(current_user, challenge), can.REFUSALS["can_manage_webhooks"])
     endpoint = db.session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None or endpoint.organisation_id not in {o.id for o in host_organisations(challenge)}:
         abort(404)

@@ -4,6 +4,7 @@ Before publication only the jury's chair and the hosts' officers see the ranking
 ordinary juror scores blind and sees no one else's scores, nor the teams behind the entries — and in a blind
 evaluation neither does the chair, nor a host who sits on the jury: `can_see_entrants`); after it, everyone
 sees what the challenge chose to publish, and each participant their own outcome."""
+from govchallenge.core.i18n import lazy_text as _l
 from govchallenge.challenges.permissions import is_host_officer
 from govchallenge.core.permissions import is_admin, signed_in
 from govchallenge.jury import permissions as jury
@@ -46,3 +47,12 @@ def can_see_full_results(user, challenge):
     """After publication: the full ranking even when only winners are published — the chair, the
     hosts' officers and platform admins; an ordinary juror sees what the public sees."""
     return can_see_scores_before_publication(user, challenge) or is_admin(user)
+
+
+# What a signed-in person refused by a rule is told (the 403 page adds what they can do).
+REFUSALS = {
+    "can_confirm": _l('Only the officers of the bodies that host this challenge may confirm its results.'),
+    "can_follow_announcement": _l("Only the jury's chair and the officers of the bodies that host this challenge may follow the announcement."),
+    "can_manage_webhooks": _l('Only the officers of the bodies that host this challenge may manage its webhooks.'),
+    "can_propose": _l("Only the chair of this challenge's jury may propose its ranking."),
+}

@@ -4,6 +4,7 @@ Nobody sees another team's entry; hosts see content only once the stage has clos
 they sit on the jury of a blind evaluation (`can_see_entrants`); jurors get their own blind route from the
 jury domain.
 """
+from govchallenge.core.i18n import lazy_text as _l
 from govchallenge.challenges.models import ARCHIVED, RESULTS_PUBLISHED
 from govchallenge.challenges.permissions import is_host_officer
 from govchallenge.core.permissions import signed_in
@@ -67,3 +68,15 @@ def can_list_entries(user, stage, now=None):
 def can_grant_late_entry(user, challenge):
     """Names a team and lets it enter after the close: a host, not while on the blind jury."""
     return is_host_officer(user, challenge) and can_see_entrants(user, challenge)
+
+
+# What a signed-in person refused by a rule is told (the 403 page adds what they can do).
+REFUSALS = {
+    "can_download": _l("Only the team, and the hosts after the deadline, may download this entry's files."),
+    "can_grant_late_entry": _l('Only the officers of the bodies that host this challenge may let a team enter late.'),
+    "can_list_entries": _l('The hosts see the entries of a stage once it has closed; before, only how many there are.'),
+    "can_see_host_view": _l('Only the officers of the bodies that host this challenge may see its entries.'),
+    "can_see_receipt": _l('Only the members of the team that submitted this entry may see its receipt.'),
+    "can_view_entry": _l('Only the team, and the hosts after the deadline, may see this entry.'),
+    "can_work_on": _l('Only the members of this team may work on its entry.'),
+}

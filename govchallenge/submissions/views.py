@@ -98,7 +98,7 @@ def _load_team(public_id):
 @login_required
 def start(team_id, stage_id):
     team = _load_team(team_id)
-    require(can.can_work_on(current_user, team))
+    require(can.can_work_on(current_user, team), can.REFUSALS["can_work_on"])
     stage = child_or_404(Stage, stage_id, challenge_id=team.challenge_id)
     existing = operations.entry_of(team, stage)
     if existing is not None:
@@ -110,7 +110,7 @@ def start(team_id, stage_id):
 @login_required
 def edit(public_id):
     submission = _load(public_id)
-    require(can.can_work_on(current_user, submission.team))
+    require(can.can_work_on(current_user, submission.team), can.REFUSALS["can_work_on"])
     return _entry_form(submission.team, submission.stage, submission)
 
 
@@ -213,7 +213,7 @@ def _explain(form, error, submission):
 @login_required
 def show(public_id):
     submission = _load(public_id)
-    require(can.can_view_entry(current_user, submission))
+    require(can.can_view_entry(current_user, submission), can.REFUSALS["can_view_entry"])
     team_view = can.can_work_on(current_user, submission.team)
     return render_template(
         "submissions/show.html", submission=submission, team=submission.team, stage=submission.stage,
@@ -228,7 +228,7 @@ def show(public_id):
 @login_required
 def receipt(public_id, number):
     submission = _load(public_id)
-    require(can.can_see_receipt(current_user, submission))
+    require(can.can_see_receipt(current_user, submission), can.REFUSALS["can_see_receipt"])
     version = next((v for v in submission.versions if v.number == number), None) or abort(404)
     return render_template("submissions/receipt.html", submission=submission, version=version, team=submission.team,
                            stage=submission.stage, challenge=submission.team.challenge,
@@ -239,7 +239,7 @@ def receipt(public_id, number):
 @login_required
 def download(public_id, file_id):
     submission = _load(public_id)
-    require(can.can_work_on(current_user, submission.team))  # the working copy is the team's alone
+    require(can.can_work_on(current_user, submission.team), can.REFUSALS["can_work_on"])  # the working copy is the team's alone
     file = next((f for f in submission.files if f.public_id == file_id), None) or abort(404)
     return _send(file.sha256, file.filename, file.mime_type)
 
@@ -248,7 +248,7 @@ def download(public_id, file_id):
 @login_required
 def version_file(public_id, number, index):
     submission = _load(public_id)
-    require(can.can_download(current_user, submission))
+    require(can.can_download(current_user, submission), can.REFUSALS["can_download"])
     version = next((v for v in submission.versions if v.number == number), None) or abort(404)
     if not 0 <= index < len(version.files):
         abort(404)
@@ -275,7 +275,7 @@ def _send(sha256, filename, mime_type):
 @login_required
 def delete_file(public_id, file_id):
     submission = _load(public_id)
-    require(can.can_work_on(current_user, submission.team))
+    require(can.can_work_on(current_user, submission.team), can.REFUSALS["can_work_on"])
     file = next((f for f in submission.files if f.public_id == file_id), None) or abort(404)
     form = LockForm()
     return button_action(
@@ -288,7 +288,7 @@ def delete_file(public_id, file_id):
 @login_required
 def withdraw(public_id):
     submission = _load(public_id)
-    require(can.can_work_on(current_user, submission.team))
+    require(can.can_work_on(current_user, submission.team), can.REFUSALS["can_work_on"])
     return button_action(lambda: operations.withdraw(current_user, submission),
                          back=url_for("submissions.show", public_id=public_id),
                          done=_("Your entry is withdrawn. You may submit it again before the deadline."), messages=MESSAGES)
@@ -306,7 +306,7 @@ def hosts(slug):
     """Counts for every host; who entered what (entries with their teams, countries, exports, late entries)
     once a stage has closed, unless the host sits on the jury of a blind evaluation."""
     challenge = _challenge(slug)
-    require(can.can_see_host_view(current_user, challenge))
+    require(can.can_see_host_view(current_user, challenge), can.REFUSALS["can_see_host_view"])
     now = utcnow()
     closed = [stage for stage in challenge.stages if stage.has_closed_at(now)]
     entrants_shown = can.can_see_entrants(current_user, challenge)
@@ -348,7 +348,7 @@ def _late_form(challenge, closed):
 @login_required
 def grant_late_entry(slug):
     challenge = _challenge(slug)
-    require(can.can_grant_late_entry(current_user, challenge))
+    require(can.can_grant_late_entry(current_user, challenge), can.REFUSALS["can_grant_late_entry"])
     now = utcnow()
     closed = [stage for stage in challenge.stages if stage.has_closed_at(now)]
     if not closed:
@@ -370,7 +370,7 @@ def grant_late_entry(slug):
 @login_required
 def start_export(stage_id):
     stage = db.session.get(Stage, stage_id) or abort(404)
-    require(can.can_list_entries(current_user, stage))
+    require(can.can_list_entries(current_user, stage), can.REFUSALS["can_list_entries"])
     if not EmptyForm().validate_on_submit():
         abort(400)
     job = exports.request_export(current_user, stage)
@@ -383,7 +383,7 @@ def _export_job(job_id):
     if job is None or job.function != exports.EXPORT_JOB or not job.args:
         abort(404)
     stage = db.session.get(Stage, job.args[0]) or abort(404)
-    require(can.can_list_entries(current_user, stage))
+    require(can.can_list_entries(current_user, stage), can.REFUSALS["can_list_entries"])
     return job, stage
 
 

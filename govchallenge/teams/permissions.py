@@ -1,4 +1,5 @@
 """Who may do what with teams: one function per question, deny by default."""
+from govchallenge.core.i18n import lazy_text as _l
 import sqlalchemy as sa
 
 from govchallenge.challenges.models import OPEN, PUBLISHED
@@ -60,3 +61,12 @@ def can_answer_invitation(user):
 def can_join(user, team):
     """Accept an invitation into the team: hosts never enter their own challenge."""
     return can_answer_invitation(user) and not is_host_officer(user, team.challenge)
+
+
+# What a signed-in person refused by a rule is told (the 403 page adds what they can do).
+REFUSALS = {
+    "can_answer_invitation": _l('Confirm your e-mail address before you answer a team invitation.'),
+    "can_enter": _l('This challenge does not take an entry from you now: it may not be open (yet or any more), your body may host it, you may already be in a team for it, or your e-mail address is not confirmed yet.'),
+    "can_manage_team": _l('Only the lead of this team may change it.'),
+    "can_view_team": _l('Only the members of this team may see it.'),
+}

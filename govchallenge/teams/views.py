@@ -87,7 +87,7 @@ def _team_button(team, run, done):
 
 def _managed_team(public_id):
     team = _load_team(public_id)
-    require(can.can_manage_team(current_user, team))
+    require(can.can_manage_team(current_user, team), can.REFUSALS["can_manage_team"])
     return team
 
 
@@ -125,7 +125,7 @@ def create(slug):
     if existing is not None:
         flash(MESSAGES.text(operations.TeamError("already_in_team")), "info")
         return redirect(url_for("teams.show", public_id=existing.public_id))
-    require(can.can_enter(current_user, challenge))
+    require(can.can_enter(current_user, challenge), can.REFUSALS["can_enter"])
     form = TeamForm().fill(_my_memberships())
     if request.method == "GET" and request.args.get("alone") and challenge.team_min <= 1:
         form.name.data = current_user.name
@@ -148,7 +148,7 @@ def create(slug):
 @login_required
 def show(public_id):
     team = _load_team(public_id)
-    require(can.can_view_team(current_user, team))
+    require(can.can_view_team(current_user, team), can.REFUSALS["can_view_team"])
     now = utcnow()
     return render_template(
         "teams/show.html", team=team, challenge=team.challenge, now=now,
@@ -219,7 +219,7 @@ def invitation(token):
 def _answer(token, joining, form, answer, invalid):
     """Accept or decline by the link: `answer(invitation)` is the one operation -> (url, message); `invalid(invitation)`
     is the response to a form that did not validate."""
-    require(can.can_answer_invitation(current_user))
+    require(can.can_answer_invitation(current_user), can.REFUSALS["can_answer_invitation"])
     invitation, problem = _invitation_or_problem(token, joining)
     if problem:
         return problem
@@ -263,7 +263,7 @@ def remove(public_id, member_id):
     team = _load_team(public_id)
     member = _load_member(team, member_id)
     leaving = member.user_id == current_user.id
-    require(can.can_manage_team(current_user, team) or leaving)
+    require(can.can_manage_team(current_user, team) or leaving, can.REFUSALS["can_manage_team"])
 
     def done(remaining):
         if leaving:

@@ -183,7 +183,7 @@ def test_attachments_type_by_content_and_size_limit(make_app, backend):
         challenge = by_slug(challenge.slug)
         assert [a.mime_type for a in challenge.attachments] == ["application/pdf"]
         download = app.test_client().get(f"/challenges/{challenge.slug}/attachments/{challenge.attachments[0].id}")
-        assert download.status_code == 404  # a draft is not public
+        assert download.status_code == 302 and download.headers["Location"].startswith("/login?next=")  # a draft is not public
         download = officer.get(f"/challenges/{challenge.slug}/attachments/{challenge.attachments[0].id}")
         assert download.data.startswith(b"%PDF") and download.headers["X-Content-Type-Options"] == "nosniff"
 

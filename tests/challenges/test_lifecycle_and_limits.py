@@ -35,7 +35,7 @@ def test_evaluation_cannot_start_while_entries_are_open(app, people, client_for)
     assert by_slug(slug).state == "open"
 
 
-@pytest.mark.parametrize("role,status", [("anonymous", 403), ("participant", 403), ("member", 403)])
+@pytest.mark.parametrize("role,status", [("anonymous", 302), ("participant", 403), ("member", 403)])
 @pytest.mark.parametrize("action", ["start-evaluation", "archive"])
 def test_only_hosts_and_admins_move_the_workflow(app, people, client_for, role, status, action):
     closed = factories.make_challenge(host=people["ministry"], opens_in_days=-10, closes_in_days=-1)

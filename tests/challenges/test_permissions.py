@@ -68,6 +68,8 @@ def test_authoring_routes_only_for_host_officers(app, world, role):
             response = client.open(path, method=method, data={})
             if role == "officer" or (role == "admin" and template.endswith("/history")):
                 assert response.status_code in (200, 302, 400), (role, method, path, response.status_code)
+            elif role == "anonymous":  # sent to sign in, never refused for not being signed in
+                assert response.status_code == 302 and response.headers["Location"].startswith("/login"), (method, path)
             else:
                 assert response.status_code == 403, (role, method, path, response.status_code)
 
@@ -80,19 +82,20 @@ def test_pages_and_review_by_role(app, world, role):
     assert code("/challenges/") == 200
     assert code(f"/challenges/{published.slug}") == 200
     assert code("/challenges/feed.atom") == 200
-    assert code(f"/challenges/{draft.slug}") == (200 if role in ("officer", "admin") else 404)
-    assert code("/challenges/new") == (200 if role in ("officer", "other_officer") else 403)
-    assert code("/challenges/review") == (200 if role == "admin" else 403)
-    assert code("/challenges/mine") == (403 if role == "anonymous" else 200)
-    assert code(f"/challenges/{review.slug}/request-changes", "POST") == (302 if role == "admin" else 403)
+    refused = 302 if role == "anonymous" else 403  # the anonymous visitor is sent to sign in
+    assert code(f"/challenges/{draft.slug}") == (200 if role in ("officer", "admin") else 302 if role == "anonymous" else 404)
+    assert code("/challenges/new") == (200 if role in ("officer", "other_officer") else refused)
+    assert code("/challenges/review") == (200 if role == "admin" else refused)
+    assert code("/challenges/mine") == (302 if role == "anonymous" else 200)
+    assert code(f"/challenges/{review.slug}/request-changes", "POST") == (302 if role == "admin" else refused)
     if role == "admin":
         assert code(f"/challenges/{review.slug}/approve", "POST") == 403  # no longer in review
     for action in ("approve", "request-changes"):
-        assert code(f"/challenges/{draft.slug}/{action}", "POST") == 403  # not in review
-    signed = role != "anonymous"
-    assert code(f"/challenges/{published.slug}/follow", "POST") == (302 if signed else 403)
-    assert code(f"/challenges/{draft.slug}/follow", "POST") == (404 if role not in ("officer", "admin") else 403)
-    assert code(f"/challenges/{published.slug}/questions", "POST") == (302 if signed else 403)
+        assert code(f"/challenges/{draft.slug}/{action}", "POST") == refused  # not in review
+    assert code(f"/challenges/{published.slug}/follow", "POST") == 302  # followed, or sent to sign in
+    assert code(f"/challenges/{draft.slug}/follow", "POST") == (
+        302 if role == "anonymous" else 404 if role not in ("officer", "admin") else 403)
+    assert code(f"/challenges/{published.slug}/questions", "POST") == 302
 
 
 def test_guessed_ids_and_slugs_are_404(app, world, login_as):

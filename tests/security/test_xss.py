@@ -265,6 +265,10 @@ def _send_every_email(world):
     for kind, reference in (("clarification", str(world.rows["answered"].id)), ("update", ""), ("in_evaluation", ""),
                             ("news", "")):
         outcomes.append(challenges.email_follower(member.id, open_challenge.id, kind, reference))
+    draft = world.challenges["draft"]
+    status, draft.status = draft.status, "in_review"  # the administrators hear of a challenge sent for review
+    outcomes.append(challenges.email_admins_review_waiting(draft.id))
+    draft.status = status
     deliveries = world.rows["publication"].announcement.deliveries.filter(Delivery.channel == "email").all()
     for role in (PARTICIPANT, JUROR):  # a participant's own outcome; everyone else's announcement
         send_email(next(d for d in deliveries if d.role == role and d.user_id))

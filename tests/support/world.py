@@ -575,6 +575,15 @@ ASSIGNMENT_ROUTES = ("jury.override", "jury.reassign", "jury.review", "jury.revi
 TEAM_ROUTES = ("teams.show", "teams.invite", "teams.rename", "teams.revoke", "teams.hand_over", "teams.remove")
 
 # (endpoint, argument) -> the world's values for it. A route whose argument is missing here fails the crawls.
+def _mail_names():
+    """The e-mails the world's operations wrote (the embedded default's mailbox), and a name that is none."""
+    from flask import current_app
+
+    from govchallenge.admin.mailbox import messages
+
+    return [m.name for m in messages(current_app.config["MAIL_FILE_DIR"])][:5] + ["no-such-mail.eml"]
+
+
 ROUTE_ARGUMENTS = {
     **_same(_slugs, "slug", *CHALLENGE_ROUTES),
     **_same(lambda w: [o.slug for o in w.organisations.values()], "slug", *ORGANISATION_ROUTES),
@@ -612,6 +621,7 @@ ROUTE_ARGUMENTS = {
     **_same(_team_members, "member_id", "teams.hand_over", "teams.remove"),
     **_same(_memberships, "membership_id", "organisations.approve", "organisations.remove", "organisations.change_role"),
     ("accounts.verify", "token"): lambda w: [w.tokens["verify"]],
+    ("admin.mail_message", "name"): lambda w: _mail_names(),
     ("accounts.reset_password", "token"): lambda w: [w.tokens["reset"]],
     ("identity.start", "key"): lambda w: ["@instance"] + [o.slug for o in w.organisations.values()],
     **_same(lambda w: [o.slug for o in w.organisations.values()], "slug",
