@@ -22,8 +22,9 @@ def _local(moment, zone):
 
 def test_a_copy_keeps_everything_and_moves_the_dates(app, login_as, published, adopter):
     officer, body = adopter
+    officer.language = "en"
     source = published.challenge
-    source.title["el"] = "Πρόκληση"
+    source.title = dict(source.title, el="Πρόκληση")
     source.prizes[0].description = {"en": "For the best", "fr": "Pour le meilleur"}
     db.session.commit()
     client = login_as(officer)

@@ -29,10 +29,11 @@ EVALUATED = ("alert(1)&gt;49", "alert(1)>49")  # PAYLOAD ends with {{7*7}}: a te
 DATA_TYPES = {  # endpoints whose answer is data, never a page
     "api.challenges": "application/json", "api.challenge": "application/json", "results.api_results": "application/json",
     "results.export_json": "application/json", "results.export_csv": "text/csv", "main.healthz": "application/json",
-    "challenges.feed": "application/atom+xml",
+    "challenges.feed": "application/atom+xml", "api.solutions": "application/json", "api.solution": "application/json",
+    "reuse.publiccode_yml": "application/yaml",
 }
 # Types a browser never renders as a page, whatever the body holds.
-INERT_TYPES = {"application/json", "text/csv", "application/atom+xml", "application/pdf", "application/zip",
+INERT_TYPES = {"application/json", "application/yaml", "text/csv", "application/atom+xml", "application/pdf", "application/zip",
                "application/octet-stream", "text/plain"}
 EMAIL_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "emails"
 
