@@ -28,6 +28,9 @@ _EUPL_APPENDIX_PREFIXES = ("eupl-", "gpl-2.0", "gpl-3.0", "agpl-3.0", "lgpl-2.1"
                            "epl-1.0", "cecill-2.0", "cecill-2.1", "mpl-2.0", "cc-by-sa-3.0", "liliq-r")
 _OPERATORS = {"and", "or", "with"}
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+:\-]*")
+# Every character an SPDX expression may hold (SPDX spec, annex D: idstrings, operators, brackets, spaces).
+# Anything else is refused before the library sees it: some inputs make its validator itself fail.
+_SPDX_CHARACTERS = re.compile(r"^[A-Za-z0-9.+:\-() ]+$")
 
 
 @dataclass
@@ -61,9 +64,12 @@ def check(text):
     """-> LicenceCheck of `text`. Case is normalised silently (`mit` -> `MIT`); an identifier SPDX has replaced
     (`GPL-2.0`, `GPL-2.0+`) is reported with its replacement, so the team chooses what it means."""
     text = (text or "").strip()
-    if not text or len(text) > 300:
+    if not text or len(text) > 300 or not _SPDX_CHARACTERS.match(text):
         return LicenceCheck(None, syntax=True)
-    info = _licensing().validate(text)
+    try:
+        info = _licensing().validate(text)
+    except (ExpressionError, AttributeError, TypeError):  # the library's own failures on odd input
+        return LicenceCheck(None, syntax=True)
     if info.invalid_symbols and any(s for s in info.invalid_symbols):
         return LicenceCheck(None, unknown=[s for s in info.invalid_symbols if s])
     if info.errors or not info.normalized_expression:

@@ -1,5 +1,6 @@
 """"We use this" / "We want this": only officers of verified public bodies record them; the team and the
 original hosts get an e-mail in their language; records are public, audited and withdrawable."""
+import pytest
 import sqlalchemy as sa
 
 from govchallenge.core.audit import AuditEvent
@@ -129,6 +130,16 @@ def test_an_unlisted_solution_takes_no_adoption(app, login_as, published, adopte
     login_as(published.officer).post(f"/solutions/challenges/{published.challenge.slug}/listings/{published.submissions[0].public_id}/unlist")
     response = login_as(officer).post(f"/solutions/{listing.slug}/adoptions", data={"organisation": str(body.id), "kind": "use"})
     assert response.status_code == 404 and _adoptions() == []
+    # A host sees the unlisted page, but may not record on it either.
+    host_body = published.challenge.lead_host.organisation
+    response = login_as(published.officer).post(f"/solutions/{listing.slug}/adoptions",
+                                                data={"organisation": str(host_body.id), "kind": "use"})
+    assert response.status_code == 403 and _adoptions() == []
+    from govchallenge.reuse import operations
+    from govchallenge.reuse.operations import ReuseError
+
+    with pytest.raises(ReuseError):
+        operations.record_adoption(officer, listing, body, "use")
 
 
 def test_the_country_filter_counts_adopters(app, login_as, published, adopter):

@@ -53,6 +53,7 @@ def test_a_team_that_declines_is_not_listed_and_may_unlist_later(app, login_as, 
     assert response.status_code == 302
     response = _approve(login_as(published.officer), published, winner)
     assert response.status_code == 302 and not _listing(winner).is_public
+    assert _listing(winner).state == "pending" and _listing(winner).approved_at is None  # refused, not approved
     # It had been listed: the team's "no" takes it out at once.
     team_client.post(f"/solutions/entries/{winner.public_id}/listing",
                      data={"list_it": "yes", "maturity": "stable", "contact_email": "team@example.eu"})

@@ -1,5 +1,7 @@
 """SPDX expressions, checked and normalised by license-expression, and their families (a pure module)."""
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from govchallenge.submissions import licences
 
@@ -33,6 +35,19 @@ def test_unknown_identifiers_are_named(written, unknown):
 def test_what_does_not_parse_is_refused(written):
     found = licences.check(written)
     assert not found.ok and found.syntax
+
+
+@pytest.mark.parametrize("written", ['"', "<", "{{7*7}}", "MIT\u00a0OR Apache-2.0", "MIT OR\tApache-2.0", "MIT\x00"])
+def test_characters_outside_spdx_are_refused_before_the_library_sees_them(written):
+    """Some of these make license-expression's validator raise AttributeError itself."""
+    found = licences.check(written)
+    assert not found.ok and found.syntax
+
+
+@given(st.text(max_size=60))
+def test_any_text_gets_an_answer_never_an_exception(text):
+    found = licences.check(text)
+    assert found.ok or found.syntax or found.unknown or found.deprecated
 
 
 def test_operators_alone_are_refused():

@@ -249,6 +249,7 @@ def _send_every_email(world):
     from govchallenge.jury import jobs as jury
     from govchallenge.results.announcements import send_email
     from govchallenge.results.models import JUROR, PARTICIPANT, Delivery
+    from govchallenge.reuse import jobs as reuse
     from govchallenge.submissions import jobs as submissions
     from govchallenge.teams import jobs as teams
 
@@ -262,6 +263,7 @@ def _send_every_email(world):
         challenges.email_cohost_invitation(world.rows["invited_host"].id),
         jury.send_invitation(world.rows["invited_juror"].id),
         jury.send_reminder(world.rows["jury"].round.id, world.rows["jury"].juror_rows[1].id),
+        reuse.email_adoption(world.rows["adoption"].id),
     ]
     for kind, reference in (("clarification", str(world.rows["answered"].id)), ("update", ""), ("in_evaluation", ""),
                             ("news", "")):
