@@ -198,3 +198,14 @@ def test_the_challenge_page_offers_the_reuse_actions(app, login_as, published, a
     assert f"/solutions/challenges/{slug}/listings" in host_page and f"/solutions/challenges/{slug}/run-again" not in host_page
     officer_page = login_as(adopter[0]).get(f"/challenges/{slug}").get_data(as_text=True)
     assert f"/solutions/challenges/{slug}/run-again" in officer_page and f"/solutions/{listing.slug}" in officer_page
+
+
+def test_the_demo_lists_a_solution_used_in_another_country(app):
+    from govchallenge.demo import load_demo
+
+    load_demo()
+    load_demo()  # idempotent
+    listings = db.session.execute(sa.select(Listing)).scalars().all()
+    assert len(listings) == 1 and listings[0].is_public and listings[0].licence == "EUPL-1.2 OR MIT"
+    assert sorted(listings[0].descriptions) == ["el", "en", "pl"]
+    assert {a.organisation.country for a in listings[0].active_adoptions} == {"GR"}
