@@ -105,23 +105,28 @@ def _challenge_summary_properties():
     }
 
 
+def _page_of(item_schema, parameters, always=()):
+    """One page of a filtered list: its items, the paging figures, and the filters applied (optional, but for
+    those `always` given a default)."""
+    filters = [p.name for p in parameters if p.name not in ("page", "per_page")]
+    return _object({
+        "items": _array(_ref(item_schema)),
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1},
+        "total": COUNT,
+        "pages": COUNT,
+        "filters": _object({name: {"type": "string"} for name in filters}, optional=set(filters) - set(always),
+                           description="The filters applied (those left empty are not listed)."),
+    })
+
+
 def _schemas():
     summary = _challenge_summary_properties()
     return {
         "TranslatedText": _map(LANGUAGE_CODE, STRING, "One text in several languages, keyed by ISO 639-1 code."),
         "Host": _object({"name": STRING, "slug": STRING, "country": COUNTRY, "role": _enum((LEAD, COHOST))}),
         "ChallengeSummary": _object(summary),
-        "ChallengeList": _object({
-            "items": _array(_ref("ChallengeSummary")),
-            "page": {"type": "integer", "minimum": 1},
-            "per_page": {"type": "integer", "minimum": 1},
-            "total": COUNT,
-            "pages": COUNT,
-            "filters": _object({p.name: {"type": "string"} for p in challenge_list_parameters()
-                                if p.name not in ("page", "per_page")},
-                               optional=("q", "state", "country", "domain", "language", "eligible"),
-                               description="The filters applied (those left empty are not listed)."),
-        }),
+        "ChallengeList": _page_of("ChallengeSummary", challenge_list_parameters(), always=("sort",)),
         "ChallengeDetail": _object({
             **summary,
             "description": TEXT,
@@ -193,17 +198,7 @@ def _solution_schemas():
             "url": URL,
             "publiccode_url": URL,
         }, description="A solution listed in the reuse catalogue."),
-        "SolutionList": _object({
-            "items": _array(_ref("Solution")),
-            "page": {"type": "integer", "minimum": 1},
-            "per_page": {"type": "integer", "minimum": 1},
-            "total": COUNT,
-            "pages": COUNT,
-            "filters": _object({p.name: {"type": "string"} for p in solution_list_parameters()
-                                if p.name not in ("page", "per_page")},
-                               optional=("q", "licence", "country", "language", "maturity", "domain"),
-                               description="The filters applied (those left empty are not listed)."),
-        }),
+        "SolutionList": _page_of("Solution", solution_list_parameters()),
     }
 
 
