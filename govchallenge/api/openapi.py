@@ -14,7 +14,10 @@ from govchallenge.challenges.models import (
 from govchallenge.organisations.models import KINDS
 from govchallenge.results import documents, scoring
 
-from .parameters import challenge_list_parameters
+from govchallenge.reuse.catalogue import FAMILIES
+from govchallenge.reuse.models import MATURITIES
+
+from .parameters import challenge_list_parameters, solution_list_parameters
 
 VERSION = "1.0.0"
 LANGUAGE_CODE = "^[a-z]{2}$"
@@ -102,23 +105,28 @@ def _challenge_summary_properties():
     }
 
 
+def _page_of(item_schema, parameters, always=()):
+    """One page of a filtered list: its items, the paging figures, and the filters applied (optional, but for
+    those `always` given a default)."""
+    filters = [p.name for p in parameters if p.name not in ("page", "per_page")]
+    return _object({
+        "items": _array(_ref(item_schema)),
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1},
+        "total": COUNT,
+        "pages": COUNT,
+        "filters": _object({name: {"type": "string"} for name in filters}, optional=set(filters) - set(always),
+                           description="The filters applied (those left empty are not listed)."),
+    })
+
+
 def _schemas():
     summary = _challenge_summary_properties()
     return {
         "TranslatedText": _map(LANGUAGE_CODE, STRING, "One text in several languages, keyed by ISO 639-1 code."),
         "Host": _object({"name": STRING, "slug": STRING, "country": COUNTRY, "role": _enum((LEAD, COHOST))}),
         "ChallengeSummary": _object(summary),
-        "ChallengeList": _object({
-            "items": _array(_ref("ChallengeSummary")),
-            "page": {"type": "integer", "minimum": 1},
-            "per_page": {"type": "integer", "minimum": 1},
-            "total": COUNT,
-            "pages": COUNT,
-            "filters": _object({p.name: {"type": "string"} for p in challenge_list_parameters()
-                                if p.name not in ("page", "per_page")},
-                               optional=("q", "state", "country", "domain", "language", "eligible"),
-                               description="The filters applied (those left empty are not listed)."),
-        }),
+        "ChallengeList": _page_of("ChallengeSummary", challenge_list_parameters(), always=("sort",)),
         "ChallengeDetail": _object({
             **summary,
             "description": TEXT,
@@ -163,6 +171,34 @@ def _schemas():
         }),
         **_results_document_schemas(),
         "Error": _object({"error": _object({"status": INTEGER, "title": STRING, "message": STRING})}),
+        **_solution_schemas(),
+    }
+
+
+def _solution_schemas():
+    return {
+        "Solution": _object({
+            "slug": STRING,
+            "name": STRING,
+            "descriptions": _map(LANGUAGE_CODE, _object({"short": STRING, "long": STRING}),
+                                 "The solution's descriptions, keyed by ISO 639-1 code."),
+            "languages": _array(STRING, description="The languages the solution is available in."),
+            "licence": {"type": "string", "description": "An SPDX licence expression, normalised."},
+            "licence_families": _array(_enum(FAMILIES)),
+            "repository_url": STRING,
+            "maturity": _enum(MATURITIES),
+            "winner": BOOLEAN,
+            "challenge": _object({"slug": {"type": "string", "pattern": SLUG}, "title": TEXT, "domain": _enum(DOMAINS)}),
+            "public_bodies": _array(_object({"name": STRING, "slug": STRING, "country": COUNTRY}),
+                                    description="The hosts of the challenge it came from."),
+            "used_in": _map("^[A-Z]{2}$", COUNT, "How many public bodies record using it, by country."),
+            "interested": _array(COUNTRY, description="Countries of public bodies that want it."),
+            "contact": _object({"name": STRING, "email": STRING}),
+            "approved_at": _nullable(TIME),
+            "url": URL,
+            "publiccode_url": URL,
+        }, description="A solution listed in the reuse catalogue."),
+        "SolutionList": _page_of("Solution", solution_list_parameters()),
     }
 
 
@@ -280,6 +316,17 @@ def _paths():
             "operationId": "getResults", "summary": "The published results of a challenge, with their digest.",
             "parameters": [SLUG_PARAMETER],
             "responses": _responses("Results", "The published results.", last_modified=True),
+        }},
+        "/api/v1/solutions": {"get": {
+            "operationId": "listSolutions", "summary": "The reuse catalogue's solutions, filtered and paged.",
+            "parameters": [_query_parameter(p) for p in solution_list_parameters()],
+            "responses": _responses("SolutionList", "One page of solutions.", missing=False),
+        }},
+        "/api/v1/solutions/{slug}": {"get": {
+            "operationId": "getSolution", "summary": "One listed solution.",
+            "parameters": [{"name": "slug", "in": "path", "required": True, "description": "The solution's identifier.",
+                            "schema": {"type": "string", "maxLength": 24}}],
+            "responses": _responses("Solution", "The solution."),
         }},
     }
 

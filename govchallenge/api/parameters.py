@@ -68,6 +68,28 @@ def challenge_list_parameters():
     )
 
 
+@cache
+def solution_list_parameters():
+    from govchallenge.reuse.catalogue import FAMILIES
+    from govchallenge.reuse.models import MATURITIES
+
+    return (
+        Parameter("q", "Words that must all appear in the solution's name or descriptions (any language), case-insensitive.",
+                  {"type": "string", "maxLength": MAX_SEARCH_LENGTH, "pattern": WITHOUT_NUL}),
+        Parameter("licence", "Only solutions whose licence (or one of its choices) is of this family: `permissive`, "
+                  "`copyleft` or `eupl` (EUPL-compatible).", _enum(FAMILIES)),
+        Parameter("country", "Only solutions used by a public body of this country or hosted by one (ISO 3166-1 "
+                  "alpha-2, upper case).", _enum(country_codes())),
+        Parameter("language", "Only solutions available in this language (ISO 639-1, lower case).", _enum(language_codes())),
+        Parameter("maturity", "Only solutions of this maturity (publiccode.yml `developmentStatus`).", _enum(MATURITIES)),
+        Parameter("domain", "Only solutions from challenges of this domain.", _enum(DOMAINS)),
+        Parameter("page", "The page to show, from 1. A page past the last one is empty.",
+                  {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}),
+        Parameter("per_page", f"How many solutions a page holds, at most {MAX_PER_PAGE}.",
+                  {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE}),
+    )
+
+
 @dataclass
 class QueryProblems(Exception):
     unknown: list

@@ -14,7 +14,7 @@ from govchallenge.submissions.counts import public_counts
 from govchallenge.extensions import db
 
 from .openapi import description
-from .parameters import DEFAULT_PER_PAGE, QueryProblems, challenge_list_parameters, read_query
+from .parameters import DEFAULT_PER_PAGE, QueryProblems, challenge_list_parameters, read_query, solution_list_parameters
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -51,8 +51,8 @@ def _bad_request(message):
     return error
 
 
-def _refused_query(problems):
-    parameters = challenge_list_parameters()
+def _refused_query(problems, parameters=None):
+    parameters = parameters or challenge_list_parameters()
     said = []
     if problems.unknown:
         said.append(_("Unknown parameter: %(names)s. This address accepts: %(known)s.",
@@ -122,3 +122,39 @@ def challenge(slug):
         } for p in found.prizes],
     })
     return jsonify(body)
+
+
+def _api_url(endpoint, **values):
+    return external_url(endpoint, **values)
+
+
+@bp.route("/solutions")
+def solutions():
+    """The reuse catalogue: listed solutions, filtered like its page and paged."""
+    from govchallenge.reuse import catalogue as reuse
+
+    parameters = solution_list_parameters()
+    try:
+        values = read_query(request.args, parameters)
+    except QueryProblems as problems:
+        raise _refused_query(problems, parameters) from None
+    filters = {k: v for k, v in values.items() if k not in ("page", "per_page")}
+    page = db.paginate(reuse.query(filters), page=values.get("page", 1), per_page=values.get("per_page", DEFAULT_PER_PAGE),
+                       error_out=False)
+    return jsonify({
+        "items": [reuse.summary(listing, _api_url) for listing in page.items],
+        "page": page.page, "per_page": page.per_page, "total": page.total, "pages": page.pages, "filters": filters,
+    })
+
+
+@bp.route("/solutions/<slug>")
+def solution(slug):
+    from govchallenge.reuse import catalogue as reuse
+    from govchallenge.reuse.models import Listing
+
+    found = db.session.execute(
+        sa.select(Listing).where(Listing.slug == slug, reuse.public_condition()).options(*reuse.list_options())
+    ).scalar_one_or_none()
+    if found is None:
+        abort(404)
+    return jsonify(reuse.summary(found, _api_url))

@@ -18,7 +18,7 @@ from govchallenge.core.names import NAME_FILTERS, readable_name
 from govchallenge.core.timeutil import is_zone, zone_names
 from govchallenge.organisations.models import KINDS
 
-from .models import COUNTRIES_ALL, COUNTRIES_EU, COUNTRIES_LIST, DOMAINS
+from .models import COUNTRIES_ALL, COUNTRIES_EU, COUNTRIES_LIST, DOMAINS, OPEN_LICENCE_LABELS
 
 COUNTRY_MODES = {
     COUNTRIES_ALL: _l("Every country"),
@@ -83,6 +83,8 @@ class ChallengeForm(TextsForm):
     calibration = SelectField(_l("Calibration of jurors"), choices=list(CALIBRATIONS.items()), default="model",
                               description=_l("The recommended method estimates each entry's quality and each juror's severity together, trusts a juror's apparent severity only as far as the reviews show it, and gives rank intervals that account for both. It combines reviews by their mean."))
     publish_ranking = SelectField(_l("Published ranking"), choices=list(RANKINGS.items()), default="all")
+    open_licence = SelectField(_l("Open-source licence of entries"), choices=list(OPEN_LICENCE_LABELS.items()), default="none",
+                               description=_l("Required: an entry is submitted only with an open-source licence and a public repository."))
 
     def fill(self, hosts=None):
         self.main_language.choices = language_choices()

@@ -54,6 +54,14 @@ PUBLIC_STATES = (PUBLISHED, OPEN, CLOSED, IN_EVALUATION, RESULTS_PUBLISHED, ARCH
 COUNTRIES_ALL, COUNTRIES_EU, COUNTRIES_LIST = "all", "eu", "list"
 
 LEAD, COHOST = "lead", "cohost"
+
+# Whether entries must (or are asked to) carry an open licence (submissions/licences.py says which are open).
+OPEN_LICENCE_NONE, OPEN_LICENCE_ENCOURAGE, OPEN_LICENCE_REQUIRE = "none", "encourage", "require"
+OPEN_LICENCE_LABELS = {
+    OPEN_LICENCE_NONE: _l("No licence asked for"),
+    OPEN_LICENCE_ENCOURAGE: _l("An open-source licence is encouraged"),
+    OPEN_LICENCE_REQUIRE: _l("An open-source licence is required"),
+}
 INVITED, ACCEPTED, DECLINED = "invited", "accepted", "declined"
 
 
@@ -106,6 +114,9 @@ class Challenge(db.Model):
     # Only the application sets this default: existing challenges keep the method they were created with.
     calibration = db.Column(db.String(20), nullable=False, default="model")
     publish_ranking = db.Column(db.String(10), nullable=False, default="all")  # winners | all
+    open_licence = db.Column(db.String(10), nullable=False, default=OPEN_LICENCE_NONE, server_default=OPEN_LICENCE_NONE)
+    # The published challenge this one was copied from by another public body (reuse/copying.py).
+    based_on_id = db.Column(db.Integer, db.ForeignKey("challenge.id", ondelete="SET NULL"), nullable=True, index=True)
 
     created_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"), nullable=True)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
@@ -118,6 +129,7 @@ class Challenge(db.Model):
     criteria = db.relationship("Criterion", back_populates="challenge", cascade="all, delete-orphan", order_by="Criterion.position")
     prizes = db.relationship("Prize", back_populates="challenge", cascade="all, delete-orphan", order_by="Prize.position")
     attachments = db.relationship("ChallengeAttachment", back_populates="challenge", cascade="all, delete-orphan")
+    based_on = db.relationship("Challenge", remote_side="Challenge.id", foreign_keys=[based_on_id])
 
     def state_at(self, now):
         """The state a visitor sees at `now`: stored workflow state, refined by the clock."""

@@ -81,7 +81,7 @@ def announce(challenge, kind, reference=""):
 
 def _apply_settings(challenge, values):
     for name in ("domain", "timezone", "countries_mode", "team_min", "team_max", "anonymous_review", "review_comment",
-                 "jurors_see_others", "aggregation", "calibration", "publish_ranking", "publish_at", "results_at"):
+                 "jurors_see_others", "aggregation", "calibration", "publish_ranking", "open_licence", "publish_at", "results_at"):
         if name in values:
             setattr(challenge, name, values[name])
     if "tags" in values:

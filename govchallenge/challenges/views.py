@@ -31,7 +31,7 @@ from .forms import (
     TranslationForm,
 )
 from .models import (
-    ARCHIVED, CHANGES_REQUESTED, DECLINED, DOMAINS, IN_EVALUATION, IN_REVIEW, PUBLIC_STATES, STATE_LABELS, Challenge, ChallengeAttachment, ChallengeHost,
+    ARCHIVED, CHANGES_REQUESTED, DECLINED, DOMAINS, IN_EVALUATION, IN_REVIEW, OPEN_LICENCE_LABELS, PUBLIC_STATES, STATE_LABELS, Challenge, ChallengeAttachment, ChallengeHost,
     Clarification, Criterion, Prize, Stage,
 )
 from .operations import TEXT_FIELDS
@@ -113,7 +113,7 @@ def next_deadline(challenge, now):
 
 @bp.app_context_processor
 def _helpers():
-    return {"challenge_state_labels": STATE_LABELS, "challenge_domains": DOMAINS}
+    return {"challenge_state_labels": STATE_LABELS, "challenge_domains": DOMAINS, "challenge_open_licence": OPEN_LICENCE_LABELS}
 
 
 # --- catalogue and feed ----------------------------------------------------------------------
@@ -250,6 +250,7 @@ def _settings(form):
         "anonymous_review": bool(form.anonymous_review.data), "review_comment": form.review_comment.data,
         "jurors_see_others": bool(form.jurors_see_others.data), "aggregation": form.aggregation.data,
         "calibration": form.calibration.data, "publish_ranking": form.publish_ranking.data,
+        "open_licence": form.open_licence.data,
     }
 
 
@@ -284,7 +285,7 @@ def edit(slug):
             getattr(form, name).data = (getattr(challenge, name) or {}).get(challenge.main_language, "")
         for name in ("main_language", "domain", "timezone", "countries_mode", "countries", "entrant_kinds", "team_min",
                      "team_max", "anonymous_review", "review_comment", "jurors_see_others", "aggregation", "calibration",
-                     "publish_ranking", "version"):
+                     "publish_ranking", "open_licence", "version"):
             getattr(form, name).data = getattr(challenge, name)
         form.tags.data = ", ".join(challenge.tags or [])
         form.publish_at.data = _local(challenge.publish_at, challenge)

@@ -23,6 +23,11 @@ class Submission(db.Model):
     summary = db.Column(db.Text, nullable=False, default="")
     description = db.Column(db.Text, nullable=False, default="")
     links = db.Column(db.JSON, nullable=False, default=dict)  # {"code": url, "video": url, "demo": url}
+    # Openness, declared by the team: an SPDX expression as normalised by submissions/licences.py, the public
+    # repository (http(s)) and a publiccode.yml as typed. The team's and the hosts': never on a juror's page.
+    licence = db.Column(db.String(300), nullable=False, default="", server_default="")
+    repository_url = db.Column(db.String(500), nullable=False, default="", server_default="")
+    publiccode = db.Column(db.Text, nullable=False, default="", server_default="")
     # Raised on every save; a form carrying an older value is refused, never silently overwriting.
     lock_version = db.Column(db.Integer, nullable=False, default=1)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from govchallenge.challenges.models import Stage
+from govchallenge.challenges.models import OPEN_LICENCE_REQUIRE, Stage
 from govchallenge.core.actions import RuleError
 from govchallenge.core import audit
 from govchallenge.core.geo import EU_MEMBER_STATES
@@ -19,7 +19,7 @@ from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
 from govchallenge.jobs import outbox
 
-from . import eligibility, screening
+from . import eligibility, licences, publiccode, screening
 from .models import DRAFT, SUBMITTED, WITHDRAWN, LateEntryGrant, Submission, SubmissionFile, SubmissionVersion
 
 LINK_KINDS = ("code", "video", "demo")
@@ -208,6 +208,8 @@ def save_entry(actor, team, stage, fields, expected_lock_version, new_files=(), 
     submission.description = fields.get("description", "").strip()
     submission.links = {kind: (fields.get("links") or {}).get(kind, "").strip() for kind in LINK_KINDS
                         if (fields.get("links") or {}).get(kind, "").strip()}
+    if "openness" in fields:
+        _declare_openness(submission, fields["openness"])
     for filename, stored in new_files:
         submission.files.append(SubmissionFile(
             filename=filename[:200], mime_type=stored.mime_type, size=stored.size, sha256=stored.sha256,
@@ -228,8 +230,38 @@ def save_entry(actor, team, stage, fields, expected_lock_version, new_files=(), 
     return submission, version
 
 
+def _declare_openness(submission, openness):
+    """The licence (normalised; anything else refused), the repository (http(s) only) and the publiccode.yml
+    (kept as typed: its problems are the team's to see, and refuse nothing once it parses)."""
+    licence = (openness.get("licence") or "").strip()
+    if licence:
+        found = licences.check(licence)
+        if not found.ok:
+            raise SubmissionError("licence")
+        licence = found.normalised
+    repository = (openness.get("repository_url") or "").strip()
+    if repository and not publiccode.is_http_url(repository):
+        raise SubmissionError("repository")
+    submission.licence, submission.repository_url = licence, repository[:500]
+    submission.publiccode = (openness.get("publiccode") or "").strip()
+
+
+def open_licence_missing(challenge, submission):
+    """The fields a challenge that requires an open licence still needs before submission: a licence that is
+    open (licences.is_open) and the public repository."""
+    if challenge.open_licence != OPEN_LICENCE_REQUIRE:
+        return []
+    missing = []
+    if not submission.licence or not licences.is_open(submission.licence):
+        missing.append("licence")
+    if not submission.repository_url:
+        missing.append("repository_url")
+    return missing
+
+
 def _submit(actor, team, submission, now, grant, accepted_terms):
     missing = [name for name in ("title", "summary", "description") if not getattr(submission, name)]
+    missing += open_licence_missing(team.challenge, submission)
     if missing:
         raise SubmissionError("incomplete", missing)
     if not accepted_terms:

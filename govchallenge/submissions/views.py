@@ -38,8 +38,15 @@ ERRORS = {
     "terms": lambda detail: _("Accept the terms to submit the entry."),
     "not_submitted": lambda detail: _("Only a submitted entry can be withdrawn."),
     "wrong_stage": lambda detail: _("This stage belongs to another challenge."),
+    "licence": lambda detail: _("The licence is not a valid SPDX expression."),
+    "repository": lambda detail: _("Enter an address starting with http:// or https://."),
 }
 MESSAGES = Messages(ERRORS, default=lambda: _("The change was refused."))
+_INCOMPLETE = {
+    "licence": lambda: _("This challenge requires an open-source licence: give one, such as EUPL-1.2 or MIT, before submitting."),
+    "repository_url": lambda: _("This challenge requires the public repository of the solution before submitting."),
+    "*": lambda: _("Fill this in before submitting."),
+}
 FIELD_NAMES = {"title": lambda: _("Title"), "summary": lambda: _("Summary"), "description": lambda: _("Description")}
 
 @bp.before_request
@@ -190,7 +197,7 @@ def _files_not_added(form, stored):
 def _explain(form, error, submission):
     if error.code == "incomplete":
         for name in error.failures:
-            form[name].errors = list(form[name].errors) + [_("Fill this in before submitting.")]
+            form[name].errors = list(form[name].errors) + [_INCOMPLETE.get(name, _INCOMPLETE["*"])()]
         return
     if error.code == "ineligible":
         form.problems.extend(failure_message(f) for f in error.failures)

@@ -128,6 +128,9 @@ def _real_answers(client, world, tied):
         answers.append(("ChallengeDetail", client.get(f"/api/v1/challenges/{challenge.slug}")))
     for challenge in (world.challenges["published"], tied):
         answers.append(("Results", client.get(f"/api/v1/challenges/{challenge.slug}/results")))
+    every_solution_filter = "q=a&licence=eupl&country=PL&language=en&maturity=beta&domain=mobility&page=1&per_page=5"
+    answers += [("SolutionList", client.get(f"/api/v1/solutions?{query}")) for query in ("per_page=100", every_solution_filter)]
+    answers.append(("Solution", client.get(f"/api/v1/solutions/{world.rows['listing'].slug}")))
     for name, response in answers:
         assert response.status_code == 200, (name, response.request.url, response.get_json())
     return [(name, response.get_json()) for name, response in answers]

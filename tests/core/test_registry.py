@@ -85,9 +85,10 @@ def test_without_its_blind_nobody_would_be_kept_from_who_entered_what(app):
 def test_the_app_wires_every_domains_hooks(app):
     hooks = registry.registry(app)
     assert [link.endpoint for link in sorted(hooks.nav_links, key=lambda link: link.position)] == [
-        "challenges.catalogue", "organisations.index", "teams.mine", "jury.index"]
+        "challenges.catalogue", "reuse.catalogue", "organisations.index", "teams.mine", "jury.index"]
     assert [p.template for p in hooks.challenge_panels] == [
-        "submissions/_challenge_panel.html", "jury/_challenge_panel.html", "results/_challenge_panel.html"]
+        "submissions/_challenge_panel.html", "jury/_challenge_panel.html", "results/_challenge_panel.html",
+        "reuse/_challenge_panel.html"]
     assert len(hooks.feed_sources) == 1 and len(hooks.team_close_blockers) == 1
     from govchallenge.jury.permissions import kept_blind
 
@@ -97,7 +98,7 @@ def test_the_app_wires_every_domains_hooks(app):
 def test_building_the_app_twice_registers_nothing_twice(make_app):
     first, second = make_app(), make_app()
     assert registry.registry(first) is not registry.registry(second)
-    assert len(registry.registry(second).challenge_panels) == 3
+    assert len(registry.registry(second).challenge_panels) == 4
 
 
 def test_the_outbox_listens_to_sessions_only_once_an_app_is_built():

@@ -29,10 +29,11 @@ EVALUATED = ("alert(1)&gt;49", "alert(1)>49")  # PAYLOAD ends with {{7*7}}: a te
 DATA_TYPES = {  # endpoints whose answer is data, never a page
     "api.challenges": "application/json", "api.challenge": "application/json", "results.api_results": "application/json",
     "results.export_json": "application/json", "results.export_csv": "text/csv", "main.healthz": "application/json",
-    "challenges.feed": "application/atom+xml",
+    "challenges.feed": "application/atom+xml", "api.solutions": "application/json", "api.solution": "application/json",
+    "reuse.publiccode_yml": "application/yaml",
 }
 # Types a browser never renders as a page, whatever the body holds.
-INERT_TYPES = {"application/json", "text/csv", "application/atom+xml", "application/pdf", "application/zip",
+INERT_TYPES = {"application/json", "application/yaml", "text/csv", "application/atom+xml", "application/pdf", "application/zip",
                "application/octet-stream", "text/plain"}
 EMAIL_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "emails"
 
@@ -248,6 +249,7 @@ def _send_every_email(world):
     from govchallenge.jury import jobs as jury
     from govchallenge.results.announcements import send_email
     from govchallenge.results.models import JUROR, PARTICIPANT, Delivery
+    from govchallenge.reuse import jobs as reuse
     from govchallenge.submissions import jobs as submissions
     from govchallenge.teams import jobs as teams
 
@@ -261,6 +263,7 @@ def _send_every_email(world):
         challenges.email_cohost_invitation(world.rows["invited_host"].id),
         jury.send_invitation(world.rows["invited_juror"].id),
         jury.send_reminder(world.rows["jury"].round.id, world.rows["jury"].juror_rows[1].id),
+        reuse.email_adoption(world.rows["adoption"].id),
     ]
     for kind, reference in (("clarification", str(world.rows["answered"].id)), ("update", ""), ("in_evaluation", ""),
                             ("news", "")):

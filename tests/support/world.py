@@ -99,6 +99,11 @@ def _review_comments(row, mark):
     return {key: hostile(mark(key)) for key in sorted(keys)}
 
 
+def _listing_descriptions(row, mark):
+    return {language: {"short": hostile(mark(f"s{language}")), "long": hostile(mark(f"l{language}")),
+                       "features": [hostile(mark(f"f{language}"))]} for language in sorted(set(row.descriptions or {}) | {"en", "el"})}
+
+
 def _chair_decisions(row, mark):
     return [dict(decision, reason=hostile(mark(index))) for index, decision in enumerate(row.chair_decisions or [])]
 
@@ -166,10 +171,19 @@ USER_TEXT = {
     "audit_event.actor_label": DERIVED,  # the actor's e-mail address
     "audit_event.detail": DERIVED,  # comments, reasons, addresses the operations record
     "entry_screening.findings": DERIVED,  # file names, and the team's, members' and organisations' names found
+    "submission.repository_url": _url,
+    "submission.publiccode": _text,
+    "reuse_listing.name": _text,
+    "reuse_listing.descriptions": _listing_descriptions,
+    "reuse_listing.repository_url": _url,
+    "reuse_listing.contact_name": _text,
+    "reuse_listing.contact_email": _email,
+    "reuse_adoption.note": _text,
 }
 
 NOT_USER_TEXT = {
     "generated identifiers (random or from a counter), never typed": [
+        "reuse_listing.slug",
         "assignment.public_id", "submission.public_id", "submission_file.public_id", "team.public_id",
         "juror.nonce", "team_invitation.nonce", "audit_event.object_id", "audit_event.nonce",
         "pairwise_showing.public_id",
@@ -189,7 +203,8 @@ NOT_USER_TEXT = {
         "challenge_host.state", "membership.role", "membership.state", "organisation.kind", "team_member.role",
         "submission.state", "file_inspection.status", "juror.state", "conflict_declaration.kind", "conflict_declaration.source", "round_entry.exclusion_kind",
         "jury_round.state", "assignment.state", "assignment.source", "review.state", "publication.state",
-        "publication.digest_scheme", "jury_round.kind", "pairwise_showing.choice",
+        "publication.digest_scheme", "jury_round.kind", "pairwise_showing.choice", "challenge.open_licence",
+        "reuse_listing.team_choice", "reuse_listing.state", "reuse_listing.maturity", "reuse_adoption.kind",
         "delivery.channel", "delivery.role", "delivery.state", "outbox_job.state", "award.domain",
         "audit_event.action", "audit_event.object_type",
     ],
@@ -198,12 +213,16 @@ NOT_USER_TEXT = {
         "challenge.main_language", "challenge.timezone", "challenge.countries", "challenge.entrant_kinds",
         "clarification.language", "prize.currency", "delivery.language", "challenge_attachment.mime_type",
         "submission_file.mime_type", "file_inspection.mime_type",
+        "reuse_listing.languages", "reuse_listing.language_codes",
+    ],
+    "SPDX licence expressions, normalised by submissions/licences.py (identifiers, AND, OR, WITH, brackets)": [
+        "submission.licence", "reuse_listing.licence",
     ],
     "machine data: numbers, ids and file digests the platform writes": [
         "review.scores", "ranked_ballot.ranking", "outbox_job.function", "outbox_job.args", "outbox_job.result", "audit_event.ip_address",
     ],
     "a search index (lower-cased copies of titles and summaries), queried, never shown": [
-        "challenge.search_text",
+        "challenge.search_text", "reuse_listing.search_text",
     ],
     "text read from uploaded files, searched for the team's names, never shown (what is found is shown from "
     "entry_screening.findings)": [
@@ -471,10 +490,34 @@ def _copies_of_user_text(world):
         "world-contest", {"en": "c"}, [challenges["published"], challenges["open"]], users["admin"], {"en": "d"})
     results.give_contest_award(contest, world.rows["published"].submissions[0], {"en": "a"}, users["admin"],
                                domain="mobility", place=1, reason="r")
+    _reuse(world)
     export = world.rows["export"] = exports.request_export(users["officer"], first_stage)
     db.session.commit()
     _run_export(export.id)
     _fail_waiting_jobs()
+
+
+def _reuse(world):
+    """The reuse catalogue: the published challenge's winner (the member's team) listed with a publiccode.yml,
+    a body using it, one wanting it and a record withdrawn; the published challenge run again by the invited body."""
+    from govchallenge.reuse import copying
+    from govchallenge.reuse import operations as reuse
+
+    users, organisations = world.users, world.organisations
+    winner = world.rows["published"].submissions[0]
+    winner.licence, winner.repository_url = "EUPL-1.2 OR MIT", "https://git.example.eu/world"
+    winner.publiccode = ("publiccodeYmlVersion: '0.4'\nname: World\nurl: https://git.example.eu/world\nlegal: {license: MIT}\n"
+                         "maintenance: {type: community}\nlocalisation: {availableLanguages: [en, el]}\n"
+                         "description: {en: {shortDescription: s}, el: {shortDescription: σ}}\n")
+    reuse.decide(users["member"], winner, True, "beta", "c", "contact@example.eu")
+    listing = world.rows["listing"] = reuse.approve(users["officer"], winner)
+    invited_officer = organisations["invited"].memberships[0].user
+    world.rows["adoption"] = reuse.record_adoption(invited_officer, listing, organisations["invited"], "use", "n")
+    reuse.record_adoption(users["cohost"], listing, organisations["cohost"], "want", "n")
+    withdrawn = reuse.record_adoption(invited_officer, listing, organisations["invited"], "want", "n")
+    reuse.withdraw_adoption(invited_officer, withdrawn)
+    world.rows["copy"] = copying.run_again(invited_officer, world.challenges["published"], organisations["invited"],
+                                           utcnow() + timedelta(days=30), "PLN")
 
 
 def _run_export(job_id):
@@ -623,6 +666,14 @@ ROUTE_ARGUMENTS = {
     ("accounts.verify", "token"): lambda w: [w.tokens["verify"]],
     ("admin.mail_message", "name"): lambda w: _mail_names(),
     ("accounts.reset_password", "token"): lambda w: [w.tokens["reset"]],
+    **_same(lambda w: [w.rows["listing"].slug], "slug", "reuse.show", "reuse.publiccode_yml", "reuse.adopt",
+            "reuse.withdraw_adoption", "api.solution"),
+    ("reuse.withdraw_adoption", "adoption_id"): lambda w: [w.rows["adoption"].id],
+    ("reuse.dataset", "fmt"): lambda w: ["json", "csv"],
+    ("reuse.decide", "public_id"): lambda w: [w.rows["published"].submissions[0].public_id, w.entries["own_submitted"].public_id],
+    **_same(lambda w: [w.challenges["published"].slug, w.challenges["open"].slug, w.rows["copy"].slug], "slug",
+            "reuse.host_listings", "reuse.approve", "reuse.unlist", "reuse.run_again"),
+    **_same(lambda w: [s.public_id for s in w.rows["published"].submissions[:2]], "public_id", "reuse.approve", "reuse.unlist"),
     ("identity.start", "key"): lambda w: ["@instance"] + [o.slug for o in w.organisations.values()],
     **_same(lambda w: [o.slug for o in w.organisations.values()], "slug",
             "identity.provider_edit", "identity.provider_remove"),

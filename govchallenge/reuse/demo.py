@@ -1,0 +1,72 @@
+"""Demo data of the reuse catalogue (registered in govchallenge.demo.DEMO_STEPS); idempotent.
+
+The winner of "clean-air-sensors" declares its licence, repository and publiccode.yml, a host lists it, and the
+Municipality of Thessaloniki records that it uses it."""
+import sqlalchemy as sa
+
+from govchallenge.challenges.models import by_slug
+from govchallenge.extensions import db
+from govchallenge.organisations.models import OFFICER, Membership
+from govchallenge.organisations.models import by_slug as organisation_by_slug
+from govchallenge.results.models import Award, published_for
+from govchallenge.submissions.models import Submission
+
+from . import operations
+from .models import Listing
+
+SLUG = "clean-air-sensors"
+PUBLICCODE = """\
+publiccodeYmlVersion: "0.4"
+name: Czujniki czystego powietrza
+url: "https://code.example.eu/clean-air/sensors.git"
+developmentStatus: beta
+legal:
+  license: EUPL-1.2 OR MIT
+maintenance:
+  type: community
+localisation:
+  localisationReady: true
+  availableLanguages: [pl, en, el]
+description:
+  pl:
+    shortDescription: Sieć tanich czujników jakości powietrza z otwartymi danymi.
+    longDescription: Czujniki PM2.5 i NO2 przy szkołach, dane co minutę, mapa dla mieszkańców.
+  en:
+    shortDescription: A network of low-cost air-quality sensors with open data.
+    longDescription: PM2.5 and NO2 sensors near schools, data every minute, a map for residents.
+  el:
+    shortDescription: Δίκτυο αισθητήρων ποιότητας αέρα χαμηλού κόστους με ανοικτά δεδομένα.
+"""
+
+
+def _officer(organisation):
+    return db.session.execute(sa.select(Membership).where(
+        Membership.organisation_id == organisation.id, Membership.role == OFFICER)).scalars().first()
+
+
+def add_demo(users):
+    challenge = by_slug(SLUG)
+    publication = published_for(challenge.id) if challenge is not None else None
+    if publication is None:
+        return None
+    award = db.session.execute(sa.select(Award).where(Award.publication_id == publication.id, Award.place == 1)).scalars().first()
+    if award is None:
+        return None
+    winner = db.session.get(Submission, award.submission_id)
+    if db.session.execute(sa.select(Listing.id).where(Listing.submission_id == winner.id)).first() is not None:
+        return None
+    winner.licence = winner.licence or "EUPL-1.2 OR MIT"
+    winner.repository_url = winner.repository_url or "https://code.example.eu/clean-air/sensors.git"
+    winner.publiccode = winner.publiccode or PUBLICCODE
+    lead = challenge.lead_host
+    host_officer = _officer(lead.organisation) if lead else None
+    if host_officer is None:
+        return None
+    listing = operations.approve(host_officer.user, winner)
+    adopter = organisation_by_slug("dimos-thessalonikis")
+    adopter_officer = _officer(adopter) if adopter is not None and adopter.is_verified else None
+    if adopter_officer is not None and adopter.id not in {h.organisation_id for h in challenge.hosts}:
+        operations.record_adoption(adopter_officer.user, listing, adopter, "use",
+                                   "Σε πιλοτική χρήση σε δέκα σχολεία της Θεσσαλονίκης.")
+    db.session.flush()
+    return listing

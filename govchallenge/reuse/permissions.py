@@ -1,0 +1,60 @@
+"""Who may do what with the reuse catalogue: one function per question, deny by default.
+
+Teams decide whether their solution is listed; hosts approve the listings of their challenge; only officers
+of verified public bodies record adoption or interest, or run a challenge again; everyone reads what is listed."""
+from govchallenge.challenges.models import RESULTS_PUBLISHED, ARCHIVED
+from govchallenge.challenges.permissions import authoring_organisations, host_organisation_ids, is_host_officer
+from govchallenge.core.permissions import is_admin, signed_in
+from govchallenge.teams.permissions import is_member
+
+RESULTS_OUT = (RESULTS_PUBLISHED, ARCHIVED)
+
+
+def results_out(challenge):
+    return challenge.status in RESULTS_OUT
+
+
+def can_decide_listing(user, submission):
+    """A member of the entry's team, once the results are out."""
+    return signed_in(user) and results_out(submission.team.challenge) and is_member(user, submission.team)
+
+
+def can_approve_listings(user, challenge):
+    return results_out(challenge) and is_host_officer(user, challenge)
+
+
+def can_view_listing(user, listing):
+    """Listed solutions are public; a listing not (or no longer) listed only to its team and hosts."""
+    if listing.is_public:
+        return True
+    return signed_in(user) and (is_member(user, listing.submission.team) or is_host_officer(user, listing.challenge)
+                                or is_admin(user))
+
+
+def adopting_bodies(user):
+    """The verified public bodies the user is an active officer of."""
+    return authoring_organisations(user)
+
+
+def can_record_adoption(user, listing):
+    return listing.is_public and bool(adopting_bodies(user))
+
+
+def can_withdraw_adoption(user, adoption):
+    return adoption.withdrawn_at is None and any(o.id == adoption.organisation_id for o in adopting_bodies(user))
+
+
+def reusing_bodies(user, challenge):
+    """The bodies the user may run `challenge` again for: verified public bodies they are an officer of, other
+    than the challenge's own hosts (a host runs its own challenge again by editing it)."""
+    hosts = host_organisation_ids(challenge)
+    return [o for o in authoring_organisations(user) if o.id not in hosts]
+
+
+def can_run_again(user, challenge):
+    return challenge.is_public and bool(reusing_bodies(user, challenge))
+
+
+def can_see_reuses(user, challenge):
+    """Who ran this challenge again: its hosts (and admins)."""
+    return is_host_officer(user, challenge) or is_admin(user)
