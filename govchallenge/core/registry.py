@@ -57,6 +57,8 @@ class Registry:
     entrant_blinds: list = field(default_factory=list)
     signin_options: list = field(default_factory=list)  # () -> [SignInOption]: other ways in, on the sign-in page
     password_signin_refusals: list = field(default_factory=list)  # (user) -> message when a password may not sign them in
+    # NavLink: where a person downloads or erases their own data; the privacy notice links them when present
+    personal_data_pages: list = field(default_factory=list)
 
     REQUIRED = ("team_close_blockers", "entrant_blinds")
 
