@@ -57,6 +57,8 @@ def register_extensions(app):
 
 
 def _init_login(app, login_manager):
+    from flask_login import user_loaded_from_cookie
+
     from .accounts.models import load_session_user
 
     login_manager.init_app(app)
@@ -67,6 +69,19 @@ def _init_login(app, login_manager):
 
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.user_loader(load_session_user)
+    user_loaded_from_cookie.connect(_bind_remembered_session, app)
+
+
+def _bind_remembered_session(app, user):
+    """A browser coming back with only its remember-me cookie gets a session bound to it, as a sign-in does.
+    Flask-Login restores the account but leaves the session without the identifier that "strong" protection
+    compares, so the next page would find them unequal, end the session and delete the remember-me cookie:
+    "keep me signed in" lasted one page."""
+    from flask import session
+
+    from .extensions import login_manager
+
+    session["_id"] = login_manager._session_identifier_generator()
 
 
 def _import_models():

@@ -44,7 +44,7 @@ def remember_cookie(config):
         purpose=_l("Keeps you signed in on this device after the browser closes. Signing out removes it and makes "
                    "every copy of it useless."),
         lifetime=_l("%(days)s days", days=days),
-        set_when=_l("Only when you tick “Remember me” as you sign in"),
+        set_when=_l("Only when you tick “Keep me signed in on this device” as you sign in"),
     )
 
 

@@ -41,7 +41,7 @@ def retention_periods(config):
                ", ".join(throttle_settings)),
         Period(_l("E-mails waiting to be sent (retried while the mail server does not accept them)"),
                _l("Up to %(hours)s hours", hours=_hours(config["MAIL_RETRY_HOURS"] * 3600)), "MAIL_RETRY_HOURS"),
-        Period(_l("The sign-in cookie of “Remember me”"), remember_cookie(config).lifetime, "REMEMBER_COOKIE_DURATION"),
+        Period(_l("The cookie that keeps you signed in on a device"), remember_cookie(config).lifetime, "REMEMBER_COOKIE_DURATION"),
         Period(_l("Teams, entries, reviews and published results: the record of a competition"),
                _l("As long as the challenge is kept on the platform. Published results stay public; an entry stays "
                   "with its team and a review with a pseudonym when a person's account is erased")),

@@ -37,7 +37,7 @@ def test_the_registration_form_links_the_privacy_notice(client):
 def test_the_defaults_are_written_in_each_language(client):
     texts = {code: client.get("/cookies", headers={"Accept-Language": code}).get_data(as_text=True)
              for code in INTERFACE_LANGUAGES}
-    first_paragraphs = {code: html.split('legal-text"', 1)[1].split("</p>", 1)[0] for code, html in texts.items()}
+    first_paragraphs = {code: html.split('legal-text" lang=', 1)[1].split(">", 1)[1].split("</p>", 1)[0] for code, html in texts.items()}
     assert len(set(first_paragraphs.values())) == len(INTERFACE_LANGUAGES)
 
 
