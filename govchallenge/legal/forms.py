@@ -84,3 +84,17 @@ class LegalSettingsForm(FlaskForm):
         """Text fields as text ("" when empty, never None: the columns hold no NULL); the date as a date or None."""
         return {name: self[name].data if name == "statement_prepared_on" else (self[name].data or "")
                 for name in self.FIELDS}
+
+
+MAX_MESSAGE_LENGTH = 5_000
+
+
+class ContactForm(FlaskForm):
+    """A message to the operator, from anyone; it leaves by e-mail through the jobs."""
+
+    name = StringField(_l("Your name"), filters=[_strip], validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Your e-mail address"), filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)],
+                       description=_l("We answer to this address and use it for nothing else."))
+    message = TextAreaField(_l("Your message"), filters=[_strip], validators=[DataRequired(), Length(max=MAX_MESSAGE_LENGTH)],
+                            description=_l("Which page were you on, and what were you trying to do?"),
+                            render_kw={"rows": 8})

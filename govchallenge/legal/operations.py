@@ -1,6 +1,7 @@
 """Every change to the legal pages. Operations flush, never commit; each change is audited with what changed."""
 from govchallenge.core import audit
 from govchallenge.extensions import db
+from govchallenge.jobs import enqueue
 
 from .models import SETTINGS_ID, LegalSettings, LegalText
 
@@ -35,3 +36,9 @@ def save_settings(values, actor):
     audit.record("legal.settings_saved", actor=actor, object_type="legal_settings", object_id=SETTINGS_ID,
                  changed=changed)
     return row
+
+
+def send_contact_message(name, email, message, language):
+    """Queue the message to the operator; the job reads the operator's address when it runs. Nothing else is
+    stored: the message lives in the outbox row until the mail is sent."""
+    return enqueue("govchallenge.legal.jobs.send_contact_message", name, email, message, language)

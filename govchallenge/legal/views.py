@@ -1,13 +1,17 @@
 """The legal and help pages, read by everyone."""
-from flask import Blueprint, current_app, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from babel.dates import format_date
 
 from govchallenge.core.i18n import current_language
+from govchallenge.extensions import db, limiter
 from govchallenge.core.registry import hook
 from govchallenge.core.templating import formatting_locale
 
 from .cookies import platform_cookies
 from .limitations import KNOWN_LIMITATIONS, REVIEWED_ON
+from . import operations
+from .forms import ContactForm
 from .models import current_settings, text_row
 from .pages import PAGES, page_text
 from .purposes import PURPOSES
@@ -47,9 +51,29 @@ def cookies():
     return _page("cookies", cookies=platform_cookies(current_app.config))
 
 
-@bp.route("/contact")
+# Messages sent per address, and attempts of any kind (a form refused for bad input counts only in the second).
+CONTACT_SENT_LIMIT = "3 per hour"
+CONTACT_ATTEMPT_LIMIT = "20 per hour"
+
+
+def _sent(response):
+    return response.status_code == 302
+
+
+@bp.route("/contact", methods=["GET", "POST"])
+@limiter.limit(CONTACT_SENT_LIMIT, methods=["POST"], scope="contact-sent", deduct_when=_sent)
+@limiter.limit(CONTACT_ATTEMPT_LIMIT, methods=["POST"], scope="contact-attempt")
 def contact():
-    return _page("contact")
+    """The operator's contact details and, once the operator gave an address, a form that mails it."""
+    form = ContactForm()
+    if form.is_submitted() and not current_settings().contact_email:
+        abort(404)  # no address to send to, so no form
+    if form.validate_on_submit():
+        operations.send_contact_message(form.name.data, form.email.data, form.message.data, current_language())
+        db.session.commit()
+        flash(_("Thank you: your message is on its way. We answer at the address you gave."), "success")
+        return redirect(url_for("legal.contact"))
+    return _page("contact", form=form), 400 if form.errors else 200
 
 
 def personal_data_links():

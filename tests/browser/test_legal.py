@@ -4,6 +4,7 @@ import pytest
 from govchallenge.core.languages import INTERFACE_LANGUAGES
 from govchallenge.extensions import db
 from govchallenge.legal.models import LegalText
+from tests.legal.test_html import OPERATOR
 from tests.support.browser import assert_accessible
 from tests.support.factories import PASSWORD, make_user
 
@@ -17,6 +18,7 @@ def test_the_legal_pages_and_their_forms_pass_axe(playwright_browser, live_app, 
     make_user(email=f"admin-{language}@platform.eu", admin=True, language=language)
     # One page with an operator text in English only, so the fallback notice is checked too.
     db.session.add(LegalText(page="contact", body={"en": "Ring us on **+30 210 000 0000**."}))
+    db.session.add(OPERATOR())  # with a contact address, so the contact form shows
     db.session.commit()
     context = playwright_browser.new_context(base_url=live_app.live_url, locale=language)
     page = context.new_page()
@@ -25,6 +27,10 @@ def test_the_legal_pages_and_their_forms_pass_axe(playwright_browser, live_app, 
         page.goto(path)
         assert page.locator("html").get_attribute("lang") == language
         assert_accessible(page, f"{path} in {language}")
+    page.locator("textarea[name=message]").fill("x")
+    page.locator("form.form button[type=submit]").click()
+    page.locator("#error-summary").wait_for()
+    assert_accessible(page, f"the contact form with errors in {language}")
 
     page.goto("/login")
     page.locator("input[name=email]").fill(f"admin-{language}@platform.eu")

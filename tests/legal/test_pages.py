@@ -1,6 +1,10 @@
 """The legal and help pages: everyone reads them, in every language, from the footer of every page; the
 facts they state come from the code and the settings."""
+import email
+import email.policy
+
 import pytest
+import sqlalchemy as sa
 
 from govchallenge.core.languages import INTERFACE_LANGUAGES
 from govchallenge.extensions import db
@@ -111,3 +115,71 @@ def test_operator_markdown_is_cleaned(client, app):
     db.session.commit()
     html = client.get("/privacy").get_data(as_text=True)
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)" in html and 'href="javascript' not in html
+
+
+# --- the contact form ---------------------------------------------------------------------------------------
+
+MESSAGE = {"name": "Zoë Ŵilliams", "email": "zoe@example.ie", "message": "The <b>results</b> page is hard to read."}
+
+
+def _with_contact_address():
+    db.session.add(LegalSettings(id=1, operator_name="Digital Ireland", operator_address="", contact_email="help@digital.ie",
+                                 protection_officer_email="", enforcement_name="", enforcement_url="",
+                                 supervisory_name="", supervisory_url="", conformance="partial"))
+    db.session.commit()
+
+
+def _mails(app):
+    from pathlib import Path
+
+    return sorted(Path(app.config["MAIL_FILE_DIR"]).glob("*.eml"))
+
+
+def test_a_message_from_the_contact_form_reaches_the_operator_by_a_job(client, app):
+    from govchallenge.jobs.models import OutboxJob
+
+    _with_contact_address()
+    response = client.post("/contact", data=MESSAGE, headers={"Accept-Language": "pl"})
+    assert response.status_code == 302 and response.headers["Location"] == "/contact"
+    [job] = db.session.execute(sa.select(OutboxJob)).scalars().all()
+    assert job.function == "govchallenge.legal.jobs.send_contact_message" and job.state == "done"
+    [sent] = _mails(app)
+    message = email.message_from_bytes(sent.read_bytes(), policy=email.policy.default)
+    assert message["To"] == "help@digital.ie" and message["Subject"] == "A message from the contact page"
+    text = message.get_body(("plain",)).get_content()
+    assert "Zoë Ŵilliams (zoe@example.ie) wrote through the contact page, in Polish:" in text
+    assert "The <b>results</b> page is hard to read." in text
+    html = message.get_body(("html",)).get_content()
+    assert "The &lt;b&gt;results&lt;/b&gt; page" in html  # the HTML part escapes what the visitor typed
+
+
+def test_without_an_operator_address_there_is_no_form(client, app):
+    assert 'name="message"' not in client.get("/contact").get_data(as_text=True)
+    assert client.post("/contact", data=MESSAGE).status_code == 404
+    assert _mails(app) == []
+
+
+@pytest.mark.parametrize("field, value", [("name", ""), ("email", "not-an-address"), ("message", "   "),
+                                          ("message", "x" * 5001), ("name", "n" * 201)])
+def test_a_bad_contact_message_is_a_form_error_and_sends_nothing(client, app, field, value):
+    _with_contact_address()
+    response = client.post("/contact", data={**MESSAGE, field: value})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="error-summary"' in html
+    assert "zoe@example.ie" in html or field == "email"  # what was typed comes back
+    assert _mails(app) == []
+
+
+def test_the_contact_form_is_rate_limited(client, app):
+    _with_contact_address()
+    statuses = [client.post("/contact", data=MESSAGE).status_code for _ in range(4)]
+    assert statuses == [302, 302, 302, 429]
+    assert len(_mails(app)) == 3
+
+
+def test_the_contact_form_needs_the_csrf_token(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        _with_contact_address()
+        assert app.test_client().post("/contact", data=MESSAGE).status_code == 400
+        assert _mails(app) == []
