@@ -183,3 +183,17 @@ def test_the_contact_form_needs_the_csrf_token(make_app):
         _with_contact_address()
         assert app.test_client().post("/contact", data=MESSAGE).status_code == 400
         assert _mails(app) == []
+
+
+def test_the_demo_fills_every_detail_of_the_operator_once(app):
+    from govchallenge.demo import USERS, ensure_user
+    from govchallenge.legal.demo import add_demo
+
+    users = {row[0]: ensure_user(*row[:5]) for row in USERS}
+    add_demo(users)
+    add_demo(users)
+    db.session.commit()
+    [row] = db.session.execute(sa.select(LegalSettings)).scalars().all()
+    assert all(getattr(row, name) for name in ("operator_name", "operator_address", "contact_email",
+                                               "protection_officer_email", "enforcement_name", "enforcement_url",
+                                               "supervisory_name", "supervisory_url", "statement_prepared_on"))

@@ -612,6 +612,7 @@ ROUTE_ARGUMENTS = {
     ("identity.start", "key"): lambda w: ["@instance"] + [o.slug for o in w.organisations.values()],
     **_same(lambda w: [o.slug for o in w.organisations.values()], "slug",
             "identity.provider_edit", "identity.provider_remove"),
+    ("admin.legal_text", "page"): lambda w: ["accessibility", "privacy", "cookies", "contact", "terms"],
 }
 
 
