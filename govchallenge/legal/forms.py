@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 
 from govchallenge.core.forms import plausible_moment
 from govchallenge.core.i18n import lazy_text as _l
+from govchallenge.core.names import NAME_FILTERS, readable_name
 
 from .pages import MAX_TEXT_LENGTH
 
@@ -55,8 +56,8 @@ def web_address(form, field):
 
 
 class LegalSettingsForm(FlaskForm):
-    operator_name = StringField(_l("Operator (the data controller)"), filters=[_strip],
-                                validators=[DataRequired(), Length(max=200)],
+    operator_name = StringField(_l("Operator (the data controller)"), filters=NAME_FILTERS,
+                                validators=[DataRequired(), Length(max=200), readable_name],
                                 description=_l("The public body or organisation that runs this instance."))
     operator_address = StringField(_l("Postal address"), filters=[_strip], validators=[Optional(), Length(max=500)])
     contact_email = EmailField(_l("Contact e-mail address"), filters=[_strip],
@@ -64,13 +65,13 @@ class LegalSettingsForm(FlaskForm):
                                description=_l("For questions, accessibility feedback and requests about personal data."))
     protection_officer_email = EmailField(_l("Data protection officer's e-mail address"), filters=[_strip],
                                           validators=[Optional(), Email(), Length(max=254)])
-    enforcement_name = StringField(_l("Body that enforces accessibility"), filters=[_strip],
-                                   validators=[Optional(), Length(max=200)],
+    enforcement_name = StringField(_l("Body that enforces accessibility"), filters=NAME_FILTERS,
+                                   validators=[Optional(), Length(max=200), readable_name],
                                    description=_l("The national body named by your country under Directive (EU) 2016/2102."))
     enforcement_url = StringField(_l("Its web address"), filters=[_strip],
                                   validators=[Optional(), Length(max=500), web_address])
-    supervisory_name = StringField(_l("Data protection supervisory authority"), filters=[_strip],
-                                   validators=[Optional(), Length(max=200)])
+    supervisory_name = StringField(_l("Data protection supervisory authority"), filters=NAME_FILTERS,
+                                   validators=[Optional(), Length(max=200), readable_name])
     supervisory_url = StringField(_l("Its web address"), filters=[_strip],
                                   validators=[Optional(), Length(max=500), web_address])
     conformance = SelectField(_l("Conformance with WCAG 2.1 level AA"), choices=list(CONFORMANCE.items()))
@@ -92,7 +93,7 @@ MAX_MESSAGE_LENGTH = 5_000
 class ContactForm(FlaskForm):
     """A message to the operator, from anyone; it leaves by e-mail through the jobs."""
 
-    name = StringField(_l("Your name"), filters=[_strip], validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Your name"), filters=NAME_FILTERS, validators=[DataRequired(), Length(max=200), readable_name])
     email = EmailField(_l("Your e-mail address"), filters=[_strip], validators=[DataRequired(), Email(), Length(max=254)],
                        description=_l("We answer to this address and use it for nothing else."))
     message = TextAreaField(_l("Your message"), filters=[_strip], validators=[DataRequired(), Length(max=MAX_MESSAGE_LENGTH)],

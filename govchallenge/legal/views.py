@@ -51,9 +51,9 @@ def cookies():
     return _page("cookies", cookies=platform_cookies(current_app.config))
 
 
-# Messages sent per address, and attempts of any kind (a form refused for bad input counts only in the second).
-CONTACT_SENT_LIMIT = "3 per hour"
-CONTACT_ATTEMPT_LIMIT = "20 per hour"
+def _limit(name):
+    """A limit read from the settings at each request (CONTACT_LIMIT, CONTACT_ATTEMPT_LIMIT)."""
+    return lambda: current_app.config[name]
 
 
 def _sent(response):
@@ -61,8 +61,8 @@ def _sent(response):
 
 
 @bp.route("/contact", methods=["GET", "POST"])
-@limiter.limit(CONTACT_SENT_LIMIT, methods=["POST"], scope="contact-sent", deduct_when=_sent)
-@limiter.limit(CONTACT_ATTEMPT_LIMIT, methods=["POST"], scope="contact-attempt")
+@limiter.limit(_limit("CONTACT_LIMIT"), methods=["POST"], scope="contact-sent", deduct_when=_sent)
+@limiter.limit(_limit("CONTACT_ATTEMPT_LIMIT"), methods=["POST"], scope="contact-attempt")
 def contact():
     """The operator's contact details and, once the operator gave an address, a form that mails it."""
     form = ContactForm()
