@@ -1,5 +1,7 @@
 """What the operator of an instance writes: one text per page (every language in one JSON field) and the
 operator's particulars the pages quote (controller, contacts, enforcement and supervisory bodies)."""
+import sqlalchemy as sa
+
 from govchallenge.core.timeutil import UTCDateTime, utcnow
 from govchallenge.extensions import db
 
@@ -11,7 +13,8 @@ class LegalText(db.Model):
 
     __tablename__ = "legal_text"
 
-    page = db.Column(db.String(30), primary_key=True)
+    id = db.Column(db.Integer, primary_key=True)
+    page = db.Column(db.String(30), nullable=False, unique=True)
     body = db.Column(db.JSON, nullable=False, default=dict)
     updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
     updated_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True)
@@ -39,7 +42,7 @@ class LegalSettings(db.Model):
 
 
 def text_row(page):
-    return db.session.get(LegalText, page)
+    return db.session.execute(sa.select(LegalText).where(LegalText.page == page)).scalar_one_or_none()
 
 
 def current_settings():

@@ -3,13 +3,13 @@ from govchallenge.core import audit
 from govchallenge.extensions import db
 from govchallenge.jobs import enqueue
 
-from .models import SETTINGS_ID, LegalSettings, LegalText
+from .models import SETTINGS_ID, LegalSettings, LegalText, text_row
 
 
 def save_page_text(page, texts, actor):
     """Store the page's text for every language given; an empty language falls back to English."""
     texts = {code: text for code, text in texts.items() if text}
-    row = db.session.get(LegalText, page)
+    row = text_row(page)
     before = dict(row.body) if row is not None else None
     if row is None:
         row = LegalText(page=page)

@@ -18,12 +18,14 @@ def upgrade():
     UTC = govchallenge.core.timeutil.UTCDateTime
     op.create_table(
         "legal_text",
+        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("page", sa.String(length=30), nullable=False),
         sa.Column("body", sa.JSON(), nullable=False),
         sa.Column("updated_at", UTC(), nullable=False),
         sa.Column("updated_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["updated_by_id"], ["user_account.id"], ondelete="SET NULL"),
-        sa.PrimaryKeyConstraint("page"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("page"),
     )
     op.create_table(
         "legal_settings",

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from govchallenge.core.audit import AuditEvent
 from govchallenge.extensions import db
-from govchallenge.legal.models import LegalSettings, LegalText
+from govchallenge.legal.models import LegalSettings, LegalText, text_row
 from govchallenge.legal.pages import MAX_TEXT_LENGTH
 
 EDIT_PATHS = ("/admin/legal", "/admin/legal/accessibility", "/admin/legal/privacy", "/admin/legal/cookies",
@@ -52,7 +52,7 @@ def test_an_admin_edits_a_page_and_the_edit_is_audited(client_for, client, peopl
                                                         "text_el": "", "text_de": "", "text_fr": ""})
     assert response.status_code == 302 and response.headers["Location"] == "/admin/legal/contact"
     db.session.expire_all()
-    assert db.session.get(LegalText, "contact").body == {"en": "Ring **0800 123**.", "pl": "Zadzwoń."}
+    assert text_row("contact").body == {"en": "Ring **0800 123**.", "pl": "Zadzwoń."}
     [event] = _events("legal.text_saved")
     assert event.actor_id == people["admin"].id and event.object_id == "contact"
     assert event.detail["changed"] == ["en", "pl"] and event.detail["first"] is True
@@ -69,14 +69,14 @@ def test_an_empty_or_overlong_english_text_is_a_form_error_and_keeps_the_page(cl
     assert response.status_code == 400 and 'id="error-summary"' in html and 'aria-invalid="true"' in html
     assert "Zostaje." in html  # what was typed comes back
     db.session.expire_all()
-    assert db.session.get(LegalText, "privacy") is None and _events("legal.text_saved") == []
+    assert text_row("privacy") is None and _events("legal.text_saved") == []
 
 
 def test_an_overlong_text_in_another_language_is_a_form_error(client_for):
     response = client_for("admin").post("/admin/legal/privacy", data={"text_en": "Fine.", "text_fr": "é" * (MAX_TEXT_LENGTH + 1)})
     assert response.status_code == 400
     db.session.expire_all()
-    assert db.session.get(LegalText, "privacy") is None
+    assert text_row("privacy") is None
 
 
 def test_an_unknown_page_is_not_found(client_for):
@@ -121,4 +121,4 @@ def test_the_edit_forms_need_the_csrf_token(make_app, people):
             "tests.support.factories", fromlist=["PASSWORD"]).PASSWORD, "csrf_token": token}).status_code == 302
         assert client.post("/admin/legal/contact", data={"text_en": "No token."}).status_code == 400
         db.session.expire_all()
-        assert db.session.get(LegalText, "contact") is None
+        assert text_row("contact") is None

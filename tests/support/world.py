@@ -166,6 +166,15 @@ USER_TEXT = {
     "audit_event.actor_label": DERIVED,  # the actor's e-mail address
     "audit_event.detail": DERIVED,  # comments, reasons, addresses the operations record
     "entry_screening.findings": DERIVED,  # file names, and the team's, members' and organisations' names found
+    "legal_text.body": _translated_column("body"),
+    "legal_settings.operator_name": _text,
+    "legal_settings.operator_address": _text,
+    "legal_settings.contact_email": _email,
+    "legal_settings.protection_officer_email": _email,
+    "legal_settings.enforcement_name": _text,
+    "legal_settings.enforcement_url": _url,
+    "legal_settings.supervisory_name": _text,
+    "legal_settings.supervisory_url": _url,
 }
 
 NOT_USER_TEXT = {
@@ -196,7 +205,7 @@ NOT_USER_TEXT = {
         "user_account.country", "user_account.language", "user_account.timezone", "organisation.country",
         "challenge.main_language", "challenge.timezone", "challenge.countries", "challenge.entrant_kinds",
         "clarification.language", "prize.currency", "delivery.language", "challenge_attachment.mime_type",
-        "submission_file.mime_type", "file_inspection.mime_type",
+        "submission_file.mime_type", "file_inspection.mime_type", "legal_text.page", "legal_settings.conformance",
     ],
     "machine data: numbers, ids and file digests the platform writes": [
         "review.scores", "outbox_job.function", "outbox_job.args", "outbox_job.result", "audit_event.ip_address",
@@ -291,6 +300,7 @@ def build_world():
     _open_challenge(world)
     _unpublished_challenges(world)
     _jury_at_work(world)
+    _legal_pages()
     db.session.flush()
     fill_every_user_text()
     world.rows["invited_juror"].email = world.users["member"].email  # the member may open (not accept) it
@@ -299,6 +309,17 @@ def build_world():
     db.session.commit()
     world.tokens.update(_tokens(world))
     return world
+
+
+def _legal_pages():
+    """The operator's details, every field given, and the text of a page the operator wrote."""
+    from govchallenge.legal.models import LegalSettings, LegalText
+
+    db.session.add(LegalSettings(id=1, operator_name="Operator", operator_address="Address", contact_email="a@b.eu",
+                                 protection_officer_email="dpo@b.eu", enforcement_name="Enforcer",
+                                 enforcement_url="https://enforcer.eu/", supervisory_name="Supervisor",
+                                 supervisory_url="https://supervisor.eu/", conformance="partial"))
+    db.session.add(LegalText(page="privacy", body={"en": "Privacy."}))
 
 
 def _people_and_bodies():
