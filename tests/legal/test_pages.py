@@ -101,7 +101,7 @@ def test_the_privacy_notice_links_the_personal_data_pages_when_a_domain_offers_t
 
 
 def test_an_operator_text_missing_in_a_language_falls_back_to_english_and_says_so(client, app):
-    db.session.add(LegalText(page="contact", body={"en": "Call **us**.", "pl": "Zadzwoń do nas."}))
+    db.session.add(LegalText(page="contact", body={"en": "Call **us**.", "pl": "Zadzwoń do nas.", "de": "Rufen Sie an."}))
     db.session.commit()
     polish = client.get("/contact", headers={"Accept-Language": "pl"}).get_data(as_text=True)
     assert "Zadzwoń do nas." in polish and "is not available" not in polish
