@@ -57,6 +57,8 @@ def register_extensions(app):
 
 
 def _init_login(app, login_manager):
+    from flask_login import user_loaded_from_cookie
+
     from .accounts.models import load_session_user
 
     login_manager.init_app(app)
@@ -70,6 +72,19 @@ def _init_login(app, login_manager):
     from .core.permissions import sign_in_redirect
 
     login_manager.unauthorized_handler(sign_in_redirect)
+    user_loaded_from_cookie.connect(_bind_remembered_session, app)
+
+
+def _bind_remembered_session(app, user):
+    """A browser coming back with only its remember-me cookie gets a session bound to it, as a sign-in does.
+    Flask-Login restores the account but leaves the session without the identifier that "strong" protection
+    compares, so the next page would find them unequal, end the session and delete the remember-me cookie:
+    "keep me signed in" lasted one page."""
+    from flask import session
+
+    from .extensions import login_manager
+
+    session["_id"] = login_manager._session_identifier_generator()
 
 
 def _import_models():
@@ -83,10 +98,11 @@ def _import_models():
         __import__(f"govchallenge.{name}.models")
 
 
-DOMAIN_MODELS = ["identity", "challenges", "teams", "submissions", "jury", "results", "reuse"]
+DOMAIN_MODELS = ["legal", "identity", "challenges", "teams", "submissions", "jury", "results", "reuse"]
 # Each domain's init_app registers its blueprint and fills the hooks of the domains below it
 # (core/registry.py), in this order: lower domains first.
-DOMAINS = ["main", "accounts", "organisations", "identity", "admin", "challenges", "teams", "submissions", "jury", "results", "reuse", "api"]
+DOMAINS = ["main", "accounts", "legal", "organisations", "identity", "admin", "challenges", "teams", "submissions", "jury",
+           "results", "reuse", "api"]
 
 
 def register_blueprints(app):

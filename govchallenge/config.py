@@ -73,6 +73,9 @@ def load_settings(instance_path):
         "REGISTER_LIMIT": os.environ.get("REGISTER_LIMIT", "10 per hour"),
         "REGISTER_EMAIL_LIMIT": os.environ.get("REGISTER_EMAIL_LIMIT", "3 per hour"),
         "ACCOUNT_NOTICE_LIMIT": os.environ.get("ACCOUNT_NOTICE_LIMIT", "1 per day"),
+        # Messages of the contact form sent per address, and its attempts of any kind (refused ones too).
+        "CONTACT_LIMIT": os.environ.get("CONTACT_LIMIT", "3 per hour"),
+        "CONTACT_ATTEMPT_LIMIT": os.environ.get("CONTACT_ATTEMPT_LIMIT", "20 per hour"),
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         # The header in which the trusted proxy stamps when it had the whole request (deadline fairness); empty: off.
         "REQUEST_START_HEADER": os.environ.get("REQUEST_START_HEADER", ""),

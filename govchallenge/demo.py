@@ -51,6 +51,7 @@ DEMO_STEPS = [
     "govchallenge.jury.demo:add_demo",
     "govchallenge.results.demo:add_demo",
     "govchallenge.reuse.demo:add_demo",
+    "govchallenge.legal.demo:add_demo",
 ]
 
 

@@ -85,6 +85,8 @@ class Registry:
     # (team) -> None, after a change of who the team is (a member joined or left, a new name), in its transaction:
     # what the domains above derived from the team's identity is recomputed (the names sought in its entries)
     team_changes: list = field(default_factory=list)
+    # NavLink: where a person downloads or erases their own data; the privacy notice links them when present
+    personal_data_pages: list = field(default_factory=list)
 
     REQUIRED = ("team_close_blockers", "entrant_blinds", "round_scoring", "team_changes")
 

@@ -55,7 +55,7 @@ def format_moment(value, zone_name=None, fmt="medium"):
 def moment_tag(value, zone_name=None, fmt="medium"):
     if value is None:
         return ""
-    iso = as_utc(value).isoformat()
+    iso = as_utc(value).isoformat(timespec="seconds")  # HTML allows at most three digits of a second
     return Markup(f'<time datetime="{escape(iso)}">{escape(format_moment(value, zone_name, fmt))}</time>')
 
 

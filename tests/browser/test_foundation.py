@@ -71,7 +71,8 @@ def test_a_wrong_password_repeated_gets_429(page, live_app):
 def test_axe_finds_no_violation(playwright_browser, live_app, language):
     context = playwright_browser.new_context(base_url=live_app.live_url, locale=language)
     page = context.new_page()
-    for path in ("/", "/register", "/login", "/reset", "/organisations/", "/solutions/", "/no-such-page"):
+    for path in ("/", "/register", "/login", "/reset", "/organisations/", "/solutions/", "/no-such-page", "/accessibility",
+                 "/privacy", "/cookies", "/contact"):
         page.goto(path)
         assert page.locator("html").get_attribute("lang") == language
         assert_accessible(page, f"{path} in {language}")

@@ -331,7 +331,7 @@ def test_deliveries_still_wait_after_ten_hours_of_refusal_and_are_given_up_after
         assert "(Europe/Warsaw)" in shown
         for page in (announcement, results):
             assert "5 waiting to be tried again" in page
-            assert f'next attempt <time datetime="{next_at.isoformat()}">{shown}</time>' in page
+            assert f'next attempt <time datetime="{next_at.isoformat(timespec="seconds")}">{shown}</time>' in page
             assert "0 given up" in page and "for 12 hours" in page
         assert "Waiting to retry" in announcement
         assert f"waiting to retry 5 (next attempt {next_at.strftime('%Y-%m-%d %H:%M:%S')} UTC)" in status

@@ -14,9 +14,11 @@ LIMITED_FORMS = {
     "/reset": lambda n: {"email": f"forgot{n}@startup.eu"},
     "/register": lambda n: {"name": f"Bot {n}", "email": f"bot{n}@startup.eu", "password": "Lublin-river-walks-42",
                             "confirm": "Lublin-river-walks-42", "country": "PL", "language": "en", "timezone": "Europe/Warsaw"},
+    "/contact": lambda n: {"name": f"Visitor {n}", "email": f"visitor{n}@startup.eu", "message": "Hello."},
 }
 # The address-wide limit of each route, lowered to two attempts for the test.
-ADDRESS_LIMITS = {"/login": "LOGIN_IP_LIMIT", "/reset": "RESET_LIMIT", "/register": "REGISTER_LIMIT"}
+ADDRESS_LIMITS = {"/login": "LOGIN_IP_LIMIT", "/reset": "RESET_LIMIT", "/register": "REGISTER_LIMIT",
+                  "/contact": "CONTACT_ATTEMPT_LIMIT"}
 PROXY, CLIENTS = "127.0.0.1", ["198.51.100.7", "198.51.100.8", "198.51.100.9"]
 
 

@@ -43,6 +43,15 @@ def test_a_cookie_copied_before_sign_out_gets_the_sign_in_page(app, copied):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
+def test_a_browser_back_with_only_its_remember_me_cookie_stays_signed_in_page_after_page(app):
+    make_user(email="regular@startup.eu")
+    db.session.commit()
+    reopened = replay(app, sign_in(app, "regular@startup.eu", remember=True), ("remember_token",))
+    for _ in range(3):
+        assert is_signed_in(reopened)
+    assert reopened.get_cookie("remember_token") is not None
+
+
 def test_a_password_reset_ends_remember_me_cookies_too(app):
     user = make_user(email="forgot@startup.eu", name="Fergus")
     db.session.commit()

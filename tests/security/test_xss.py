@@ -247,6 +247,7 @@ def _send_every_email(world):
     from govchallenge.accounts import jobs as accounts
     from govchallenge.challenges import jobs as challenges
     from govchallenge.jury import jobs as jury
+    from govchallenge.legal import jobs as legal
     from govchallenge.results.announcements import send_email
     from govchallenge.results.models import JUROR, PARTICIPANT, Delivery
     from govchallenge.reuse import jobs as reuse
@@ -264,6 +265,7 @@ def _send_every_email(world):
         jury.send_invitation(world.rows["invited_juror"].id),
         jury.send_reminder(world.rows["jury"].round.id, world.rows["jury"].juror_rows[1].id),
         reuse.email_adoption(world.rows["adoption"].id),
+        legal.send_contact_message(f"mk-contact-name-mk {PAYLOAD}", member.email, f"mk-contact-message-mk {PAYLOAD}", "el"),
     ]
     for kind, reference in (("clarification", str(world.rows["answered"].id)), ("update", ""), ("in_evaluation", ""),
                             ("news", "")):

@@ -179,6 +179,15 @@ USER_TEXT = {
     "reuse_listing.contact_name": _text,
     "reuse_listing.contact_email": _email,
     "reuse_adoption.note": _text,
+    "legal_text.body": _translated_column("body"),
+    "legal_settings.operator_name": _text,
+    "legal_settings.operator_address": _text,
+    "legal_settings.contact_email": _email,
+    "legal_settings.protection_officer_email": _email,
+    "legal_settings.enforcement_name": _text,
+    "legal_settings.enforcement_url": _url,
+    "legal_settings.supervisory_name": _text,
+    "legal_settings.supervisory_url": _url,
 }
 
 NOT_USER_TEXT = {
@@ -212,7 +221,7 @@ NOT_USER_TEXT = {
         "user_account.country", "user_account.language", "user_account.timezone", "organisation.country",
         "challenge.main_language", "challenge.timezone", "challenge.countries", "challenge.entrant_kinds",
         "clarification.language", "prize.currency", "delivery.language", "challenge_attachment.mime_type",
-        "submission_file.mime_type", "file_inspection.mime_type",
+        "submission_file.mime_type", "file_inspection.mime_type", "legal_text.page", "legal_settings.conformance",
         "reuse_listing.languages", "reuse_listing.language_codes",
     ],
     "SPDX licence expressions, normalised by submissions/licences.py (identifiers, AND, OR, WITH, brackets)": [
@@ -311,6 +320,7 @@ def build_world():
     _open_challenge(world)
     _unpublished_challenges(world)
     _jury_at_work(world)
+    _legal_pages()
     db.session.flush()
     fill_every_user_text()
     world.rows["invited_juror"].email = world.users["member"].email  # the member may open (not accept) it
@@ -319,6 +329,17 @@ def build_world():
     db.session.commit()
     world.tokens.update(_tokens(world))
     return world
+
+
+def _legal_pages():
+    """The operator's details, every field given, and the text of a page the operator wrote."""
+    from govchallenge.legal.models import LegalSettings, LegalText
+
+    db.session.add(LegalSettings(id=1, operator_name="Operator", operator_address="Address", contact_email="a@b.eu",
+                                 protection_officer_email="dpo@b.eu", enforcement_name="Enforcer",
+                                 enforcement_url="https://enforcer.eu/", supervisory_name="Supervisor",
+                                 supervisory_url="https://supervisor.eu/", conformance="partial"))
+    db.session.add(LegalText(page="privacy", body={"en": "Privacy."}))
 
 
 def _people_and_bodies():
@@ -677,6 +698,7 @@ ROUTE_ARGUMENTS = {
     ("identity.start", "key"): lambda w: ["@instance"] + [o.slug for o in w.organisations.values()],
     **_same(lambda w: [o.slug for o in w.organisations.values()], "slug",
             "identity.provider_edit", "identity.provider_remove"),
+    ("admin.legal_text", "page"): lambda w: ["accessibility", "privacy", "cookies", "contact", "terms"],
 }
 
 
