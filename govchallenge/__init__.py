@@ -80,10 +80,10 @@ def _import_models():
         __import__(f"govchallenge.{name}.models")
 
 
-DOMAIN_MODELS = ["identity", "challenges", "teams", "submissions", "jury", "results"]
+DOMAIN_MODELS = ["identity", "challenges", "teams", "submissions", "jury", "results", "privacy"]
 # Each domain's init_app registers its blueprint and fills the hooks of the domains below it
 # (core/registry.py), in this order: lower domains first.
-DOMAINS = ["main", "accounts", "organisations", "identity", "admin", "challenges", "teams", "submissions", "jury", "results", "api"]
+DOMAINS = ["main", "accounts", "organisations", "identity", "admin", "challenges", "teams", "submissions", "jury", "results", "api", "privacy"]
 
 
 def register_blueprints(app):
