@@ -83,12 +83,10 @@ def _sole_officer_of_open_challenges(user):
 
 
 def _open_rounds_as_juror(user):
+    open_round = sa.select(jm.Round.id).where(jm.Round.challenge_id == cm.Challenge.id, jm.Round.state == jm.OPEN).exists()
+    serving = sa.select(jm.Juror.challenge_id).where(jm.Juror.user_id == user.id, jm.Juror.state == jm.ACCEPTED)
     return db.session.execute(
-        sa.select(cm.Challenge).distinct()
-        .join(jm.Juror, jm.Juror.challenge_id == cm.Challenge.id)
-        .join(jm.Round, jm.Round.challenge_id == cm.Challenge.id)
-        .where(jm.Juror.user_id == user.id, jm.Juror.state == jm.ACCEPTED, jm.Round.state == jm.OPEN)
-        .order_by(cm.Challenge.id)
+        sa.select(cm.Challenge).where(cm.Challenge.id.in_(serving), open_round).order_by(cm.Challenge.id)
     ).scalars().all()
 
 
@@ -111,7 +109,7 @@ def erase_account(user, actor, reason=""):
     audit.record("account.erased", user, actor=recorder, by_admin=by_admin,
                  reason=reason if by_admin else "", files_removed=removed_files)
     db.session.flush()
-    # The erasure's own event must not keep the person's address or IP address either.
+    # Every event's personal part about them, the erasure's own included (it held their IP address).
     audit.erase_personal_data(user.id, old_email)
     return user
 
@@ -125,7 +123,6 @@ def _replacements(user, old_email, old_name):
 
 
 def _delete_personal_rows(user, old_email):
-    audit.erase_personal_data(user.id, old_email)
     for model, condition in (
         (IdentityLink, IdentityLink.user_id == user.id),
         (Membership, Membership.user_id == user.id),
