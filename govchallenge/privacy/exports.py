@@ -107,7 +107,7 @@ def _build(export):
 
 def _mail(export):
     user = export.user
-    message = mail.render("data_export_ready", user.language, user.email, _("Your govchallenge data is ready"),
+    message = mail.render("data_export_ready", user.language, user.email, lambda: _("Your govchallenge data is ready"),
                           message_id=message_id("data_export_ready", user.id, export.id), user=user,
                           link=external_url("privacy.download", token=make_link_token(export)),
                           expires_at=export.expires_at)
