@@ -26,7 +26,7 @@ from govchallenge.submissions.models import DRAFT, Submission, SubmissionVersion
 from govchallenge.teams.models import TeamInvitation
 
 from . import files
-from .models import EXPIRED, READY, DataExport
+from .models import EXPIRED, READY, USED, DataExport
 
 RETENTION_JOB = "govchallenge.privacy.retention.purge_job"
 SIGNIN_ACTIONS = ("account.login", "account.login_failed", "account.login_paused", "account.reset_requested")
@@ -95,12 +95,17 @@ def purge_mail_files():
 
 
 def purge_expired_exports():
+    """Exports past their link lose their file; so do downloaded ones whose file a server left behind (the
+    download removes it when the response closes)."""
     now = utcnow()
-    expired = db.session.execute(sa.select(DataExport).where(DataExport.state == READY, DataExport.expires_at < now)).scalars().all()
+    done = db.session.execute(sa.select(DataExport).where(sa.or_(
+        sa.and_(DataExport.state == READY, DataExport.expires_at < now), DataExport.state == USED,
+    ))).scalars().all()
     removed = 0
-    for export in expired:
+    for export in done:
         removed += files.remove(files.export_path(export))
-        export.state = EXPIRED
+        if export.state == READY:
+            export.state = EXPIRED
     return removed, now
 
 
