@@ -165,6 +165,7 @@ USER_TEXT = {
     "outbox_job.last_error": _text,  # an exception's text, which may quote user input
     "audit_event.actor_label": DERIVED,  # the actor's e-mail address
     "audit_event.detail": DERIVED,  # comments, reasons, addresses the operations record
+    "audit_personal.data": DERIVED,  # the actor's and invited addresses, IP addresses, kept outside the MAC
     "entry_screening.findings": DERIVED,  # file names, and the team's, members' and organisations' names found
 }
 
@@ -180,7 +181,8 @@ NOT_USER_TEXT = {
         "user_account.password_hash", "challenge_attachment.sha256", "submission_file.sha256",
         "file_inspection.sha256", "file_inspection.clean_sha256", "entry_screening.sha256",
         "submission_version.sha256", "late_entry_grant.code_hash", "publication.digest",
-        "audit_event.mac", "audit_seal.mac", "webhook_endpoint.secret",
+        "audit_event.mac", "audit_seal.mac", "webhook_endpoint.secret", "audit_event.personal_digest",
+        "audit_personal.email_digest", "audit_personal.salt", "data_export.nonce",
     ],
     "states and choices a form restricts to a fixed list": [
         "challenge.status", "challenge.domain", "challenge.countries_mode", "challenge.review_comment",
@@ -190,7 +192,7 @@ NOT_USER_TEXT = {
         "jury_round.state", "assignment.state", "assignment.source", "review.state", "publication.state",
         "publication.digest_scheme",
         "delivery.channel", "delivery.role", "delivery.state", "outbox_job.state", "award.domain",
-        "audit_event.action", "audit_event.object_type",
+        "audit_event.action", "audit_event.object_type", "data_export.state",
     ],
     "codes checked against a list (countries, languages, zones, currencies) or read from a file's content": [
         "user_account.country", "user_account.language", "user_account.timezone", "organisation.country",
@@ -609,6 +611,8 @@ ROUTE_ARGUMENTS = {
     **_same(_memberships, "membership_id", "organisations.approve", "organisations.remove", "organisations.change_role"),
     ("accounts.verify", "token"): lambda w: [w.tokens["verify"]],
     ("accounts.reset_password", "token"): lambda w: [w.tokens["reset"]],
+    ("privacy.admin_erase", "user_id"): lambda w: [w.users["member"].id],
+    ("privacy.download", "token"): lambda w: ["not-a-token"],
     ("identity.start", "key"): lambda w: ["@instance"] + [o.slug for o in w.organisations.values()],
     **_same(lambda w: [o.slug for o in w.organisations.values()], "slug",
             "identity.provider_edit", "identity.provider_remove"),
