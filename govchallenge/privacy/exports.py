@@ -52,11 +52,15 @@ def job_of(export):
     return db.session.get(OutboxJob, export.outbox_job_id) if export and export.outbox_job_id else None
 
 
+def already_pending_message():
+    return _("Your data is already being prepared. You will receive an e-mail when it is ready; there is no need "
+             "to ask again.")
+
+
 def request_export(user):
     """Starts one export job for `user` (flushes). Refused while one is being prepared."""
     if pending_export(user) is not None:
-        raise ExportRefused("pending", _("Your data is already being prepared. You will receive an e-mail when it "
-                                         "is ready; there is no need to ask again."))
+        raise ExportRefused("pending", already_pending_message())
     export = DataExport(user_id=user.id, state=PENDING)
     db.session.add(export)
     db.session.flush()

@@ -1,4 +1,5 @@
 """Your data: the page, the export request, the download, erasure by the person and by an admin."""
+import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
@@ -51,10 +52,13 @@ def request_export():
     exports.mark_failed_exports()
     try:
         exports.request_export(current_user)
+        db.session.commit()
     except exports.ExportRefused as refusal:
         db.session.rollback()
         return _page(status=409, refusals=[refusal.message])
-    db.session.commit()
+    except sa.exc.IntegrityError:  # another request of theirs started one this instant (uq_data_export_pending)
+        db.session.rollback()
+        return _page(status=409, refusals=[exports.already_pending_message()])
     flash(_("We are preparing your data. You will receive an e-mail with a download link when it is ready."), "success")
     return redirect(url_for("privacy.index"))
 

@@ -207,3 +207,14 @@ def test_the_job_runs_twice_without_a_second_mail(app, person):
     assert exports.build_export(export.id) == {"export": export.id, "size": export.size}
     assert len(mails_to(app, person.email)) == 1
     assert exports.build_export(999999) == "nothing to do"
+
+
+def test_two_requests_at_the_same_instant_start_one_job(app, person, monkeypatch):
+    """The second request does not see the first's row yet (as when both run at once): the index refuses it."""
+    exports.request_export(person)
+    db.session.commit()
+    monkeypatch.setattr(exports, "pending_export", lambda user: None)
+    client = login(app.test_client(), person)
+    answer = client.post("/my-data/export", data=ASK)
+    assert answer.status_code == 409 and "already being prepared" in answer.get_data(as_text=True)
+    assert db.session.execute(sa.select(sa.func.count(DataExport.id))).scalar_one() == 1
