@@ -11,8 +11,9 @@ Where other rows copied the name or address as text (a juror's invitation, a con
 delivery's recipient key, a screening's findings, a failed job's error), every text column is searched for
 them and the copies are replaced by the pseudonym. A published results document is the exception that must
 keep verifying: its copy is replaced, its digest recomputed, and the change recorded in the audit trail as a
-redaction (old digest -> new digest), which `results verify` follows. Entry versions are left as their team
-submitted them: their receipts (SHA-256) seal them.
+redaction (old digest -> new digest), which `results verify` follows. Entries and their versions are left as
+their team wrote them: the receipts (SHA-256) seal the versions, and an entry's text must stay equal to its
+last version's, or it would show changes nobody made.
 """
 import json
 import re
@@ -40,7 +41,7 @@ from .pseudonyms import pseudonym_email, pseudonym_name
 OPEN_CHALLENGE_STATUSES = (cm.IN_REVIEW, cm.CHANGES_REQUESTED, cm.APPROVED, cm.IN_EVALUATION)
 # Tables whose copies are handled by their own rule, or never copy text (see the module's docstring).
 SKIPPED_TABLES = {"user_account", "audit_event", "audit_seal", "audit_personal", "publication",
-                  "submission_version", "data_export"}
+                  "submission", "submission_version", "data_export"}
 # A name shorter than this is not searched for in other rows' text: "Al" would change every "Also".
 MIN_NAME_LENGTH = 5
 REDACTED_ACTION = "results.redacted"
