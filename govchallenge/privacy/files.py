@@ -32,6 +32,25 @@ def remove(path):
         return 0
 
 
+CHUNK = 256 * 1024
+
+
+def stream_once(path):
+    """The file as a storage.Stream that removes the file once it has been read to the end (or the response
+    was closed early: a retention purge removes what is left)."""
+    from govchallenge.core.storage import Stream
+
+    path = Path(path)
+
+    def chunks():
+        with path.open("rb") as handle:
+            while piece := handle.read(CHUNK):
+                yield piece
+        remove(path)
+
+    return Stream(size=path.stat().st_size, chunks=chunks())
+
+
 def delete_exports_of(user_id):
     nonces = db.session.execute(sa.select(DataExport.nonce).where(DataExport.user_id == user_id)).scalars().all()
     return sum(remove(export_dir() / f"{nonce}.zip") for nonce in nonces)

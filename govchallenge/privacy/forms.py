@@ -15,7 +15,7 @@ class ExportForm(FlaskForm):
 class EraseForm(FlaskForm):
     password = PasswordField(_l("Your password"), validators=[Optional(), Length(max=200)], render_kw=CURRENT_PASSWORD,
                              description=_l("Not needed if you signed in during the last few minutes."))
-    confirm = BooleanField(_l("I understand that my account will be erased and that this cannot be undone."),
+    understood = BooleanField(_l("I understand that my account will be erased and that this cannot be undone."),
                            validators=[DataRequired(_l("Tick the box to confirm."))])
 
 
@@ -29,5 +29,5 @@ class FindAccountForm(FlaskForm):
 class AdminEraseForm(FlaskForm):
     reason = TextAreaField(_l("Reason (recorded in the audit trail; do not repeat the person's name)"),
                            validators=[DataRequired(), Length(min=10, max=1000)])
-    confirm = BooleanField(_l("I confirm that this account is to be erased."),
+    understood = BooleanField(_l("I confirm that this account is to be erased."),
                            validators=[DataRequired(_l("Tick the box to confirm."))])

@@ -1,10 +1,11 @@
 """Your data: the page, the export request, the download, erasure by the person and by an admin."""
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from govchallenge.accounts.models import User, find_by_email
+from govchallenge.core import storage
 from govchallenge.core.permissions import admin_required, require
 from govchallenge.extensions import db
 
@@ -77,10 +78,8 @@ def download(token):
                                message=_("This download link has expired. Ask for your data again.")), 410
     exports.mark_downloaded(export, current_user)
     db.session.commit()
-    response = send_file(path, mimetype="application/zip", as_attachment=True,
-                         download_name="govchallenge-my-data.zip", max_age=0)
+    response = storage.download_response(files.stream_once(path), "govchallenge-my-data.zip", "application/zip")
     response.headers["Cache-Control"] = "no-store"
-    response.call_on_close(lambda: files.remove(path))
     return response
 
 

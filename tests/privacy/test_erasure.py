@@ -13,7 +13,7 @@ from govchallenge.privacy.pseudonyms import pseudonym_email, pseudonym_name
 from tests.conftest import login
 from tests.support import factories
 
-ERASE = {"password": factories.PASSWORD, "confirm": "y"}
+ERASE = {"password": factories.PASSWORD, "understood": "y"}
 
 
 @pytest.fixture
@@ -60,18 +60,18 @@ def test_only_admins_erase_someone_else(client_for, people, role):
     target = people["participant" if role != "participant" else "member"]
     assert client.get("/admin/erase-account").status_code == 403
     assert client.get(f"/admin/users/{target.id}/erase").status_code == 403
-    assert client.post(f"/admin/users/{target.id}/erase", data={"reason": "Because I want to", "confirm": "y"}).status_code == 403
+    assert client.post(f"/admin/users/{target.id}/erase", data={"reason": "Because I want to", "understood": "y"}).status_code == 403
     assert not erased(target.id)
 
 
 def test_an_admin_erases_with_a_recorded_reason(client_for, people):
     admin, target = client_for("admin"), people["participant"]
     for reason in ("", "   ", "too short"):
-        answer = admin.post(f"/admin/users/{target.id}/erase", data={"reason": reason, "confirm": "y"})
+        answer = admin.post(f"/admin/users/{target.id}/erase", data={"reason": reason, "understood": "y"})
         assert answer.status_code == 400 and not erased(target.id)
     answer = admin.post(f"/admin/users/{target.id}/erase", data={"reason": "Asked in writing, letter of 1 Dec"})
     assert answer.status_code == 400 and not erased(target.id)  # the confirmation box
-    answer = admin.post(f"/admin/users/{target.id}/erase", data={"reason": "Asked in writing, letter of 1 Dec", "confirm": "y"})
+    answer = admin.post(f"/admin/users/{target.id}/erase", data={"reason": "Asked in writing, letter of 1 Dec", "understood": "y"})
     assert answer.status_code == 302 and erased(target.id)
     event = db.session.execute(sa.select(audit.AuditEvent).where(audit.AuditEvent.action == "account.erased")).scalar_one()
     assert event.actor_id == people["admin"].id and event.object_id == str(target.id)
@@ -123,9 +123,9 @@ def test_without_a_recent_sign_in_the_password_is_asked_again(make_app):
         user = factories.make_user(name="Slow Reader")
         db.session.commit()
         client = login(app.test_client(), user)
-        answer = client.post("/my-data/erase", data={"confirm": "y"})
+        answer = client.post("/my-data/erase", data={"understood": "y"})
         assert answer.status_code == 400 and "Type your password again" in answer.get_data(as_text=True)
-        answer = client.post("/my-data/erase", data={"password": "not-my-password-at-all", "confirm": "y"})
+        answer = client.post("/my-data/erase", data={"password": "not-my-password-at-all", "understood": "y"})
         assert answer.status_code == 400 and "This is not your current password." in answer.get_data(as_text=True)
         assert not erased(user.id)
         assert client.post("/my-data/erase", data=ERASE).status_code == 302 and erased(user.id)
@@ -135,10 +135,10 @@ def test_a_recent_sign_in_stands_for_the_password_but_a_wrong_one_never_does(app
     user = factories.make_user(name="Quick Reader")
     db.session.commit()
     client = login(app.test_client(), user)
-    answer = client.post("/my-data/erase", data={"password": "wrong-password-typed", "confirm": "y"})
+    answer = client.post("/my-data/erase", data={"password": "wrong-password-typed", "understood": "y"})
     assert answer.status_code == 400 and not erased(user.id)
-    assert client.post("/my-data/erase", data={"confirm": ""}).status_code == 400 and not erased(user.id)
-    assert client.post("/my-data/erase", data={"confirm": "y"}).status_code == 302 and erased(user.id)
+    assert client.post("/my-data/erase", data={"understood": ""}).status_code == 400 and not erased(user.id)
+    assert client.post("/my-data/erase", data={"understood": "y"}).status_code == 302 and erased(user.id)
 
 
 # --- refusals -------------------------------------------------------------------------------------------------------
@@ -203,7 +203,7 @@ def test_a_juror_of_an_open_round_is_refused_until_it_closes(app, people):
     answer = client.post("/my-data/erase", data=ERASE)
     assert answer.status_code == 409 and "jury round is still open" in answer.get_data(as_text=True)
     admin = login(app.test_client(), people["admin"])
-    answer = admin.post(f"/admin/users/{user.id}/erase", data={"reason": "Asked in writing, letter of 1 Dec", "confirm": "y"})
+    answer = admin.post(f"/admin/users/{user.id}/erase", data={"reason": "Asked in writing, letter of 1 Dec", "understood": "y"})
     assert answer.status_code == 409 and "jury round is still open" in answer.get_data(as_text=True)
     assert not erased(user.id)
     db.session.execute(sa.update(Round).values(state="closed"))

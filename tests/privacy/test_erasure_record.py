@@ -108,11 +108,11 @@ def test_erasing_a_member_who_submitted_and_a_juror_who_reviewed_leaves_the_reco
     assert rows_naming(MEMBER_EMAIL) and rows_naming(JUROR_NAME) and files_naming(app, MEMBER_EMAIL)
     before = snapshot(judged, publication)
 
-    answer = member_client.post("/my-data/erase", data={"password": factories.PASSWORD, "confirm": "y"})
+    answer = member_client.post("/my-data/erase", data={"password": factories.PASSWORD, "understood": "y"})
     assert answer.status_code == 302, answer.get_data(as_text=True)
     admin = login(app.test_client(), people["admin"])
     answer = admin.post(f"/admin/users/{juror_id}/erase", data={"reason": "Request received by post, ref. 2026/17",
-                                                                  "confirm": "y"})
+                                                                  "understood": "y"})
     assert answer.status_code == 302, answer.get_data(as_text=True)
     db.session.expire_all()
 

@@ -218,3 +218,12 @@ def test_two_requests_at_the_same_instant_start_one_job(app, person, monkeypatch
     answer = client.post("/my-data/export", data=ASK)
     assert answer.status_code == 409 and "already being prepared" in answer.get_data(as_text=True)
     assert db.session.execute(sa.select(sa.func.count(DataExport.id))).scalar_one() == 1
+
+
+def test_the_job_runs_in_a_worker_without_any_request(app, person):
+    export = exports.request_export(person)
+    db.session.commit()
+    assert exports.build_export(export.id) == {"export": export.id, "size": export.size}
+    db.session.commit()
+    (message,) = mails_to(app, person.email)
+    assert "/my-data/download/" in link_in(message) and "Europe/Warsaw" in message.get_body(("plain",)).get_content()

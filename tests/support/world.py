@@ -163,7 +163,6 @@ USER_TEXT = {
     "delivery.last_error": _text,  # a partner's or a mail server's answer
     "delivery.recipient_key": DERIVED,  # "email:<a juror's address>" for a juror without an account
     "outbox_job.last_error": _text,  # an exception's text, which may quote user input
-    "audit_event.actor_label": DERIVED,  # the actor's e-mail address
     "audit_event.detail": DERIVED,  # comments, reasons, addresses the operations record
     "audit_personal.data": DERIVED,  # the actor's and invited addresses, IP addresses, kept outside the MAC
     "entry_screening.findings": DERIVED,  # file names, and the team's, members' and organisations' names found
@@ -214,6 +213,9 @@ NOT_USER_TEXT = {
     "character passes); the client secret is never shown": [
         "identity_provider.issuer", "identity_provider.client_id", "identity_provider.client_secret",
         "identity_provider.scopes", "identity_provider.email_domains",
+    ],
+    "the actor's address in events written before revision 0012; since, it is in audit_personal.data": [
+        "audit_event.actor_label",
     ],
     "identities a provider asserts (issuer, subject): matched on sign-in, never shown": [
         "identity_link.issuer", "identity_link.subject",
