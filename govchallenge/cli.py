@@ -16,7 +16,8 @@ def register(app):
 
 
 # Later domains add their command groups here as "module:attribute".
-EXTRA_COMMANDS = ["govchallenge.jury.cli:jury_cli", "govchallenge.results.cli:results_cli"]
+EXTRA_COMMANDS = ["govchallenge.jury.cli:jury_cli", "govchallenge.results.cli:results_cli",
+                  "govchallenge.privacy.cli:retention_cli"]
 
 
 def _import(spec):

@@ -99,6 +99,17 @@ def load_settings(instance_path):
         "OIDC_CREATE_ACCOUNTS": _bool("OIDC_CREATE_ACCOUNTS", True),
         "OIDC_TIMEOUT_SECONDS": float(os.environ.get("OIDC_TIMEOUT_SECONDS", 5)),
         "OIDC_METADATA_SECONDS": _int("OIDC_METADATA_SECONDS", 3600),
+        # Your data (docs/privacy.md): a sign-in this recent stands for typing the password again.
+        "REAUTH_SECONDS": _int("REAUTH_SECONDS", 300),
+        "EXPORT_DIR": os.environ.get("EXPORT_DIR", str(instance / "exports")),
+        "EXPORT_LINK_HOURS": _int("EXPORT_LINK_HOURS", 48),
+        # Retention periods, in days: the one place they are set (privacy/retention.py applies them).
+        "RETENTION_DRAFT_DAYS": _int("RETENTION_DRAFT_DAYS", 365),
+        "RETENTION_INVITATION_DAYS": _int("RETENTION_INVITATION_DAYS", 30),
+        "RETENTION_UNVERIFIED_DAYS": _int("RETENTION_UNVERIFIED_DAYS", 30),
+        "RETENTION_SIGNIN_DAYS": _int("RETENTION_SIGNIN_DAYS", 90),
+        "RETENTION_MAIL_DAYS": _int("RETENTION_MAIL_DAYS", 30),
+        "RETENTION_INTERVAL_HOURS": float(os.environ.get("RETENTION_INTERVAL_HOURS", 24)),
         "AUDIT_KEY": os.environ.get("AUDIT_KEY", ""),
         "AUDIT_CHECKPOINT_DIR": os.environ.get("AUDIT_CHECKPOINT_DIR", str(instance / "audit")),
         "AUDIT_CHECKPOINT_EVERY": _int("AUDIT_CHECKPOINT_EVERY", 100),

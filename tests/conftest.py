@@ -103,6 +103,7 @@ def _base_config(backend, folder):
         "MAIL_FILE_DIR": str(folder / "mail"),
         "STORAGE_DIR": str(folder / "files"),
         "AUDIT_CHECKPOINT_DIR": str(folder / "audit"),
+        "EXPORT_DIR": str(folder / "exports"),
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME_FOR_LINKS": "http://localhost",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

@@ -25,6 +25,9 @@ class User(UserMixin, db.Model):
     # sign-out, password reset and password change, so every cookie issued before stops working.
     session_version = db.Column(db.Integer, nullable=False, default=1)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    # Set when the account was erased (privacy/erasure.py): the row stays, as a pseudonym, where the
+    # competition record needs it; nothing of the person is left in it.
+    erased_at = db.Column(UTCDateTime, nullable=True)
 
     def set_password(self, password):
         self.password_hash = generate_password_hash(password)

@@ -19,6 +19,9 @@ from govchallenge.extensions import db
 from . import digests
 
 PUBLISHED_ACTION = "results.published"
+# A published document changed afterwards by the erasure of an account it named (privacy/erasure.py): the
+# event records the digest before and after, so the chain of digests still leads back to publication.
+REDACTED_ACTION = "results.redacted"
 
 
 @dataclass
@@ -43,6 +46,29 @@ def published_events(publication):
                                           audit.AuditEvent.object_id == str(publication.id))
         .order_by(audit.AuditEvent.id)
     ).scalars().all()
+
+
+def redaction_events(publication):
+    return db.session.execute(
+        sa.select(audit.AuditEvent).where(audit.AuditEvent.action == REDACTED_ACTION,
+                                          audit.AuditEvent.object_type == "publication",
+                                          audit.AuditEvent.object_id == str(publication.id))
+        .order_by(audit.AuditEvent.id)
+    ).scalars().all()
+
+
+def _follow_redactions(publication, digest, result):
+    """The digest after every recorded redaction, each checked against its MAC and the digest before it."""
+    for event in redaction_events(publication):
+        where = f"audit row {event.id} of {event.created_at.isoformat()}"
+        if not signing.same(signing.event_mac(audit_key(), audit.event_payload(event)), event.mac):
+            result.problems.append(f"the redaction's audit event ({where}) no longer matches its MAC: it was changed")
+        detail = event.detail or {}
+        if detail.get("previous") != digest:
+            result.problems.append(f"the redaction recorded at {where} starts from {detail.get('previous')}, but the "
+                                   f"digest before it was {digest}")
+        digest = detail.get("digest") or ""
+    return digest
 
 
 def check(publication):
@@ -84,7 +110,7 @@ def _check_audited(publication, result):
     event = events[0]
     result.audit_row = event.id
     detail = event.detail or {}
-    result.audited = detail.get("digest") or ""
+    result.audited = _follow_redactions(publication, detail.get("digest") or "", result)
     where = f"audit row {event.id} of {event.created_at.isoformat()}"
     if not signing.same(signing.event_mac(audit_key(), audit.event_payload(event)), event.mac):
         result.problems.append(f"the publication's audit event ({where}) no longer matches its MAC: it was changed")

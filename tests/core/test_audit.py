@@ -118,6 +118,7 @@ TAMPERED = {
     "ip_address": "10.0.0.66",
     "nonce": "f" * 32,
     "mac": "a" * 64,
+    "personal_digest": "b" * 64,
 }
 
 
@@ -452,5 +453,5 @@ def test_the_address_is_recorded_from_the_request(app, client):
     db.session.commit()
     client.post("/login", data={"email": "who@where.eu", "password": "wrong-password-123"}, environ_base={"REMOTE_ADDR": "192.0.2.7"})
     event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "account.login_failed")).scalar_one()
-    assert event.ip_address == "192.0.2.7"
+    assert event.shown_ip == "192.0.2.7" and event.ip_address == ""
     assert audit.verify().ok

@@ -12,10 +12,11 @@ from .conftest import ACCOUNTS, at_provider, sign_in_through, signed_in_as
 
 
 def actions(object_id=None):
-    query = sa.select(AuditEvent.action, AuditEvent.detail)
+    """(action, detail) of the events, the detail with its personal part (the subject) put back."""
+    query = sa.select(AuditEvent)
     if object_id is not None:
         query = query.where(AuditEvent.object_type == "user", AuditEvent.object_id == str(object_id))
-    return db.session.execute(query.order_by(AuditEvent.id)).all()
+    return [(e.action, e.shown_detail) for e in db.session.execute(query.order_by(AuditEvent.id)).scalars()]
 
 
 def test_first_sign_in_links_the_verified_account_and_later_ones_follow_the_subject(oidc_app, people, idp):

@@ -100,6 +100,11 @@ def test_the_privacy_notice_links_the_personal_data_pages_when_a_domain_offers_t
     assert '<li><a href="/account">Your data</a></li>' in html
 
 
+def test_the_privacy_notice_links_where_a_person_gets_or_erases_their_data(client):
+    html = client.get("/privacy").get_data(as_text=True)
+    assert '<li><a href="/my-data">Your data: download or erase it</a></li>' in html
+
+
 def test_an_operator_text_missing_in_a_language_falls_back_to_english_and_says_so(client, app):
     db.session.add(LegalText(page="contact", body={"en": "Call **us**.", "pl": "Zadzwoń do nas.", "de": "Rufen Sie an."}))
     db.session.commit()

@@ -70,7 +70,7 @@ def test_the_audit_trail_records_the_address_the_trusted_proxies_saw(make_app, p
         app.test_client().post("/login", data={"email": "who@where.eu", "password": "wrong-password-123"},
                                environ_base={"REMOTE_ADDR": "192.0.2.50"}, headers={"X-Forwarded-For": forwarded_for})
         event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "account.login_failed")).scalar_one()
-    assert event.ip_address == recorded
+    assert event.shown_ip == recorded
 
 
 def test_the_scheme_comes_from_a_trusted_proxy_only(make_app):

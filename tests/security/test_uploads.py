@@ -120,7 +120,20 @@ def _published_results(kind):
     return make
 
 
+def _my_data(app, name):
+    from govchallenge.privacy.models import DataExport
+    from govchallenge.privacy.exports import make_link_token
+
+    user = factories.make_user(name=name)
+    db.session.commit()
+    client = login(app.test_client(), user)
+    client.post("/my-data/export", data={"password": factories.PASSWORD})
+    export = db.session.execute(sa.select(DataExport).where(DataExport.user_id == user.id)).scalar_one()
+    return client, f"/my-data/download/{make_link_token(export)}", "govchallenge-my-data.zip"
+
+
 DOWNLOADS = {
+    "privacy.download": _my_data,
     "challenges.attachment": _challenge_attachment,
     "submissions.download": _entry_draft_file,
     "submissions.version_file": _entry_version_file,

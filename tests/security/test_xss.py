@@ -278,6 +278,11 @@ def _send_every_email(world):
     for role in (PARTICIPANT, JUROR):  # a participant's own outcome; everyone else's announcement
         send_email(next(d for d in deliveries if d.role == role and d.user_id))
         outcomes.append("sent")
+    from govchallenge.privacy import exports
+
+    export = exports.request_export(member)
+    built = exports.build_export(export.id)
+    outcomes.append("sent" if built.get("export") == export.id and export.mailed_at else "not sent")
     return outcomes
 
 

@@ -26,7 +26,7 @@ def refused(code, call, *args, **kwargs):
 
 def last_event(team):
     event = events_for("team", team.id, limit=1)[0]
-    return event.action, event.detail, event.actor_id
+    return event.action, event.shown_detail, event.actor_id
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from govchallenge.extensions import db
 
 from . import checkpoints, signing
-from .models import AuditEvent, AuditPending, AuditSeal, event_payload
+from .models import AuditEvent, AuditPending, AuditSeal, event_payload, personal_changed
 from .sealer import audit_key, checkpoint_folder
 
 
@@ -88,6 +88,9 @@ def _check_chain(key, report, wanted):
             if not signing.same(signing.event_mac(key, event_payload(event)), event.mac):
                 content_failures += 1
                 report.problems.append(Problem(where, "its content no longer matches its MAC: a field was changed"))
+            elif personal_changed(event):
+                report.problems.append(Problem(where, "its personal data (audit_personal) no longer matches the digest "
+                                                      "its MAC covers: it was changed"))
             if linked and not signing.same(signing.seal_mac(key, seal.seq, seal.event_id, event.mac, seal.sealed_at, prev), seal.mac):
                 report.problems.append(Problem(where, "its seal does not match the chain: the chain was rewritten or forged from here"))
         if seal.seq in wanted:
