@@ -384,3 +384,51 @@ def test_an_older_declaration_against_a_team_touches_that_team_only(app):
     db.session.flush()
     mine = {sid for (jid, sid) in ops.conflict_pairs(setup["challenge"].id) if jid == juror.id}
     assert mine == {subs[1].id}
+
+
+# --- the chair's run hands a held list back (rounds.hand_back_lists) ------------------------------------------
+
+def test_an_entry_that_came_into_conflict_while_the_list_was_held_leaves_at_the_hand_back(app):
+    from govchallenge.jury.rounds import hand_back_lists
+
+    setup = make_jury_setup(n_entries=8, n_jurors=4, reviews=2)
+    rnd, juror = setup["round"], setup["jurors"][1]
+    ops.declare_conflicts(juror, juror.user, "personal", people="Wilhelmina Quist")  # nobody on a team yet
+    db.session.commit()
+    mine = _active(rnd, juror)
+    assert len(mine) > conflicts.COVER_MOVES and db.session.get(Juror, juror.id).list_held_since is not None
+    # The person joins the team of one of the juror's entries: that entry is now in conflict, still on the list.
+    target = mine[0]
+    target.submission.team.members[0].user.name = "Wilhelmina Quist"
+    db.session.commit()
+    moved = hand_back_lists(rnd, setup["chair"])
+    db.session.commit()
+    assert moved == {juror.id: conflicts.COVER_MOVES}
+    assert db.session.get(Assignment, target.id).state == RECUSED
+    [handed] = _events("jury.list_handed_back")
+    assert handed.detail["conflicted"] == 1 and target.public_id in handed.detail["moved"]
+
+
+def test_the_hand_back_moves_the_cover_and_counts_only_conflicts_since_the_hold_as_conflicted(app):
+    from govchallenge.jury.rounds import hand_back_lists
+
+    setup = make_jury_setup(n_entries=8, n_jurors=4, reviews=3)
+    rnd, juror = setup["round"], setup["jurors"][1]
+    ops.recuse(_active(rnd, juror)[0], juror.user, "I know this team")  # before the hold: not a conflict
+    db.session.commit()
+    ops.declare_conflicts(juror, juror.user, "other", people="Nobody Known")  # touches no entry
+    db.session.commit()
+    ops.recuse(_active(rnd, juror)[0], juror.user, "no time")  # after the hold, but not for a conflict
+    db.session.commit()
+    before = {a.id for a in _active(rnd, juror)}
+    assert len(before) > conflicts.COVER_MOVES
+    moved = hand_back_lists(rnd, setup["chair"])
+    db.session.commit()
+    left = before - {a.id for a in _active(rnd, juror)}
+    assert moved == {juror.id: conflicts.COVER_MOVES} and len(left) == conflicts.COVER_MOVES
+    assert all(db.session.get(Assignment, i).recused_at is not None for i in left)
+    assert {db.session.get(Assignment, i).recusal_reason for i in left} == {"moved at the chair's reassignment"}
+    [handed] = _events("jury.list_handed_back")
+    assert handed.detail["conflicted"] == 0
+    held = db.session.get(Juror, juror.id)
+    assert held.list_held_since is None and held.list_changed_at is not None
