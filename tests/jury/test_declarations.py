@@ -429,6 +429,8 @@ def test_the_hand_back_moves_the_cover_and_counts_only_conflicts_since_the_hold_
     assert all(db.session.get(Assignment, i).recused_at is not None for i in left)
     assert {db.session.get(Assignment, i).recusal_reason for i in left} == {"moved at the chair's reassignment"}
     [handed] = _events("jury.list_handed_back")
-    assert handed.detail["conflicted"] == 0
+    assert (handed.object_type, handed.object_id, handed.actor_id) == ("juror", str(juror.id), setup["chair"].id)
+    assert handed.detail["round_id"] == rnd.id and handed.detail["conflicted"] == 0
+    assert sorted(handed.detail["moved"]) == sorted(db.session.get(Assignment, i).public_id for i in left)
     held = db.session.get(Juror, juror.id)
     assert held.list_held_since is None and held.list_changed_at is not None
