@@ -434,3 +434,36 @@ def test_the_hand_back_moves_the_cover_and_counts_only_conflicts_since_the_hold_
     assert sorted(handed.detail["moved"]) == sorted(db.session.get(Assignment, i).public_id for i in left)
     held = db.session.get(Juror, juror.id)
     assert held.list_held_since is None and held.list_changed_at is not None
+
+
+# --- what a declaration holds (reviews.hold_list) ------------------------------------------------------------
+
+def test_a_declaration_leaves_an_earlier_recusal_as_it_was(app):
+    setup = make_jury_setup(n_entries=6, n_jurors=4, reviews=2)
+    rnd, juror = setup["round"], setup["jurors"][1]
+    stepped_back = _active(rnd, juror)[0]
+    ops.recuse(stepped_back, juror.user, "I know this team")
+    db.session.commit()
+    recused_at = db.session.get(Assignment, stepped_back.id).recused_at
+    org = _org_of(db.session.get(Assignment, stepped_back.id).submission)
+    ops.declare_conflicts(juror, juror.user, "collaborator", organisation_ids=[org.id])
+    db.session.commit()
+    again = db.session.get(Assignment, stepped_back.id)
+    assert (again.state, again.recusal_reason, again.recused_at) == (RECUSED, "I know this team", recused_at)
+    [held] = _events("jury.list_held")
+    assert stepped_back.public_id not in held.detail["moved"]
+
+
+def test_a_declaration_after_the_round_closed_holds_no_list(app):
+    from tests.support.jury_factories import submit_all_reviews
+
+    setup = make_jury_setup(n_entries=3, n_jurors=4)
+    rnd, juror = setup["round"], setup["jurors"][1]
+    submit_all_reviews(rnd)
+    ops.close_round(rnd, setup["chair"])
+    db.session.commit()
+    kept = _active(rnd, juror)
+    ops.declare_conflicts(juror, juror.user, "collaborator", organisation_ids=[_org_of(kept[0].submission).id])
+    db.session.commit()
+    assert db.session.get(Juror, juror.id).list_held_since is None and _events("jury.list_held") == []
+    assert {a.id for a in _active(rnd, juror)} == {a.id for a in kept}
