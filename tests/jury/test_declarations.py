@@ -323,6 +323,9 @@ def test_a_review_submitted_before_the_declaration_is_kept_excluded_and_shown_to
     assert event.detail["reason"] == "conflict:collaborator" and event.detail["submission_id"] == a.submission_id
     assert (event.object_type, event.object_id, event.actor_id) == ("review", str(review.id), juror.user.id)
     assert (event.detail["assignment"], event.detail["round_id"], event.detail["juror_id"]) == (a.public_id, rnd.id, juror.id)
+    [held] = _events("jury.list_held")
+    assert (held.object_type, held.object_id, held.actor_id) == ("juror", str(juror.id), juror.user.id)
+    assert held.detail["challenge_id"] == setup["challenge"].id and held.detail["moved"] == [a.public_id]
     assert a.submission_id not in ops.submitted_scores(rnd)
     assert ops.progress(rnd)["entries"][a.submission_id][0] == 0
     dashboard = _html(login_as(setup["chair"]).get(f"/jury/{setup['challenge'].slug}/dashboard"))
