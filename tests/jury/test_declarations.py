@@ -472,3 +472,12 @@ def test_a_declaration_after_the_round_closed_holds_no_list(app):
     db.session.commit()
     assert db.session.get(Juror, juror.id).list_held_since is None and _events("jury.list_held") == []
     assert {a.id for a in _active(rnd, juror)} == {a.id for a in kept}
+
+
+def test_an_organisation_declared_without_note_or_people_is_one_row_with_an_empty_note(app):
+    setup = make_jury_setup(n_entries=3, n_jurors=4, open_round=False)
+    juror, org = setup["jurors"][1], make_organisation(name="Agency Without Notes")
+    made, already = ops.declare_conflicts(juror, juror.user, "other", organisation_ids=[org.id])
+    assert already == 0 and [(c.organisation_id, c.person, c.note) for c in made] == [(org.id, None, "")]
+    made, _ = ops.declare_conflicts(juror, juror.user, "other", note=None, people="Someone Named")
+    assert [(c.person, c.note) for c in made] == [("Someone Named", "")]
