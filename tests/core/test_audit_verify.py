@@ -1,6 +1,7 @@
 """What `verify()` reports, field by field and word for word: the counts of an intact trail, and each
 problem with the place it names (tests/core/test_audit.py tampers through the command line)."""
 import json
+import logging
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -8,6 +9,7 @@ import sqlalchemy as sa
 from govchallenge.core import audit
 from govchallenge.core.audit import AuditEvent, AuditPending, AuditSeal, Problem, checkpoints, signing
 from govchallenge.core.audit.sealer import audit_key
+from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
 from tests.core.test_audit import ACTIONS, _as_owner_of_the_database, _delete, _record_events
 
@@ -106,6 +108,26 @@ def test_an_unsealed_event_with_a_foreign_mac_is_named_forged(app):
     assert report.pending == 0
 
 
+def test_the_sealer_refuses_a_queued_event_with_a_foreign_mac_and_still_seals_the_ones_after_it(make_app, caplog):
+    app = make_app(AUDIT_SEAL_INTERVAL=3600)  # the commits below leave their events queued, one batch
+    with app.app_context():
+        audit.seal()
+        ids = _record_events(3)
+        _as_owner_of_the_database(sa.update(AuditEvent.__table__).where(AuditEvent.id == ids[1]).values(nonce="e" * 32))
+        caplog.set_level(logging.ERROR, logger="govchallenge.core.audit.sealer")
+        audit.seal()
+        seals = db.session.execute(sa.select(AuditSeal.seq, AuditSeal.event_id).order_by(AuditSeal.seq)).all()
+        queued = db.session.execute(sa.select(AuditPending.event_id)).scalars().all()
+        report = audit.verify()
+    assert [event_id for _, event_id in seals] == [ids[0], ids[2]]
+    assert [seq for seq, _ in seals] == [1, 2] and queued == []
+    assert report.problems == [Problem(f"audit row {ids[1]} ({ACTIONS[1]}), not sealed",
+                                       "its MAC was not made with this key: forged, inserted outside the application")]
+    [logged] = [r for r in caplog.records if r.name == "govchallenge.core.audit.sealer"]
+    assert logged.getMessage() == (f"audit events [{ids[1]}] carry a MAC this key did not make: left unsealed, "
+                                   "`audit verify` names them")
+
+
 # --- the checkpoints ---------------------------------------------------------------------------------------
 
 def rewrite_checkpoints(app, change):
@@ -149,3 +171,64 @@ def test_checkpoint_lines_that_are_not_checkpoints_or_of_another_key_are_named(m
                                      f"{ours}: the wrong key is set, or the file belongs to another trail"),
         Problem("checkpoint line 1", "not a checkpoint: the file was edited"),
     ]
+
+
+# --- a checkpoint asked for (`flask audit seal --checkpoint`) -------------------------------------------------
+
+def written_heads(app):
+    return [(line.checkpoint["seq"], line.checkpoint["head"]) for line in checkpoints.read(app.config["AUDIT_CHECKPOINT_DIR"])]
+
+
+def chain_head():
+    seal = db.session.execute(sa.select(AuditSeal).order_by(AuditSeal.seq.desc()).limit(1)).scalar_one()
+    return seal.seq, seal.mac
+
+
+def rarely_checkpointed_app(make_app):
+    return make_app(AUDIT_CHECKPOINT_EVERY=1000, AUDIT_CHECKPOINT_SECONDS=3600)
+
+
+def test_a_checkpoint_asked_for_anchors_a_head_that_moved_though_none_is_due(make_app):
+    app = rarely_checkpointed_app(make_app)
+    with app.app_context():
+        _record_events(3)  # the first seal writes the first checkpoint; seq 2 and 3 are not due yet
+        assert [seq for seq, _ in written_heads(app)] == [1]
+        audit.seal(force_checkpoint=True)
+        assert written_heads(app)[1:] == [chain_head()]
+
+
+def test_a_checkpoint_asked_for_is_not_written_twice_for_the_same_head(make_app):
+    app = rarely_checkpointed_app(make_app)
+    with app.app_context():
+        _record_events(2)
+        audit.seal(force_checkpoint=True)
+        audit.seal(force_checkpoint=True)
+        heads = written_heads(app)
+        assert [seq for seq, _ in heads] == [1, 2] and heads[-1] == chain_head()
+
+
+def test_a_checkpoint_asked_for_without_any_written_anchors_the_head(make_app):
+    app = rarely_checkpointed_app(make_app)
+    with app.app_context():
+        _record_events(2)
+        without_checkpoints(app)
+        audit.seal(force_checkpoint=True)
+        assert written_heads(app) == [chain_head()]
+
+
+def test_a_checkpoint_asked_for_anchors_the_head_when_the_newest_records_another_at_the_same_seq(make_app):
+    app = rarely_checkpointed_app(make_app)
+    with app.app_context():
+        ids = _record_events(1)
+        seq, mac = chain_head()
+        without_checkpoints(app)
+        checkpoints.append(app.config["AUDIT_CHECKPOINT_DIR"], checkpoints.make(audit_key(), seq, ids[0], "f" * 64, utcnow()))
+        audit.seal(force_checkpoint=True)
+        assert written_heads(app) == [(seq, "f" * 64), (seq, mac)]
+
+
+def test_a_checkpoint_asked_for_on_an_empty_chain_writes_nothing(make_app):
+    app = rarely_checkpointed_app(make_app)
+    with app.app_context():
+        audit.seal(force_checkpoint=True)
+        assert written_heads(app) == []

@@ -325,6 +325,11 @@ def test_a_review_submitted_before_the_declaration_is_kept_excluded_and_shown_to
     assert review.excluded_at is not None and review.exclusion_reason == "conflict:collaborator"
     event = _events("jury.review_excluded")[0]
     assert event.detail["reason"] == "conflict:collaborator" and event.detail["submission_id"] == a.submission_id
+    assert (event.object_type, event.object_id, event.actor_id) == ("review", str(review.id), juror.user.id)
+    assert (event.detail["assignment"], event.detail["round_id"], event.detail["juror_id"]) == (a.public_id, rnd.id, juror.id)
+    [held] = _events("jury.list_held")
+    assert (held.object_type, held.object_id, held.actor_id) == ("juror", str(juror.id), juror.user.id)
+    assert held.detail["challenge_id"] == setup["challenge"].id and held.detail["moved"] == [a.public_id]
     assert a.submission_id not in ops.submitted_scores(rnd)
     assert ops.progress(rnd)["entries"][a.submission_id][0] == 0
     dashboard = _html(login_as(setup["chair"]).get(f"/jury/{setup['challenge'].slug}/dashboard"))
@@ -423,3 +428,95 @@ def test_an_organisation_behind_three_entries_of_a_list_takes_all_away_hidden_am
     page = _html(response)
     for submission in setup["submissions"]:
         assert submission.team.name not in page
+
+
+# --- the chair's run hands a held list back (rounds.hand_back_lists) ------------------------------------------
+
+def test_an_entry_that_came_into_conflict_while_the_list_was_held_leaves_at_the_hand_back(app):
+    from govchallenge.jury.rounds import hand_back_lists
+
+    setup = make_jury_setup(n_entries=8, n_jurors=4, reviews=2)
+    rnd, juror = setup["round"], setup["jurors"][1]
+    ops.declare_conflicts(juror, juror.user, "personal", people="Wilhelmina Quist")  # nobody on a team yet
+    db.session.commit()
+    mine = _active(rnd, juror)
+    assert len(mine) > conflicts.COVER_MOVES and db.session.get(Juror, juror.id).list_held_since is not None
+    # The person joins the team of one of the juror's entries: that entry is now in conflict, still on the list.
+    target = mine[0]
+    target.submission.team.members[0].user.name = "Wilhelmina Quist"
+    db.session.commit()
+    moved = hand_back_lists(rnd, setup["chair"])
+    db.session.commit()
+    assert moved == {juror.id: conflicts.COVER_MOVES}
+    assert db.session.get(Assignment, target.id).state == RECUSED
+    [handed] = _events("jury.list_handed_back")
+    assert handed.detail["conflicted"] == 1 and target.public_id in handed.detail["moved"]
+
+
+def test_the_hand_back_moves_the_cover_and_counts_only_conflicts_since_the_hold_as_conflicted(app):
+    from govchallenge.jury.rounds import hand_back_lists
+
+    setup = make_jury_setup(n_entries=8, n_jurors=4, reviews=3)
+    rnd, juror = setup["round"], setup["jurors"][1]
+    ops.recuse(_active(rnd, juror)[0], juror.user, "I know this team")  # before the hold: not a conflict
+    db.session.commit()
+    ops.declare_conflicts(juror, juror.user, "other", people="Nobody Known")  # touches no entry
+    db.session.commit()
+    ops.recuse(_active(rnd, juror)[0], juror.user, "no time")  # after the hold, but not for a conflict
+    db.session.commit()
+    before = {a.id for a in _active(rnd, juror)}
+    assert len(before) > conflicts.COVER_MOVES
+    moved = hand_back_lists(rnd, setup["chair"])
+    db.session.commit()
+    left = before - {a.id for a in _active(rnd, juror)}
+    assert moved == {juror.id: conflicts.COVER_MOVES} and len(left) == conflicts.COVER_MOVES
+    assert all(db.session.get(Assignment, i).recused_at is not None for i in left)
+    assert {db.session.get(Assignment, i).recusal_reason for i in left} == {"moved at the chair's reassignment"}
+    [handed] = _events("jury.list_handed_back")
+    assert (handed.object_type, handed.object_id, handed.actor_id) == ("juror", str(juror.id), setup["chair"].id)
+    assert handed.detail["round_id"] == rnd.id and handed.detail["conflicted"] == 0
+    assert sorted(handed.detail["moved"]) == sorted(db.session.get(Assignment, i).public_id for i in left)
+    held = db.session.get(Juror, juror.id)
+    assert held.list_held_since is None and held.list_changed_at is not None
+
+
+# --- what a declaration holds (reviews.hold_list) ------------------------------------------------------------
+
+def test_a_declaration_leaves_an_earlier_recusal_as_it_was(app):
+    setup = make_jury_setup(n_entries=6, n_jurors=4, reviews=2)
+    rnd, juror = setup["round"], setup["jurors"][1]
+    stepped_back = _active(rnd, juror)[0]
+    ops.recuse(stepped_back, juror.user, "I know this team")
+    db.session.commit()
+    recused_at = db.session.get(Assignment, stepped_back.id).recused_at
+    org = _org_of(db.session.get(Assignment, stepped_back.id).submission)
+    ops.declare_conflicts(juror, juror.user, "collaborator", organisation_ids=[org.id])
+    db.session.commit()
+    again = db.session.get(Assignment, stepped_back.id)
+    assert (again.state, again.recusal_reason, again.recused_at) == (RECUSED, "I know this team", recused_at)
+    [held] = _events("jury.list_held")
+    assert stepped_back.public_id not in held.detail["moved"]
+
+
+def test_a_declaration_after_the_round_closed_holds_no_list(app):
+    from tests.support.jury_factories import submit_all_reviews
+
+    setup = make_jury_setup(n_entries=3, n_jurors=4)
+    rnd, juror = setup["round"], setup["jurors"][1]
+    submit_all_reviews(rnd)
+    ops.close_round(rnd, setup["chair"])
+    db.session.commit()
+    kept = _active(rnd, juror)
+    ops.declare_conflicts(juror, juror.user, "collaborator", organisation_ids=[_org_of(kept[0].submission).id])
+    db.session.commit()
+    assert db.session.get(Juror, juror.id).list_held_since is None and _events("jury.list_held") == []
+    assert {a.id for a in _active(rnd, juror)} == {a.id for a in kept}
+
+
+def test_an_organisation_declared_without_note_or_people_is_one_row_with_an_empty_note(app):
+    setup = make_jury_setup(n_entries=3, n_jurors=4, open_round=False)
+    juror, org = setup["jurors"][1], make_organisation(name="Agency Without Notes")
+    made, already = ops.declare_conflicts(juror, juror.user, "other", organisation_ids=[org.id])
+    assert already == 0 and [(c.organisation_id, c.person, c.note) for c in made] == [(org.id, None, "")]
+    made, _ = ops.declare_conflicts(juror, juror.user, "other", note=None, people="Someone Named")
+    assert [(c.person, c.note) for c in made] == [("Someone Named", "")]

@@ -258,6 +258,25 @@ def test_standardisation_scales_a_juror_with_a_small_spread_too():
     assert calibrated[("b", "j1")] == pytest.approx(panel_mean + panel_sd)
 
 
+
+def test_standardisation_leaves_a_spread_of_float_noise_unscaled():
+    # j1's totals differ by 2e-12 (SD exactly 1e-12, the noise limit): no spread, so shifted to the panel mean,
+    # not stretched to the panel's spread as j2's real one is.
+    totals = {("a", "j1"): 0.0, ("b", "j1"): 2e-12, ("a", "j2"): 20.0, ("b", "j2"): 80.0}
+    panel_mean = sum(totals.values()) / 4
+    calibrated = scoring.standardise(totals)
+    assert calibrated[("a", "j1")] == pytest.approx(panel_mean, abs=1e-9)
+    assert calibrated[("b", "j1")] == pytest.approx(panel_mean, abs=1e-9)
+
+
+def test_jurors_who_share_no_entry_get_no_offset_against_each_other():
+    # j2 gives 10 points more than j1 on the same entries (a, b), j4 10 more than j3 (on c, d): -5/+5 in each pair.
+    # Nothing compares the pairs (no entry in common): the fit moves neither pair against the other.
+    totals = {("a", "j1"): 60.0, ("a", "j2"): 70.0, ("b", "j1"): 80.0, ("b", "j2"): 90.0,
+              ("c", "j3"): 40.0, ("c", "j4"): 50.0, ("d", "j3"): 60.0, ("d", "j4"): 70.0}
+    assert scoring.juror_offsets(totals) == pytest.approx({"j1": -5.0, "j2": 5.0, "j3": -5.0, "j4": 5.0})
+
+
 NOISY = [Review(e, f"j{n}", {"q": v}) for e, values in
          (("a", (0.50, 0.62, 0.41)), ("b", (0.55, 0.47, 0.52)), ("c", (0.49, 0.58, 0.45))) for n, v in enumerate(values)]
 
