@@ -49,8 +49,18 @@ def test_the_shared_helpers(world):
     assert not core.signed_in(SimpleNamespace()) and not core.is_admin(SimpleNamespace())
     assert not core.is_admin(SimpleNamespace(is_authenticated=True))
     assert core.is_admin(SimpleNamespace(is_authenticated=True, is_admin=True))
-    core.require(True)
-    from werkzeug.exceptions import Forbidden
+    from flask import current_app
+    from flask_login import login_user
+    from werkzeug.exceptions import Forbidden, HTTPException
 
-    with pytest.raises(Forbidden):
-        core.require(False)
+    with current_app.test_request_context("/somewhere?x=1"):
+        core.require(True)
+        with pytest.raises(HTTPException) as refused:  # not signed in: sent to sign in and back, never a 403
+            core.require(False)
+        assert refused.value.response.status_code == 302
+        assert refused.value.response.headers["Location"] == "/login?next=/somewhere?x%3D1"
+    with current_app.test_request_context("/somewhere"):
+        login_user(world.users["outsider"])
+        with pytest.raises(Forbidden) as refused:  # signed in: a 403 that says why
+            core.require(False, "Only the officers may.")
+        assert refused.value.user_message == "Only the officers may."

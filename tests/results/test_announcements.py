@@ -18,6 +18,7 @@ import sqlalchemy as sa
 import time_machine
 from flask_babel import force_locale, gettext
 
+from govchallenge.core.templating import format_number
 from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
 from govchallenge.jobs.models import OutboxJob
@@ -90,7 +91,9 @@ def check_participant_mail(smtp, expected, total=50):
         message = received[0]
         assert message.subject == subject_in(language, announcements.SUBJECT_PARTICIPANT, TITLES[language])
         assert f'lang="{language}"' in message.html
-        sentence = in_language(language, PLACED, entry=title, place=place, total=total, score="%.2f" % score)
+        with force_locale(language):  # the score as the reader writes numbers ("80,00" in Polish)
+            shown = format_number(score, 2)
+        sentence = in_language(language, PLACED, entry=title, place=place, total=total, score=shown)
         assert sentence in message.text, f"{email} ({language}) did not get: {sentence}"
 
 
@@ -123,7 +126,7 @@ def test_each_reader_gets_their_own_language_and_outcome_before_and_after_transl
     relay_committed()  # inline
     check_participant_mail(smtp, expected, total=3)
     polish = smtp.to(people[1].email)[0]
-    english_sentence = PLACED % {"entry": "Entry 002", "place": 2, "total": 3, "score": "%.2f" % expected[people[1].email][3]}
+    english_sentence = PLACED % {"entry": "Entry 002", "place": 2, "total": 3, "score": "{:,.2f}".format(expected[people[1].email][3])}
     if translated:
         assert polish.subject == f"Wyniki: {TITLES['pl']} — Twój rezultat"
         assert "Twoje zgłoszenie „Entry 002” zajęło 2. miejsce na 3" in polish.text
