@@ -1,7 +1,7 @@
 """Every cookie the platform sets, in one list: the cookies page shows it, and a test drives the app through
 its journeys and fails on any Set-Cookie this list does not name (tests/legal/test_cookies.py).
 
-Everything else a visit needs to remember (the interface language and time zone chosen, the form token
+Everything else a visit needs to remember (the time zone chosen, the form token
 against cross-site request forgery, a sign-in through an identity provider under way) lives inside the
 signed session cookie, so it adds no cookie of its own."""
 from dataclasses import dataclass
@@ -48,7 +48,19 @@ def remember_cookie(config):
     )
 
 
-COOKIES = (session_cookie, remember_cookie)
+def language_cookie(config):
+    from govchallenge.core.i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_DAYS
+
+    return Cookie(
+        name=LANGUAGE_COOKIE,
+        purpose=_l("Remembers the interface language you chose, so that the next visit opens in it. It holds only "
+                   "the language's code."),
+        lifetime=_l("%(days)s days", days=LANGUAGE_COOKIE_DAYS),
+        set_when=_l("Only when you choose a language"),
+    )
+
+
+COOKIES = (session_cookie, remember_cookie, language_cookie)
 
 
 def platform_cookies(config):
