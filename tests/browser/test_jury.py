@@ -187,3 +187,24 @@ def test_the_close_and_shortlist_confirmation_pages_pass_axe(playwright_browser,
     second = db.session.execute(sa.select(Round).where(Round.challenge_id == setup["challenge"].id, Round.number == 2)).scalar_one()
     assert len(second.entries) == 2 and short_submission not in {e.submission_id for e in second.entries}
     context.close()
+
+
+def test_the_chair_follows_a_big_rounds_assignment_job(page, live_app):
+    """A round counted as big (JURY_ASSIGN_JOB_FROM lowered): the chair's run is a job; the dashboard names its
+    outcome and the job's own page shows it; axe on both."""
+    from govchallenge.extensions import db
+    from tests.support.jury_factories import make_jury_setup
+
+    live_app.config["JURY_ASSIGN_JOB_FROM"] = 1
+    setup = make_jury_setup(n_entries=3, n_jurors=4, reviews=2)
+    slug = setup["challenge"].slug
+    db.session.commit()
+    sign_in(page, setup["chair"])
+    page.goto(f"/jury/{slug}/dashboard")
+    page.get_by_role("button", name="Run the assignment again (keeps existing reviews)").click()
+    page.get_by_text("runs in the background").first.wait_for()
+    page.get_by_text("Last assignment, finished").wait_for()
+    assert_accessible(page, "dashboard with the assignment job")
+    page.goto(f"/jury/{slug}/rounds/1/assignment")
+    page.get_by_role("heading", name="Assignment of Round 1").wait_for()
+    assert_accessible(page, "assignment job page")
