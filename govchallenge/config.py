@@ -87,6 +87,8 @@ def load_settings(instance_path):
         # Web origins whose pages may call the read-only API from a browser, comma-separated; empty: any origin.
         "API_CORS_ORIGINS": [o.strip() for o in os.environ.get("API_CORS_ORIGINS", "").split(",") if o.strip()],
         "JURY_REMINDER_HOURS_BEFORE": _int("JURY_REMINDER_HOURS_BEFORE", 48),
+        # From this many entry-juror pairs (entries x jurors) the chair's run of the assignment is a job.
+        "JURY_ASSIGN_JOB_FROM": _int("JURY_ASSIGN_JOB_FROM", 20_000),
         # Sign-in through the instance's own OpenID Connect provider (docs/identity.md); off while OIDC_ISSUER is empty.
         "OIDC_ISSUER": os.environ.get("OIDC_ISSUER", ""),
         "OIDC_CLIENT_ID": os.environ.get("OIDC_CLIENT_ID", ""),

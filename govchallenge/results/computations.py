@@ -115,21 +115,29 @@ def _session_writes():
     return bool(session.new or session.dirty or session.deleted or session.info.get(_WROTE))
 
 
+def _insert(dialect, **values):
+    """INSERT … ON CONFLICT (key) DO NOTHING: two requests that computed the same result at once both succeed."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(StoredComputation.__table__).values(**values).on_conflict_do_nothing(index_elements=["key"])
+
+
 def _store(challenge_id, key, result):
+    values = dict(key=key, challenge_id=challenge_id, result=result, computed_at=utcnow())
+    dialect = db.engine.dialect.name
     if _session_writes():
-        db.session.add(StoredComputation(key=key, challenge_id=challenge_id, result=result, computed_at=utcnow()))
+        db.session.execute(_insert(dialect, **values))
         return
     try:
         with db.engine.begin() as connection:
-            exists = connection.execute(sa.select(StoredComputation.key).where(StoredComputation.key == key)).first()
-            if exists is None:
-                connection.execute(sa.insert(StoredComputation).values(
-                    key=key, challenge_id=challenge_id, result=result, computed_at=utcnow()))
+            connection.execute(_insert(dialect, **values))
             old = connection.execute(
                 sa.select(StoredComputation.key).where(StoredComputation.challenge_id == challenge_id)
                 .order_by(StoredComputation.computed_at.desc(), StoredComputation.key).offset(KEEP_PER_CHALLENGE)
             ).scalars().all()
             if old:
                 connection.execute(sa.delete(StoredComputation).where(StoredComputation.key.in_(old)))
-    except sa.exc.SQLAlchemyError:  # another process stored it first, or the database refused: compute next time
+    except sa.exc.SQLAlchemyError:  # the database refused: computed again next time, nothing else lost
         log.warning("the results computation of challenge %s was not stored", challenge_id, exc_info=True)

@@ -1,7 +1,7 @@
 """The reuse catalogue's pages: the public catalogue and solution pages, the team's choice, the hosts' approval,
 adoption records, and running a challenge again. Load -> check permission -> one operation -> commit -> redirect."""
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -13,6 +13,8 @@ from govchallenge.core.geo import country_choices
 from govchallenge.core.languages import EU_LANGUAGES, language_name
 from govchallenge.core.pagination import requested_page
 from govchallenge.core.permissions import require, signed_in
+from govchallenge.core.storage import download_response
+from govchallenge.core.urls import external_url
 from govchallenge.core.timeutil import local_to_utc, utcnow
 from govchallenge.extensions import db
 from govchallenge.submissions import publiccode
@@ -81,13 +83,12 @@ def dataset(fmt):
 
     from . import dataset as data
 
-    doc = data.document(lambda endpoint, **values: url_for(endpoint, _external=True, **values))
+    doc = data.document(external_url)
     digest = data.sha256(doc)
     if fmt == "json":
-        response = Response(data.json_bytes(doc), mimetype="application/json")
+        response = download_response(data.json_bytes(doc), "solutions.json", "application/json")
     else:
-        response = Response(data.csv_text(doc), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="solutions.{fmt}"'
+        response = download_response(data.csv_text(doc), "solutions.csv", "text/csv")
     response.headers["X-Dataset-SHA256"] = digest  # of the JSON document, which holds the same rows
     return conditional(response)
 
@@ -111,13 +112,13 @@ def publiccode_yml(slug):
     if listing is None or not listing.is_public:
         abort(404)
     body = publiccode.build({
-        "name": listing.name, "url": listing.repository_url or url_for("reuse.show", slug=slug, _external=True),
-        "landing_url": url_for("reuse.show", slug=slug, _external=True), "licence": listing.licence or "NOASSERTION",
+        "name": listing.name, "url": listing.repository_url or external_url("reuse.show", slug=slug),
+        "landing_url": external_url("reuse.show", slug=slug), "licence": listing.licence or "NOASSERTION",
         "development_status": listing.maturity, "languages": list(listing.languages) or ["en"],
         "descriptions": listing.descriptions, "contact_name": listing.contact_name,
         "contact_email": listing.contact_email, "release_date": (listing.approved_at or listing.created_at).date().isoformat(),
     })
-    return Response(body, mimetype="application/yaml", headers={"Content-Disposition": 'inline; filename="publiccode.yml"'})
+    return download_response(body, "publiccode.yml", "application/yaml")
 
 
 # --- the team's choice ---------------------------------------------------------------------------

@@ -214,3 +214,24 @@ def test_the_design_warnings_on_the_dashboard_and_close_page_pass_axe(playwright
         assert page.locator(f"{anchor} li").count() == 2
         assert_accessible(page, f"design warnings on {url} in {language}")
     context.close()
+
+
+def test_the_chair_follows_a_big_rounds_assignment_job(page, live_app):
+    """A round counted as big (JURY_ASSIGN_JOB_FROM lowered): the chair's run is a job; the dashboard names its
+    outcome and the job's own page shows it; axe on both."""
+    from govchallenge.extensions import db
+    from tests.support.jury_factories import make_jury_setup
+
+    live_app.config["JURY_ASSIGN_JOB_FROM"] = 1
+    setup = make_jury_setup(n_entries=3, n_jurors=4, reviews=2)
+    slug = setup["challenge"].slug
+    db.session.commit()
+    sign_in(page, setup["chair"])
+    page.goto(f"/jury/{slug}/dashboard")
+    page.get_by_role("button", name="Run the assignment again (keeps existing reviews)").click()
+    page.get_by_text("runs in the background").first.wait_for()
+    page.get_by_text("Last assignment, finished").wait_for()
+    assert_accessible(page, "dashboard with the assignment job")
+    page.goto(f"/jury/{slug}/rounds/1/assignment")
+    page.get_by_role("heading", name="Assignment of Round 1").wait_for()
+    assert_accessible(page, "assignment job page")

@@ -5,7 +5,6 @@ SQL statements."""
 import pytest
 
 from govchallenge.extensions import db
-from govchallenge.jury.models import Juror
 from tests.support import factories
 from tests.support.jury_factories import make_jury_setup, submit_all_reviews
 from tests.support.queries import queries

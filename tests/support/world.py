@@ -205,7 +205,7 @@ NOT_USER_TEXT = {
         "file_inspection.sha256", "file_inspection.clean_sha256", "entry_screening.sha256",
         "submission_version.sha256", "late_entry_grant.code_hash", "publication.digest",
         "audit_event.mac", "audit_seal.mac", "webhook_endpoint.secret", "audit_event.personal_digest",
-        "audit_personal.email_digest", "audit_personal.salt", "data_export.nonce",
+        "audit_personal.email_digest", "audit_personal.salt", "data_export.nonce", "results_computation.key",
     ],
     "states and choices a form restricts to a fixed list": [
         "challenge.status", "challenge.domain", "challenge.countries_mode", "challenge.review_comment",
@@ -230,6 +230,7 @@ NOT_USER_TEXT = {
     ],
     "machine data: numbers, ids and file digests the platform writes": [
         "review.scores", "ranked_ballot.ranking", "outbox_job.function", "outbox_job.args", "outbox_job.result", "audit_event.ip_address",
+        "results_computation.result",  # ranks, scores, entry public ids, juror labels J1…: no name or title
     ],
     "a search index (lower-cased copies of titles and summaries), queried, never shown": [
         "challenge.search_text", "reuse_listing.search_text",
@@ -630,7 +631,8 @@ CHALLENGE_ROUTES = (
     "results.show", "results.export_csv", "results.export_json", "results.announcement", "results.retry",
     "results.confirm", "results.propose", "results.webhooks", "results.deactivate_webhook", "submissions.hosts",
     "submissions.grant_late_entry", "jury.override", "jury.reassign", "jury.conflicts", "jury.dashboard",
-    "jury.declare", "jury.members", "jury.name_chair", "jury.mine", "jury.open_round", "jury.assign", "jury.close",
+    "jury.declare", "jury.members", "jury.name_chair", "jury.mine", "jury.open_round", "jury.assign",
+    "jury.assignment_status", "jury.close",
     "jury.closing", "jury.exclude", "jury.manual", "jury.remind", "jury.shortlist", "teams.create",
     *("jury.pairwise", "jury.pairwise_next", "jury.pairwise_vote", "jury.ballot", "jury.finals_chair", "jury.round_kind",
       "jury.close_final"),
@@ -679,9 +681,9 @@ ROUTE_ARGUMENTS = {
     ("submissions.start", "team_id"): lambda w: [w.teams["own"].public_id, w.teams["other"].public_id],
     ("submissions.start", "stage_id"): lambda w: [s.id for s in w.challenges["open"].stages],
     ("jury.name_chair", "juror_id"): lambda w: [w.rows["jury"].juror_rows[1].id, w.rows["invited_juror"].id],
-    **_same(lambda w: [1], "number", "jury.assign", "jury.close", "jury.closing", "jury.exclude", "jury.manual",
-            "jury.remind", "jury.shortlist", "jury.pairwise", "jury.pairwise_next", "jury.pairwise_vote", "jury.ballot",
-            "jury.finals_chair", "jury.round_kind", "jury.close_final"),
+    **_same(lambda w: [1], "number", "jury.assign", "jury.assignment_status", "jury.close", "jury.closing", "jury.exclude",
+            "jury.manual", "jury.remind", "jury.shortlist", "jury.pairwise", "jury.pairwise_next", "jury.pairwise_vote",
+            "jury.ballot", "jury.finals_chair", "jury.round_kind", "jury.close_final"),
     ("jury.exclude", "entry_id"): lambda w: [w.rows["jury"].round.entries[0].id, w.rows["judged"].round.entries[0].id],
     ("jury.invitation", "token"): lambda w: [w.tokens["jury"]],
     **_same(lambda w: [w.tokens["team"]], "token", "teams.invitation", "teams.accept", "teams.decline"),

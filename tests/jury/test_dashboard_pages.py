@@ -1,0 +1,44 @@
+"""The chair's dashboard of a big round: each entry's row lists its own assignments only (grouped by entry once,
+never scanned per entry), and the entries come a page at a time with the same queries on every page."""
+import re
+
+import sqlalchemy as sa
+
+from govchallenge.extensions import db
+from govchallenge.jury import chair_views
+from govchallenge.jury.models import ACTIVE, Assignment
+from tests.support.jury_factories import make_jury_setup
+from tests.support.queries import queries
+
+
+def rows(html):
+    return re.findall(r"<tr>(.*?)</tr>", html, flags=re.S)
+
+
+def test_each_entry_row_lists_its_own_assignments(app, login_as):
+    setup = make_jury_setup(n_entries=3, n_jurors=4, reviews=2, anonymous=False)
+    chair = login_as(setup["chair"])
+    html = chair.get(f"/jury/{setup['challenge'].slug}/dashboard").get_data(as_text=True)
+    for submission in setup["submissions"]:
+        jurors = db.session.execute(sa.select(Assignment).where(
+            Assignment.submission_id == submission.id, Assignment.state == ACTIVE)).scalars().all()
+        [row] = [r for r in rows(html) if submission.title in r]
+        assert row.count("Reassign from") == len(jurors) == 2
+        for a in jurors:
+            assert f"/assignments/{a.public_id}/reassign" in row
+
+
+def test_the_entries_come_a_page_at_a_time(app, login_as, monkeypatch):
+    monkeypatch.setattr(chair_views, "ENTRIES_PER_PAGE", 2)
+    setup = make_jury_setup(n_entries=5, n_jurors=3, reviews=2, anonymous=False)
+    slug = setup["challenge"].slug
+    chair = login_as(setup["chair"])
+    first = chair.get(f"/jury/{slug}/dashboard").get_data(as_text=True)
+    last = chair.get(f"/jury/{slug}/dashboard?page=3").get_data(as_text=True)
+    titles = [s.title for s in setup["submissions"]]
+    assert [t for t in titles if t in first] == titles[:2] and "Entries 1 to 2 of 5." in first
+    assert [t for t in titles if t in last] == titles[4:] and "Entries 5 to 5 of 5." in last
+    assert "Page 1 of 3" in first and 'rel="next"' in first and f"/jury/{slug}/dashboard?page=2" in first
+    assert chair.get(f"/jury/{slug}/dashboard?page=99").status_code == 200  # past the end: the last page
+    assert chair.get(f"/jury/{slug}/dashboard?page=x").status_code == 200  # not a number: the first page
+    assert queries(chair, f"/jury/{slug}/dashboard") == queries(chair, f"/jury/{slug}/dashboard?page=3")
