@@ -104,6 +104,6 @@ def test_renamed_cookies_are_listed_under_their_new_names(make_app, people):
     app = make_app(WTF_CSRF_ENABLED=True, SESSION_COOKIE_NAME="gc_session", REMEMBER_COOKIE_NAME="gc_remember")
     with app.app_context():
         seen = drive_the_journeys(app, people)
-        assert set(seen) == cookie_names(app.config) == {"gc_session", "gc_remember"}
+        assert set(seen) == cookie_names(app.config) == {"gc_session", "gc_remember", "govchallenge_language"}
         html = app.test_client().get("/cookies").get_data(as_text=True)
     assert "<code>gc_session</code>" in html and "<code>gc_remember</code>" in html
