@@ -132,7 +132,38 @@ def _my_data(app, name):
     return client, f"/my-data/download/{make_link_token(export)}", "govchallenge-my-data.zip"
 
 
+def _listed_solution(app):
+    """A published challenge's winner, listed by its host: its slug."""
+    import sqlalchemy as sa
+
+    from govchallenge.reuse.models import Listing
+    from tests.support.results_factories import judged_challenge, publish
+
+    judged = judged_challenge(entries=2)
+    winner = judged.submissions[0]
+    winner.licence, winner.repository_url = "EUPL-1.2", "https://git.example.eu/solution"
+    publish(judged)
+    db.session.commit()
+    host = login(app.test_client(), judged.officer)
+    assert host.post(f"/solutions/challenges/{judged.challenge.slug}/listings/{winner.public_id}/approve").status_code == 302
+    return db.session.execute(sa.select(Listing.slug).where(Listing.submission_id == winner.id)).scalar_one()
+
+
+def _solutions_dataset(kind):
+    def make(app, name):
+        _listed_solution(app)
+        return app.test_client(), f"/solutions/dataset.{kind}", f"solutions.{kind}"
+
+    return make
+
+
+def _solution_publiccode(app, name):
+    return app.test_client(), f"/solutions/{_listed_solution(app)}/publiccode.yml", "publiccode.yml"
+
+
 DOWNLOADS = {
+    "reuse.dataset": _solutions_dataset("json"),
+    "reuse.publiccode_yml": _solution_publiccode,
     "privacy.download": _my_data,
     "challenges.attachment": _challenge_attachment,
     "submissions.download": _entry_draft_file,
