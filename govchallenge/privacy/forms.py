@@ -7,14 +7,19 @@ from govchallenge.core.i18n import lazy_text as _l
 CURRENT_PASSWORD = {"autocomplete": "current-password"}
 
 
+def reauth_password(form_name):
+    """The password typed again; both forms share the page, so each field has an id of its own."""
+    return PasswordField(_l("Your password"), validators=[Optional(), Length(max=200)], render_kw=CURRENT_PASSWORD,
+                         id=f"{form_name}-password",
+                         description=_l("Not needed if you signed in during the last few minutes."))
+
+
 class ExportForm(FlaskForm):
-    password = PasswordField(_l("Your password"), validators=[Optional(), Length(max=200)], render_kw=CURRENT_PASSWORD,
-                             description=_l("Not needed if you signed in during the last few minutes."))
+    password = reauth_password("export")
 
 
 class EraseForm(FlaskForm):
-    password = PasswordField(_l("Your password"), validators=[Optional(), Length(max=200)], render_kw=CURRENT_PASSWORD,
-                             description=_l("Not needed if you signed in during the last few minutes."))
+    password = reauth_password("erase")
     understood = BooleanField(_l("I understand that my account will be erased and that this cannot be undone."),
                            validators=[DataRequired(_l("Tick the box to confirm."))])
 
