@@ -31,8 +31,10 @@ def ranked(monkeypatch):
 def preview(client, judged):
     response = client.get(f"/challenges/{judged.challenge.slug}/results")
     assert response.status_code == 200
-    # The form's CSRF token carries a timestamp: the only part of the page that may differ from one visit to the next.
-    return re.sub(r'(csrf[^>]*?(?:value|content)=")[^"]*', r"\1", response.get_data(as_text=True))
+    # The form's CSRF token carries a timestamp, and a message (the sign-in confirmation) shows once: the only parts
+    # of the page that may differ from one visit to the next.
+    page = re.sub(r'(csrf[^>]*?(?:value|content)=")[^"]*', r"\1", response.get_data(as_text=True))
+    return re.sub(r'\s*<div class="flashes".*?</div>', "", page, flags=re.S)
 
 
 def stored_rows(judged):
