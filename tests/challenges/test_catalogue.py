@@ -1,5 +1,4 @@
 """Catalogue filters and search, the JSON API agreeing with it, query counts, feed, Q&A and follower e-mails."""
-from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -9,20 +8,7 @@ from govchallenge.challenges.models import ARCHIVED, DRAFT, IN_EVALUATION, IN_RE
 from govchallenge.extensions import db
 from govchallenge.jobs.models import OutboxJob
 from tests.support import factories
-
-
-@contextmanager
-def counting():
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
+from tests.support.queries import counting
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """"Your work": a signed-in person's home lists what needs them now, by role; its queries do not grow with
 the rows it lists; administrators see the number waiting for approval in the navigation and get an e-mail
 when a challenge arrives for review."""
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -15,20 +14,7 @@ from govchallenge.jury.models import Assignment, Review, Round, RoundEntry
 from tests.support import factories
 from tests.support.jury_factories import make_juror
 from tests.support.roles import build_world
-
-
-@contextmanager
-def counting():
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
+from tests.support.queries import counting
 
 
 @pytest.fixture

@@ -1,27 +1,12 @@
 """Pages run a number of queries that does not grow with the rows shown."""
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-import sqlalchemy as sa
 import time_machine
 
 from govchallenge.extensions import db
 from tests.support import factories
-
-
-@contextmanager
-def counting():
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
+from tests.support.queries import counting
 
 
 def _queries(client, path):
