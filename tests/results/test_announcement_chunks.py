@@ -69,8 +69,14 @@ def test_two_workers_deliver_the_chunks_side_by_side_once_each_even_when_one_is_
     # Two workers share the chunks; the second dies in the middle of one.
     first = start_worker(chunked_app)
     second = start_worker(chunked_app, kill_after=15)
-    assert second.wait(timeout=120) == -9, second.stdout.read().decode()[-3000:]
-    assert first.wait(timeout=120) == 0, first.stdout.read().decode()[-3000:]
+    try:
+        assert second.wait(timeout=120) == -9, second.stdout.read().decode()[-3000:]
+        assert first.wait(timeout=120) == 0, first.stdout.read().decode()[-3000:]
+    finally:  # never leave a worker behind to compete with the rest of the suite
+        for worker in (first, second):
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
     db.session.expire_all()
     total = db.session.execute(sa.select(sa.func.count(Delivery.id))).scalar()
     assert total == 100 + 3 + 1
