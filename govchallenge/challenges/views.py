@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -11,7 +11,7 @@ from govchallenge.core import audit, storage
 from govchallenge.core.actions import Messages, button_action, form_action
 from govchallenge.core.pagination import requested_page
 from govchallenge.core.geo import EU_MEMBER_STATES, country_choices
-from govchallenge.core.http_cache import conditional
+from govchallenge.core.feeds import atom_response
 from govchallenge.core.i18n import current_language
 from govchallenge.core.i18n import lazy_text as _l
 from govchallenge.core.languages import EU_LANGUAGES, language_name, pick
@@ -152,11 +152,7 @@ def feed():
             entries.extend(source())
         except Exception:  # another domain's entries never break the feed
             db.session.rollback()
-    entries.sort(key=lambda e: e["updated"], reverse=True)
-    updated = entries[0]["updated"] if entries else now
-    body = render_template("challenges/feed.xml", entries=entries, updated=updated, self_url=external_url("challenges.feed"))
-    # Titles and summaries are in the reader's language: a validator per language, never shared between them.
-    return conditional(Response(body, mimetype="application/atom+xml"), vary_language=True)
+    return atom_response(entries, _("Published challenges"), external_url("challenges.feed"))
 
 
 @bp.route("/mine")

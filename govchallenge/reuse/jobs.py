@@ -47,3 +47,10 @@ def email_adoption(adoption_id):
         mail.send(message)
         sent += 1
     return f"sent {sent}"
+
+
+def refresh_dataset():
+    """Regenerates the stored open dataset (dataset.py); enqueued with every change that alters it."""
+    from . import dataset
+
+    return f"sha256 {dataset.refresh(external_url).sha256}"

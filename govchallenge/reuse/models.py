@@ -102,3 +102,16 @@ class Adoption(db.Model):
 
 def listing_by_slug(slug):
     return db.session.execute(sa.select(Listing).where(Listing.slug == slug)).scalar_one_or_none()
+
+
+class StoredDataset(db.Model):
+    """The catalogue's open dataset as last generated (one row, id 1): the JSON bytes, the CSV and the SHA-256
+    of the JSON, written together by one job so the three always match."""
+
+    __tablename__ = "reuse_dataset"
+
+    id = db.Column(db.Integer, primary_key=True)
+    json_bytes = db.Column(db.LargeBinary, nullable=False)
+    csv_text = db.Column(db.Text, nullable=False)
+    sha256 = db.Column(db.String(64), nullable=False)
+    generated_at = db.Column(UTCDateTime, nullable=False, default=utcnow)

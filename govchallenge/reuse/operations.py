@@ -18,6 +18,12 @@ from .models import ADOPTION_KINDS, APPROVED, DECLINED, MATURITIES, OPTED_IN, PE
 from .permissions import results_out
 
 ADOPTION_JOB = "govchallenge.reuse.jobs.email_adoption"
+DATASET_JOB = "govchallenge.reuse.jobs.refresh_dataset"
+
+
+def _dataset_changes():
+    """The open dataset is regenerated once this transaction commits (and never if it rolls back)."""
+    outbox.enqueue(DATASET_JOB)
 
 
 class ReuseError(RuleError):
@@ -113,6 +119,8 @@ def decide(actor, submission, list_it, maturity=None, contact_name="", contact_e
     listing.updated_at = utcnow()
     db.session.flush()
     audit.record("reuse.listing_decided", listing, actor=actor, choice=listing.team_choice)
+    if listing.state == APPROVED:  # its contact, maturity or presence in the catalogue changed
+        _dataset_changes()
     return listing
 
 
@@ -130,6 +138,7 @@ def approve(actor, submission):
     listing.approved_by_id, listing.approved_at = actor.id, utcnow()
     db.session.flush()
     audit.record("reuse.listing_approved", listing, actor=actor, submission_id=submission.id)
+    _dataset_changes()
     return listing
 
 
@@ -139,6 +148,7 @@ def unapprove(actor, listing):
     listing.state = PENDING
     listing.updated_at = utcnow()
     audit.record("reuse.listing_unlisted", listing, actor=actor)
+    _dataset_changes()
     return listing
 
 
@@ -160,6 +170,7 @@ def record_adoption(actor, listing, organisation, kind, note=""):
     audit.record("reuse.adoption_recorded", adoption, actor=actor, listing_id=listing.id,
                  organisation_id=organisation.id, kind=kind)
     outbox.enqueue(ADOPTION_JOB, adoption.id)
+    _dataset_changes()
     return adoption
 
 
@@ -168,4 +179,5 @@ def withdraw_adoption(actor, adoption):
         raise ReuseError("withdrawn")
     adoption.withdrawn_at, adoption.withdrawn_by_id = utcnow(), actor.id
     audit.record("reuse.adoption_withdrawn", adoption, actor=actor, listing_id=adoption.listing_id)
+    _dataset_changes()
     return adoption

@@ -9,8 +9,11 @@ from govchallenge.challenges.models import DOMAINS, Challenge
 from govchallenge.challenges.models import by_slug as challenge_by_slug
 from govchallenge.challenges.permissions import is_host_officer
 from govchallenge.core.actions import Messages, button_action, form_action
+from govchallenge.core.feeds import atom_response
 from govchallenge.core.geo import country_choices
-from govchallenge.core.languages import EU_LANGUAGES, language_name
+from govchallenge.core.http_cache import conditional
+from govchallenge.core.i18n import current_language
+from govchallenge.core.languages import EU_LANGUAGES, language_name, pick
 from govchallenge.core.pagination import requested_page
 from govchallenge.core.permissions import require, signed_in
 from govchallenge.core.storage import download_response
@@ -29,6 +32,7 @@ from .models import APPROVED, DECLINED, MATURITIES, OPTED_IN, Adoption, Listing,
 
 bp = Blueprint("reuse", __name__, url_prefix="/solutions")
 PAGE_SIZE = 20
+FEED_SIZE = 50
 
 MESSAGES = Messages({
     "no_results": lambda d: _("The results of this challenge are not published yet."),
@@ -79,18 +83,37 @@ def catalogue():
 def dataset(fmt):
     if fmt not in ("json", "csv"):
         abort(404)
-    from govchallenge.core.http_cache import conditional
-
     from . import dataset as data
 
-    doc = data.document(external_url)
-    digest = data.sha256(doc)
+    stored = data.stored()
+    if stored is None:  # before the first change since the dataset was introduced: generated once, then kept
+        stored = data.refresh(external_url)
+        db.session.commit()
     if fmt == "json":
-        response = download_response(data.json_bytes(doc), "solutions.json", "application/json")
+        response = download_response(stored.json_bytes, "solutions.json", "application/json")
     else:
-        response = download_response(data.csv_text(doc), "solutions.csv", "text/csv")
-    response.headers["X-Dataset-SHA256"] = digest  # of the JSON document, which holds the same rows
+        response = download_response(stored.csv_text, "solutions.csv", "text/csv")
+    response.headers["X-Dataset-SHA256"] = stored.sha256  # of the JSON document, which holds the same rows
     return conditional(response)
+
+
+@bp.route("/feed.atom")
+def feed():
+    """The listed solutions, the latest changed first, in the reader's language where the solution has it."""
+    listings = db.session.execute(
+        cat.query({}).order_by(None).order_by(Listing.updated_at.desc(), Listing.id.desc()).limit(FEED_SIZE)
+    ).scalars().all()
+    language = current_language()
+    entries = [{
+        "id": f"tag:govchallenge,solution:{listing.slug}",
+        "title": listing.name,
+        "link": external_url("reuse.show", slug=listing.slug),
+        "updated": listing.updated_at,
+        "summary": str(pick({code: d.get("short", "") for code, d in listing.descriptions.items()}, language,
+                            listing.languages[0] if listing.languages else listing.challenge.main_language)),
+        "rights": listing.licence,
+    } for listing in listings]
+    return atom_response(entries, _("Solutions to reuse"), external_url("reuse.feed"))
 
 
 @bp.route("/<slug>")

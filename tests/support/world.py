@@ -206,6 +206,11 @@ NOT_USER_TEXT = {
         "submission_version.sha256", "late_entry_grant.code_hash", "publication.digest",
         "audit_event.mac", "audit_seal.mac", "webhook_endpoint.secret", "audit_event.personal_digest",
         "audit_personal.email_digest", "audit_personal.salt", "data_export.nonce", "results_computation.key",
+        "reuse_dataset.sha256",
+    ],
+    "a generated download, served as an attachment (text/csv, cells made formula-safe by core.csvsafe), never "
+    "rendered in a page": [
+        "reuse_dataset.csv_text",
     ],
     "states and choices a form restricts to a fixed list": [
         "challenge.status", "challenge.domain", "challenge.countries_mode", "challenge.review_comment",
