@@ -4,6 +4,9 @@ the challenge's calibration, thresholds on calibrated criterion means), and the 
 review design while the round is still open, when it can be fixed."""
 from dataclasses import replace
 
+import sqlalchemy as sa
+
+from govchallenge.extensions import db
 from govchallenge.jury.guards import JuryError
 from govchallenge.jury.shortlisting import RoundRanking
 
@@ -34,7 +37,15 @@ def rank_round(rnd, reviews, use_thresholds=True):
 
 
 def entry_labels(rnd):
-    return {e.submission_id: e.submission.title or str(e.submission_id) for e in rnd.entries}
+    """{submission id: title} of the round's entries, in one query (a round may hold thousands)."""
+    from govchallenge.jury.models import RoundEntry
+    from govchallenge.submissions.models import Submission
+
+    rows = db.session.execute(
+        sa.select(Submission.id, Submission.title).join(RoundEntry, RoundEntry.submission_id == Submission.id)
+        .where(RoundEntry.round_id == rnd.id)
+    )
+    return {submission_id: title or str(submission_id) for submission_id, title in rows}
 
 
 def design_warnings(rnd, pairs, totals):
