@@ -202,7 +202,7 @@ def assign(slug, number):
 def assignment_status(slug, number):
     """The progress of the round's latest assignment job (refreshes itself while it runs)."""
     challenge = load_challenge(slug)
-    require(can.can_chair(current_user, challenge))
+    require(can.can_chair(current_user, challenge), can.REFUSALS["can_chair"])
     rnd = load_round(challenge, number)
     job = ops.latest_jobs([rnd.id]).get(rnd.id)
     if job is None:

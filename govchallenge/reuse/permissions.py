@@ -5,7 +5,17 @@ of verified public bodies record adoption or interest, or run a challenge again;
 from govchallenge.challenges.models import RESULTS_PUBLISHED, ARCHIVED
 from govchallenge.challenges.permissions import authoring_organisations, host_organisation_ids, is_host_officer
 from govchallenge.core.permissions import is_admin, signed_in
+from govchallenge.core.i18n import lazy_text as _l
 from govchallenge.teams.permissions import is_member
+
+# What a signed-in person refused by a rule is told (the 403 page adds what they can do).
+REFUSALS = {
+    "can_decide_listing": _l("Only the members of the entry's team may decide whether its solution is listed, once the results are published."),
+    "can_approve_listings": _l("Only the officers of the bodies that host this challenge may approve its listings, once the results are published."),
+    "can_record_adoption": _l("Only the officers of a verified public body may record that it uses or wants a listed solution."),
+    "can_withdraw_adoption": _l("Only the officers of the body that recorded it may withdraw this record."),
+    "can_run_again": _l("Only the officers of another verified public body may run this published challenge again."),
+}
 
 RESULTS_OUT = (RESULTS_PUBLISHED, ARCHIVED)
 

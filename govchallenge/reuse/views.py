@@ -150,7 +150,7 @@ def publiccode_yml(slug):
 @login_required
 def decide(public_id):
     submission = db.session.execute(sa.select(Submission).where(Submission.public_id == public_id)).scalar_one_or_none() or abort(404)
-    require(can.can_decide_listing(current_user, submission))
+    require(can.can_decide_listing(current_user, submission), can.REFUSALS["can_decide_listing"])
     listing = db.session.execute(sa.select(Listing).where(Listing.submission_id == submission.id)).scalar_one_or_none()
     form = DecideForm()
     if request.method == "GET" and listing is not None:
@@ -180,7 +180,7 @@ def decide(public_id):
 @login_required
 def host_listings(slug):
     challenge = _challenge(slug)
-    require(can.can_approve_listings(current_user, challenge))
+    require(can.can_approve_listings(current_user, challenge), can.REFUSALS["can_approve_listings"])
     return render_template("reuse/host_listings.html", challenge=challenge, entries=operations.final_entries(challenge),
                            listings=operations.listings_of(challenge), winners=operations.winner_ids(challenge),
                            reuses=copying.reuses_of(challenge))
@@ -190,7 +190,7 @@ def host_listings(slug):
 @login_required
 def approve(slug, public_id):
     challenge = _challenge(slug)
-    require(can.can_approve_listings(current_user, challenge))
+    require(can.can_approve_listings(current_user, challenge), can.REFUSALS["can_approve_listings"])
     submission = next((e for e in operations.final_entries(challenge) if e.public_id == public_id), None) or abort(404)
     back = url_for("reuse.host_listings", slug=slug)
     return button_action(lambda: operations.approve(current_user, submission), back=back, messages=MESSAGES,
@@ -201,7 +201,7 @@ def approve(slug, public_id):
 @login_required
 def unlist(slug, public_id):
     challenge = _challenge(slug)
-    require(can.can_approve_listings(current_user, challenge))
+    require(can.can_approve_listings(current_user, challenge), can.REFUSALS["can_approve_listings"])
     listing = db.session.execute(sa.select(Listing).join(Submission).where(
         Submission.public_id == public_id, Listing.challenge_id == challenge.id)).scalar_one_or_none() or abort(404)
     return button_action(lambda: operations.unapprove(current_user, listing), back=url_for("reuse.host_listings", slug=slug),
@@ -214,7 +214,7 @@ def unlist(slug, public_id):
 @login_required
 def adopt(slug):
     listing = _listing(slug)
-    require(can.can_record_adoption(current_user, listing))
+    require(can.can_record_adoption(current_user, listing), can.REFUSALS["can_record_adoption"])
     bodies = can.adopting_bodies(current_user)
     form = AdoptionForm().fill(bodies)
 
@@ -240,7 +240,7 @@ def withdraw_adoption(slug, adoption_id):
     adoption = db.session.get(Adoption, adoption_id)
     if adoption is None or adoption.listing_id != listing.id:
         abort(404)
-    require(can.can_withdraw_adoption(current_user, adoption))
+    require(can.can_withdraw_adoption(current_user, adoption), can.REFUSALS["can_withdraw_adoption"])
     return button_action(lambda: operations.withdraw_adoption(current_user, adoption),
                          back=url_for("reuse.show", slug=slug) + "#adoptions", messages=MESSAGES,
                          done=_("The record is withdrawn."))
@@ -252,7 +252,7 @@ def withdraw_adoption(slug, adoption_id):
 @login_required
 def run_again(slug):
     source = _challenge(slug)
-    require(can.can_run_again(current_user, source))
+    require(can.can_run_again(current_user, source), can.REFUSALS["can_run_again"])
     bodies = can.reusing_bodies(current_user, source)
     form = RunAgainForm().fill(bodies)
     if request.method == "GET":
