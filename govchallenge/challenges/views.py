@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from govchallenge.core import audit, storage
 from govchallenge.core.actions import Messages, button_action, form_action
-from govchallenge.core.pagination import requested_page
+from govchallenge.core.pagination import page_of
 from govchallenge.core.geo import EU_MEMBER_STATES, country_choices
 from govchallenge.core.feeds import atom_response
 from govchallenge.core.i18n import current_language
@@ -121,10 +121,7 @@ def _helpers():
 @bp.route("/")
 def catalogue():
     filters, _invalid = cat.clean_filters(request.args)
-    page_number = requested_page(request.args)
-    if page_number is None:
-        abort(404)
-    page = db.paginate(cat.query(filters), page=page_number, per_page=PAGE_SIZE, error_out=False, count=True)
+    page = page_of(cat.query(filters), PAGE_SIZE)
     return render_template(
         "challenges/catalogue.html", page=page, filters=filters, countries=country_choices(),
         states=[(s, STATE_LABELS[s]) for s in PUBLIC_STATES], domains=DOMAINS, now=utcnow(),

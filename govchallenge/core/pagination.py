@@ -1,4 +1,8 @@
 """The page a visitor asks for, checked once for every paginated list (HTML and API)."""
+from flask import abort, request
+
+from govchallenge.extensions import db
+
 MAX_PAGE = 100_000
 
 
@@ -11,6 +15,15 @@ def requested_page(args, name="page"):
         return None
     number = int(raw)
     return number if 1 <= number <= MAX_PAGE else None
+
+
+def page_of(query, per_page):
+    """The page of `query` the visitor asked for in ?page= (the last one when past the end); 404 when the
+    number is not a page that can exist."""
+    number = requested_page(request.args)
+    if number is None:
+        abort(404)
+    return db.paginate(query, page=number, per_page=per_page, error_out=False)
 
 
 class ListPage:

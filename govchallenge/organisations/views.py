@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from govchallenge.core.actions import Messages, button_action, form_action
 from govchallenge.core.forms import EmptyForm
-from govchallenge.core.pagination import requested_page
+from govchallenge.core.pagination import page_of
 from govchallenge.core.lookups import child_or_404
 from govchallenge.core.permissions import require
 from govchallenge.core.urls import local_target
@@ -54,10 +54,7 @@ def index():
         query = query.where(Organisation.name.ilike(f"%{words}%"))
     if kind in KINDS:
         query = query.where(Organisation.kind == kind)
-    page_number = requested_page(request.args)
-    if page_number is None:
-        abort(404)
-    page = db.paginate(query, page=page_number, per_page=PAGE_SIZE, error_out=False)
+    page = page_of(query, PAGE_SIZE)
     return render_template("organisations/index.html", page=page, words=words, kind=kind, kinds=KINDS)
 
 

@@ -1,11 +1,11 @@
 """The reuse catalogue's pages: the public catalogue and solution pages, the team's choice, the hosts' approval,
 adoption records, and running a challenge again. Load -> check permission -> one operation -> commit -> redirect."""
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from govchallenge.challenges.models import DOMAINS, Challenge
+from govchallenge.challenges.models import DOMAINS
 from govchallenge.challenges.models import by_slug as challenge_by_slug
 from govchallenge.challenges.permissions import is_host_officer
 from govchallenge.core.actions import Messages, button_action, form_action
@@ -14,21 +14,20 @@ from govchallenge.core.geo import country_choices
 from govchallenge.core.http_cache import conditional
 from govchallenge.core.i18n import current_language
 from govchallenge.core.languages import EU_LANGUAGES, language_name, pick
-from govchallenge.core.pagination import requested_page
+from govchallenge.core.pagination import page_of
 from govchallenge.core.permissions import require, signed_in
 from govchallenge.core.storage import download_response
 from govchallenge.core.urls import external_url
-from govchallenge.core.timeutil import local_to_utc, utcnow
+from govchallenge.core.timeutil import local_to_utc
 from govchallenge.extensions import db
 from govchallenge.submissions import publiccode
 from govchallenge.submissions.models import Submission
-from govchallenge.teams.permissions import is_member
 
 from . import catalogue as cat
 from . import copying, operations
 from . import permissions as can
 from .forms import AdoptionForm, DecideForm, RunAgainForm
-from .models import APPROVED, DECLINED, MATURITIES, OPTED_IN, Adoption, Listing, listing_by_slug
+from .models import DECLINED, MATURITIES, OPTED_IN, Adoption, Listing, listing_by_slug
 
 bp = Blueprint("reuse", __name__, url_prefix="/solutions")
 PAGE_SIZE = 20
@@ -67,10 +66,7 @@ def _challenge(slug):
 @bp.route("/")
 def catalogue():
     filters, _invalid = cat.clean_filters(request.args)
-    page_number = requested_page(request.args)
-    if page_number is None:
-        abort(404)
-    page = db.paginate(cat.query(filters), page=page_number, per_page=PAGE_SIZE, error_out=False, count=True)
+    page = page_of(cat.query(filters), PAGE_SIZE)
     return render_template(
         "reuse/catalogue.html", page=page, filters=filters, countries=country_choices(), domains=DOMAINS,
         maturities=MATURITIES, languages=sorted(((c, language_name(c)) for c in EU_LANGUAGES), key=lambda i: i[1]),
