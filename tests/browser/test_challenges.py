@@ -8,22 +8,9 @@ import pytest
 from govchallenge.core.timeutil import to_zone, utcnow
 from govchallenge.extensions import db
 from tests.support import factories
-from tests.support.browser import assert_accessible
+from tests.support.browser import assert_accessible, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, user):
-    page.goto("/login")
-    page.locator("input[name=email]").fill(user.email)
-    page.locator("input[name=password]").fill(factories.PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
-
-
-def sign_out(page):
-    page.locator("form[action$='/logout'] button").click()
-    page.wait_for_load_state()
 
 
 def local(moment):

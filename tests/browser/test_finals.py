@@ -3,20 +3,11 @@ network returns; axe on the juror's page, the ranked ballot and the chair's stan
 import pytest
 import sqlalchemy as sa
 
-from tests.support.browser import assert_accessible
-from tests.support.factories import PASSWORD
+from tests.support.browser import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 375, "height": 740}
-
-
-def sign_in(page, user):
-    page.goto("/login")  # in the browser's English; the user's own language once signed in
-    page.locator("input[type=email]").fill(user.email)
-    page.locator("input[type=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.locator("form[action$='/logout']").wait_for()
 
 
 def final_round(kind, n_entries, n_jurors=3):

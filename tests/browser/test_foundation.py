@@ -1,37 +1,18 @@
 """A person in a real browser: register, verify by the e-mail the SMTP server received, sign out and in."""
 import re
-import time
 
 import pytest
 
-from tests.support.browser import assert_accessible
+from tests.support.browser import assert_accessible, register
 
 pytestmark = pytest.mark.browser
 
 
-def wait_for_mail(smtp, address, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        messages = smtp.to(address)
-        if messages:
-            return messages
-        time.sleep(0.1)
-    raise AssertionError(f"no mail reached {address}")
-
-
 def test_register_verify_sign_out_and_in(page, live_app, smtp):
     page.goto("/register")
-    page.get_by_label("Full name").fill("Jonas Petraitis")
-    page.get_by_label("E-mail address").fill("jonas@startup.lt")
-    page.get_by_label("Password", exact=True).fill("Vilnius-old-town-2026")
-    page.get_by_label("Repeat the password").fill("Vilnius-old-town-2026")
-    page.get_by_label("Country").select_option("LT")
-    page.get_by_label("Preferred language").select_option("en")
-    page.get_by_label("Time zone").select_option("Europe/Vilnius")
-    page.get_by_role("button", name="Create account").click()
-    page.get_by_role("heading", name="Check your e-mail").wait_for()
+    register(page, "Jonas Petraitis", "jonas@startup.lt", "Vilnius-old-town-2026", "LT", "Europe/Vilnius")
 
-    [message] = wait_for_mail(smtp, "jonas@startup.lt")
+    [message] = smtp.wait_for("jonas@startup.lt")
     link = re.search(r"https?://\S+/verify/\S+", message.text).group(0)
     page.goto("/verify/" + link.rsplit("/verify/", 1)[1])
     page.get_by_text("Your e-mail address is confirmed").wait_for()

@@ -3,23 +3,10 @@ decision for the entry short of reviews and confirms who advances; axe on the ju
 shortlist confirmation pages in English and Greek."""
 import pytest
 
-from tests.support.browser import assert_accessible
+from tests.support.browser import assert_accessible, sign_in, sign_out
 from tests.support.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, user):
-    page.goto("/login")
-    page.get_by_label("E-mail address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="Sign out").wait_for()
-
-
-def sign_out(page):
-    page.get_by_role("button", name="Sign out").click()
-    page.get_by_text("You are signed out.").wait_for()
 
 
 def test_a_juror_scores_and_the_chair_sees_progress(page, live_app):

@@ -4,7 +4,7 @@ import pytest
 
 from govchallenge.extensions import db
 from tests.support import factories
-from tests.support.browser import assert_accessible
+from tests.support.browser import assert_accessible, register, sign_in
 from tests.support.services import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -21,12 +21,6 @@ def file_mail_app(make_app):
     server.stop()
 
 
-def _sign_in(page, user):
-    page.locator("main input[name=email]").fill(user.email)
-    page.locator("main input[name=password]").fill(factories.PASSWORD)
-    page.locator("main form button[type=submit]").first.click()
-
-
 @pytest.mark.parametrize("language", ["en", "el"])
 def test_the_detour_to_sign_in_your_work_the_403_page_and_the_mailbox(playwright_browser, file_mail_app, language):
     from tests.support.roles import build_world
@@ -41,15 +35,14 @@ def test_the_detour_to_sign_in_your_work_the_403_page_and_the_mailbox(playwright
     page.goto("/challenges/review")
     assert "/login?next=" in page.url
     assert_accessible(page, f"sign-in after a detour ({language})")
-    _sign_in(page, world.users["admin"])
+    sign_in(page, world.users["admin"], open_form=False)
     page.wait_for_url("**/challenges/review")
     page.goto("/")
     page.locator("h1").wait_for()
     assert_accessible(page, f"your work, admin ({language})")
     for role in ("juror", "chair", "member", "officer"):
         context.clear_cookies()
-        page.goto("/login")
-        _sign_in(page, world.users[role])
+        sign_in(page, world.users[role])
         page.locator(".work-section").first.wait_for()
         assert_accessible(page, f"your work, {role} ({language})")
     page.goto("/challenges/review")  # the officer may not: the 403 page says why
@@ -66,8 +59,7 @@ def test_the_detour_to_sign_in_your_work_the_403_page_and_the_mailbox(playwright
 
     mail.send(mail.Outgoing(to="new@example.org", subject="Ελένη, confirm your address", text="Open https://x.example/verify/abc",
                             html="<p>x</p>", message_id=mail.stable_message_id("browser", 1)))
-    page.goto("/login")
-    _sign_in(page, world.users["admin"])
+    sign_in(page, world.users["admin"])
     page.goto("/admin/mail")
     assert_accessible(page, f"mailbox ({language})")
     page.locator("tbody a").first.click()
@@ -83,17 +75,8 @@ def test_a_verification_link_read_in_the_mailbox_works(playwright_browser, file_
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.goto("/register")
-    page.get_by_label("Full name").fill("Rūta Žemaitė")
-    page.get_by_label("E-mail address").fill("ruta@startup.lt")
-    page.get_by_label("Password", exact=True).fill("Vilnius-old-town-2026")
-    page.get_by_label("Repeat the password").fill("Vilnius-old-town-2026")
-    page.get_by_label("Country").select_option("LT")
-    page.get_by_label("Preferred language").select_option("en")
-    page.get_by_label("Time zone").select_option("Europe/Vilnius")
-    page.get_by_role("button", name="Create account").click()
-    page.get_by_role("heading", name="Check your e-mail").wait_for()
-    page.goto("/login")
-    _sign_in(page, admin)
+    register(page, "Rūta Žemaitė", "ruta@startup.lt", "Vilnius-old-town-2026", "LT", "Europe/Vilnius")
+    sign_in(page, admin)
     page.goto("/admin/mail")
     page.get_by_role("row").filter(has_text="ruta@startup.lt").get_by_role("link").click()
     link = page.locator("pre.mail-body a[href*='/verify/']")

@@ -5,23 +5,10 @@ import hashlib
 import pytest
 
 from govchallenge.extensions import db
-from tests.support.browser import assert_accessible
-from tests.support.factories import PASSWORD
+from tests.support.browser import assert_accessible, sign_in, sign_out
 from tests.support.results_factories import judged_challenge
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, user):
-    page.goto("/login")
-    page.get_by_label("E-mail address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("button", name="Sign out").wait_for()
-
-
-def sign_out(page):
-    page.get_by_role("button", name="Sign out").click()
 
 
 def test_propose_confirm_publish_and_check_the_digest(page, live_app):

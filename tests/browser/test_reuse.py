@@ -9,10 +9,9 @@ import pytest
 
 from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
-from tests.browser.test_results import sign_in, sign_out
 from tests.reuse import samples
 from tests.support import factories
-from tests.support.browser import assert_accessible
+from tests.support.browser import assert_accessible, sign_in, sign_out
 from tests.support.results_factories import judged_challenge, publish
 from tests.support.submissions_factories import open_team
 

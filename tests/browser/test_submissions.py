@@ -1,7 +1,6 @@
 """Done when: a team of three from two countries forms by invitation, drafts, submits, gets its receipt
 e-mail, edits and resubmits before the deadline, and is refused after it (the server clock moved)."""
 import re
-import time
 from datetime import timedelta
 
 import pytest
@@ -9,31 +8,14 @@ import time_machine
 
 from govchallenge.extensions import db
 from tests.support import factories
-from tests.support.browser import assert_accessible
+from tests.support.browser import assert_accessible, register, sign_in
 
 pytestmark = pytest.mark.browser
-PASSWORD = factories.PASSWORD
-
-
-def wait_for_mail(smtp, address, count=1, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        messages = smtp.to(address)
-        if len(messages) >= count:
-            return messages
-        time.sleep(0.1)
-    raise AssertionError(f"{count} mail(s) did not reach {address}")
 
 
 def invitation_path(smtp, address):
-    [message] = wait_for_mail(smtp, address)
+    [message] = smtp.wait_for(address)
     return "/teams" + re.search(r"https?://\S+/teams(/invitations/\S+)", message.text).group(1)
-
-
-def sign_in(page, email, password=PASSWORD):
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_a_team_of_three_enters_and_the_deadline_holds(playwright_browser, live_app, page, smtp):
@@ -44,7 +26,6 @@ def test_a_team_of_three_enters_and_the_deadline_holds(playwright_browser, live_
     db.session.commit()
 
     # The lead creates the team and invites one registered and one not yet registered person.
-    page.goto("/login")
     sign_in(page, "lena@aegean.example.gr")
     page.goto(f"/teams/enter/{challenge.slug}")
     page.get_by_label("Team name").fill("Aegean-Vistula")
@@ -60,7 +41,7 @@ def test_a_team_of_three_enters_and_the_deadline_holds(playwright_browser, live_
     piotr = playwright_browser.new_context(base_url=live_app.live_url, locale="en-GB").new_page()
     piotr.goto(invitation_path(smtp, "piotr@vistula.example.pl"))
     piotr.get_by_role("link", name="Sign in").last.click()
-    sign_in(piotr, "piotr@vistula.example.pl")
+    sign_in(piotr, "piotr@vistula.example.pl", open_form=False)
     piotr.get_by_role("button", name="Accept and join the team").click()
     piotr.get_by_text("Welcome to the team Aegean-Vistula").wait_for()
 
@@ -69,18 +50,10 @@ def test_a_team_of_three_enters_and_the_deadline_holds(playwright_browser, live_
     zofia.goto(invitation_path(smtp, "zofia@vistula.example.pl"))
     assert_accessible(zofia, "invitation for someone not registered")
     zofia.get_by_role("link", name="Create an account").click()
-    zofia.get_by_label("Full name").fill("Zofia Wójcik")
-    zofia.get_by_label("E-mail address").fill("zofia@vistula.example.pl")
-    zofia.get_by_label("Password", exact=True).fill("Gdansk-harbour-cranes-7")
-    zofia.get_by_label("Repeat the password").fill("Gdansk-harbour-cranes-7")
-    zofia.get_by_label("Country").select_option("PL")
-    zofia.get_by_label("Preferred language").select_option("en")
-    zofia.get_by_label("Time zone").select_option("Europe/Warsaw")
-    zofia.get_by_role("button", name="Create account").click()
-    zofia.get_by_role("heading", name="Check your e-mail").wait_for()
-    verification = [m for m in wait_for_mail(smtp, "zofia@vistula.example.pl", 2) if "/verify/" in m.text][0]
+    register(zofia, "Zofia Wójcik", "zofia@vistula.example.pl", "Gdansk-harbour-cranes-7", "PL", "Europe/Warsaw")
+    verification = [m for m in smtp.wait_for("zofia@vistula.example.pl", 2) if "/verify/" in m.text][0]
     zofia.goto("/verify/" + re.search(r"/verify/(\S+)", verification.text).group(1))
-    sign_in(zofia, "zofia@vistula.example.pl", "Gdansk-harbour-cranes-7")
+    sign_in(zofia, "zofia@vistula.example.pl", "Gdansk-harbour-cranes-7", open_form=False)
     zofia.get_by_role("button", name="Accept and join the team").click()
     zofia.get_by_text("Welcome to the team Aegean-Vistula").wait_for()
 
@@ -101,7 +74,7 @@ def test_a_team_of_three_enters_and_the_deadline_holds(playwright_browser, live_
     assert re.fullmatch(r"[0-9a-f]{64}", digest)
     assert_accessible(page, "receipt page")
     for address in ("lena@aegean.example.gr", "piotr@vistula.example.pl", "zofia@vistula.example.pl"):
-        receipts = [m for m in wait_for_mail(smtp, address) if m.subject.startswith("Receipt")]
+        receipts = [m for m in smtp.wait_for(address) if m.subject.startswith("Receipt")]
         assert receipts and digest in receipts[0].text
 
     # Edit and resubmit before the deadline: version 2, with version 1 kept.

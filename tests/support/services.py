@@ -132,6 +132,17 @@ class MailSink:
         with self.lock:
             return [m for m in self.received if address.lower() in [r.lower() for r in m.recipients]]
 
+    def wait_for(self, address, count=1, timeout=10):
+        """The messages to `address` once at least `count` have arrived (a browser's request sends them in the
+        background of the page's answer)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            messages = self.to(address)
+            if len(messages) >= count:
+                return messages
+            time.sleep(0.1)
+        raise AssertionError(f"{count} mail(s) did not reach {address}")
+
     def message_ids(self):
         """Counter of the Message-IDs received."""
         with self.lock:
