@@ -3,6 +3,7 @@
 after a failure sends the same Message-IDs. Imports nothing of the runner or the relay."""
 import contextvars
 import secrets
+import time
 from contextlib import contextmanager
 
 import sqlalchemy as sa
@@ -59,3 +60,21 @@ def report_progress(done, total):
             sa.update(OutboxJob).where(OutboxJob.id == outbox_id)
             .values(progress_done=done, progress_total=total, claimed_at=utcnow())
         )
+
+
+class ThrottledProgress:
+    """A long job's progress, written at most every `every_seconds` (each report is a commit of its own, so
+    reporting every item of 20,000 would cost as much as the work)."""
+
+    def __init__(self, done, total, every_seconds=0.5):
+        self.done, self.total, self.every_seconds, self._reported_at = done, total, every_seconds, 0.0
+        self.report()
+
+    def advance(self, by=1):
+        self.done += by
+        if time.monotonic() - self._reported_at >= self.every_seconds:
+            self.report()
+
+    def report(self):
+        report_progress(self.done, self.total)
+        self._reported_at = time.monotonic()

@@ -22,7 +22,6 @@ keeps it exactly once, whoever runs which chunk; the last chunk to find nothing 
 announcement finished.
 """
 import logging
-import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -35,7 +34,7 @@ from govchallenge.core import mail
 from govchallenge.core.timeutil import utcnow
 from govchallenge.core.urls import external_url
 from govchallenge.extensions import db
-from govchallenge.jobs import RunLater, enqueue, report_progress
+from govchallenge.jobs import RunLater, ThrottledProgress, enqueue
 from govchallenge.jobs.retry import mail_attempts, retry_hours, wait_after
 
 from . import documents
@@ -49,7 +48,6 @@ from .models import (
 log = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(minutes=10)
 CHUNK_JOB = "govchallenge.results.announcements.send_chunk"
-PROGRESS_SECONDS = 0.5
 CHANNEL_ORDER = {FEED: 0, EMAIL: 1, WEBHOOK: 2}
 
 
@@ -307,7 +305,7 @@ def send_pending(announcement_id, ids=None):
     sent = failed = 0
     states = count_states(announcement_id, ids)
     total = sum(states.values())
-    progress_of_run = _Progress(states.get(SENT, 0), total)
+    progress_of_run = ThrottledProgress(states.get(SENT, 0), total)
     due = _due_rows(announcement_id, ids)
     letters = Letters.of(db.session.get(Announcement, announcement_id).publication, due)
     with mail.Postbox() as postbox:
@@ -326,23 +324,6 @@ def send_pending(announcement_id, ids=None):
             progress_of_run.advance()
     progress_of_run.report()
     return {"sent": sent, "failed_attempts": failed, "total": total}
-
-
-class _Progress:
-    """The job's progress, written at most every PROGRESS_SECONDS (each report is a commit of its own)."""
-
-    def __init__(self, done, total):
-        self.done, self.total, self._reported_at = done, total, 0.0
-        self.report()
-
-    def advance(self):
-        self.done += 1
-        if time.monotonic() - self._reported_at >= PROGRESS_SECONDS:
-            self.report()
-
-    def report(self):
-        report_progress(self.done, self.total)
-        self._reported_at = time.monotonic()
 
 
 def deliver(delivery, letters=None, postbox=None):

@@ -8,9 +8,8 @@ import sqlalchemy as sa
 from govchallenge.challenges.models import Stage
 from govchallenge.core import audit, csvsafe, storage
 from govchallenge.extensions import db
-from govchallenge.jobs import outbox
+from govchallenge.jobs import ThrottledProgress, outbox
 from govchallenge.jobs.models import OutboxJob
-from govchallenge.jobs.runner import report_progress
 from govchallenge.teams.models import Team, TeamMember
 
 from .models import SUBMITTED, Submission, SubmissionVersion
@@ -53,13 +52,13 @@ def build_export(stage_id):
     if stage is None:
         return "nothing to do"
     rows = _rows(stage)
-    total = len(rows) + 1
+    progress = ThrottledProgress(0, len(rows) + 1)
     text = io.StringIO()
     writer = csvsafe.writer(text)
     writer.writerow(COLUMNS)
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for done, (version, submission, team) in enumerate(rows, start=1):
+        for version, submission, team in rows:
             latest = max(v.number for v in submission.versions)
             writer.writerow([
                 submission.public_id, team.name, " ".join(team.countries), version.number,
@@ -78,12 +77,13 @@ def build_export(stage_id):
                     _add(bundle, f"{folder}/files/{_safe(entry['filename'])}", storage.open_bytes(entry["sha256"]))
                 except FileNotFoundError:
                     _add(bundle, f"{folder}/files/{_safe(entry['filename'])}.missing.txt", b"file missing from storage")
-            report_progress(done, total)
+            progress.advance()
         csv_bytes = text.getvalue().encode("utf-8-sig")
         _add(bundle, "entries.csv", csv_bytes)
     csv_file = storage.save(csv_bytes, "text/csv")
     zip_file = storage.save(archive.getvalue(), "application/zip")
-    report_progress(total, total)
+    progress.advance()
+    progress.report()
     return {"csv": csv_file.sha256, "zip": zip_file.sha256, "versions": len(rows)}
 
 
