@@ -23,7 +23,7 @@ from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
 from govchallenge.jobs.models import OutboxJob
 from govchallenge.jobs.relay import relay_committed, relay_due
-from govchallenge.results import announcements, documents, operations, webhook_guard
+from govchallenge.results import announcements, documents, letters, operations, webhook_guard, webhooks
 from govchallenge.results.models import EMAIL, FAILED, SENT, WEBHOOK, Announcement, Delivery, WebhookEndpoint
 from tests.support import factories
 from tests.support.results_factories import judged_challenge, publish
@@ -89,7 +89,7 @@ def check_participant_mail(smtp, expected, total=50):
         received = smtp.to(email)
         assert len(received) == 1, f"{email} received {len(received)} messages"
         message = received[0]
-        assert message.subject == subject_in(language, announcements.SUBJECT_PARTICIPANT, TITLES[language])
+        assert message.subject == subject_in(language, letters.SUBJECT_PARTICIPANT, TITLES[language])
         assert f'lang="{language}"' in message.html
         with force_locale(language):  # the score as the reader writes numbers ("80,00" in Polish)
             shown = format_number(score, 2)
@@ -214,7 +214,7 @@ def test_hundred_participants_each_get_one_mail_in_their_language_even_when_the_
     assert Counter(tuple(m.recipients) for m in smtp.received).most_common(1)[0][1] == 1
     for email, language in jurors.items():
         assert len(smtp.to(email)) == 1
-        assert smtp.to(email)[0].subject == subject_in(language, announcements.SUBJECT_GENERAL, TITLES[language])
+        assert smtp.to(email)[0].subject == subject_in(language, letters.SUBJECT_GENERAL, TITLES[language])
 
     # Running the job again delivers nothing.
     operations.resume(db.session.get(Announcement, announcement_id))
@@ -238,7 +238,7 @@ def test_an_uninterrupted_run_through_rq(queued_mail_app, rq_worker, smtp):
     rq_worker()
     assert len(smtp.received) == 3 + 3 + 1  # participants, jurors, follower
     mail = smtp.to(follower_email)[0]
-    assert mail.subject == subject_in("pl", announcements.SUBJECT_GENERAL, title_pl)
+    assert mail.subject == subject_in("pl", letters.SUBJECT_GENERAL, title_pl)
     assert 'lang="pl"' in mail.html
     job = db.session.execute(sa.select(OutboxJob).where(OutboxJob.function.like("%announce"))).scalar_one()
     assert job.state == "done" and job.progress_done == job.progress_total == 8
@@ -400,8 +400,8 @@ def test_webhooks_are_signed_and_a_failing_endpoint_never_blocks_the_others(make
         headers, body = endpoints.received[0]
         expected = "sha256=" + hmac.new(good.secret.encode(), body, hashlib.sha256).hexdigest()
         assert headers["X-Govchallenge-Signature"] == expected
-        assert announcements.verify_signature(good.secret, body, headers["X-Govchallenge-Signature"])
-        assert not announcements.verify_signature("wrong secret", body, headers["X-Govchallenge-Signature"])
+        assert webhooks.verify_signature(good.secret, body, headers["X-Govchallenge-Signature"])
+        assert not webhooks.verify_signature("wrong secret", body, headers["X-Govchallenge-Signature"])
         payload = json.loads(body)
         assert payload["digest"] == publication.digest and payload["winners"][0]["place"] == 1
         assert payload["digest_scheme"] == "rfc8785-sha256"

@@ -310,14 +310,14 @@ def test_challenge_page_panel_and_atom_feed_show_the_results(app, client):
 def _announcement_winners(app, publication):
     """The winners listed in a juror's e-mail and in the partners' webhook."""
     from govchallenge.jobs.relay import relay_committed
-    from govchallenge.results import announcements
+    from govchallenge.results import letters, webhooks
     from govchallenge.results.models import JUROR
 
     relay_committed()
     delivery = db.session.execute(sa.select(Delivery).where(Delivery.role == JUROR)).scalars().first()
     with app.test_request_context():
-        text = announcements.email_for(delivery).text
-        payload = json.loads(announcements.webhook_body(delivery))
+        text = letters.email_for(delivery).text
+        payload = json.loads(webhooks.webhook_body(delivery))
     return text, [w["entry"] for w in payload["winners"]]
 
 

@@ -248,7 +248,7 @@ def _send_every_email(world):
     from govchallenge.challenges import jobs as challenges
     from govchallenge.jury import jobs as jury
     from govchallenge.legal import jobs as legal
-    from govchallenge.results.announcements import send_email
+    from govchallenge.results.letters import send_email
     from govchallenge.results.models import JUROR, PARTICIPANT, Delivery
     from govchallenge.reuse import jobs as reuse
     from govchallenge.submissions import jobs as submissions
