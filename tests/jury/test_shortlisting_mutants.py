@@ -4,7 +4,9 @@ number of reviews, and keeps the stage and a name of its own."""
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
+from govchallenge.core.audit import AuditEvent
 from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
 from govchallenge.jury import operations as ops
@@ -51,3 +53,17 @@ def test_the_threshold_rule_is_applied_not_the_top_n(closed):
 def test_a_closing_moment_in_the_past_is_refused(closed):
     with pytest.raises(ops.JuryError):
         ops.shortlist(closed["round"], closed["chair"], top_n=2, closes_at=utcnow() - timedelta(days=1))
+
+
+def test_the_shortlist_is_audited_on_the_new_round_with_its_rule(closed):
+    rnd = closed["round"]
+    sitting = [j.id for j in closed["jurors"][:3]]
+    nxt, _result = ops.shortlist(rnd, closed["chair"], top_n=2, juror_ids=sitting)
+    db.session.commit()
+    event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "jury.shortlist")).scalar_one()
+    assert (event.object_type, event.object_id, event.actor_id) == ("round", str(nxt.id), closed["chair"].id)
+    detail = event.detail
+    assert detail["from_round"] == rnd.number and detail["rule"] == "top 2"
+    assert sorted(detail["entries"]) == sorted(e.submission_id for e in nxt.entries) and len(detail["entries"]) >= 2
+    assert sorted(detail["jurors"]) == sorted(sitting)
+    assert detail["aggregation"] and detail["calibration"]
