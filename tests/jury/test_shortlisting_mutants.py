@@ -67,3 +67,12 @@ def test_the_shortlist_is_audited_on_the_new_round_with_its_rule(closed):
     assert sorted(detail["entries"]) == sorted(e.submission_id for e in nxt.entries) and len(detail["entries"]) >= 2
     assert sorted(detail["jurors"]) == sorted(sitting)
     assert detail["aggregation"] and detail["calibration"]
+
+
+def test_a_shortlist_by_thresholds_is_audited_as_such(closed):
+    rnd = closed["round"]
+    rnd.criteria[0].threshold = 0.0  # every entry reaches it
+    db.session.commit()
+    nxt, _result = ops.shortlist(rnd, closed["chair"], use_thresholds=True)
+    event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "jury.shortlist")).scalar_one()
+    assert event.detail["rule"] == "thresholds" and len(nxt.entries) == 4
