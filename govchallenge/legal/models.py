@@ -53,3 +53,8 @@ def current_settings():
                             protection_officer_email="", enforcement_name="", enforcement_url="",
                             supervisory_name="", supervisory_url="", conformance="partial")
     return row
+
+
+def operator_name():
+    """Who runs this instance, for the header of every page ("" until the operator says)."""
+    return current_settings().operator_name
