@@ -7,7 +7,8 @@ The walk follows the links each person sees (tests/support/widths.py), so a new 
 link leads to it. One browser context per person, the viewport set per page. A page the same as one another
 person already saw (same path, same text in <main>: the legal pages, the catalogues) is checked once per
 language. On the way the test writes screenshots of the catalogue, a challenge page, the entry form and the
-chair's dashboard at 390 and 1280 px into docs/screenshots/ (named in the README), and runs axe on them."""
+chair's dashboard at 390 and 1280 px into docs/screenshots/ (named in the README), and runs axe on them. And
+no page has more than one primary button (the design system's hierarchy: templates/_components/ui.html)."""
 import hashlib
 import time
 from pathlib import Path
@@ -86,11 +87,16 @@ def _with_style(page, css, width):
         page.evaluate("() => { document.adoptedStyleSheets = []; }")
 
 
+SPENT = {"measuring": 0.0, "screenshots and axe": 0.0}
+
+
 def _problems(page, language):
+    started = time.monotonic()
     problems = too_wide(page)
     if language == STRICTEST:
         problems += [f"with text spacing: {p}" for p in _with_style(page, TEXT_SPACING, 320)]
         problems += [f"with 200 % text: {p}" for p in _with_style(page, TEXT_SPACING + LARGE_TEXT, 768)]
+    SPENT["measuring"] += time.monotonic() - started
     return problems
 
 
@@ -100,10 +106,12 @@ def _fingerprint(page, path):
 
 
 def _shoot(page, name):
+    started = time.monotonic()
     for width in (390, 1280):
         page.set_viewport_size({"width": width, "height": HEIGHT})
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
     assert_accessible(page, f"{name} (screenshot page)")
+    SPENT["screenshots and axe"] += time.monotonic() - started
 
 
 def test_no_page_of_any_demo_role_is_wider_than_the_screen(playwright_browser, demo_app):
@@ -125,6 +133,9 @@ def test_no_page_of_any_demo_role_is_wider_than_the_screen(playwright_browser, d
             checked.add(fingerprint)
             own.append(path)
             failures.extend(f"{who}, en, {path}: {problem}" for problem in _problems(page, "en"))
+            primaries = page.locator(".button--primary").count()
+            if primaries > 1:
+                failures.append(f"{who}, en, {path}: {primaries} primary buttons (one a page at most)")
             name = SHOTS.get((who, endpoint_of(demo_app, path)))
             if name and name not in shot:
                 shot.add(name)
@@ -139,7 +150,7 @@ def test_no_page_of_any_demo_role_is_wider_than_the_screen(playwright_browser, d
                 failures.extend(f"{who}, {language}, {path}: {problem}" for problem in _problems(page, language))
         context.close()
     print(f"\nwidths: {sum(counts.values())} pages walked, {len(checked)} different, x {len(LANGUAGES)} languages,"
-          f" in {time.monotonic() - started:.1f} s: {counts}")
+          f" in {time.monotonic() - started:.1f} s ({', '.join(f'{k} {v:.1f} s' for k, v in SPENT.items())}): {counts}")
     assert shot == set(SHOTS.values()), f"no page for the screenshots {set(SHOTS.values()) - shot}"
     assert all(counts.values()), counts
     assert not failures, f"{len(failures)} page(s) wider than the screen:\n" + "\n".join(failures)

@@ -42,10 +42,13 @@ OVERFLOW = """() => {
 
 
 def too_wide(page, widths=WIDTHS):
-    """["390px: 512px wide (culprits)"] for each width at which the page scrolls sideways."""
+    """["390px: 512px wide (culprits)"] for each width at which the page scrolls sideways. Starts at the width the
+    viewport has, if it is one of them (a resize fewer)."""
     found = []
-    for width in widths:
-        page.set_viewport_size({"width": width, "height": HEIGHT})
+    current = (page.viewport_size or {}).get("width")
+    for width in sorted(widths, key=lambda w: (w != current, w if current != max(widths) else -w)):
+        if width != (page.viewport_size or {}).get("width"):
+            page.set_viewport_size({"width": width, "height": HEIGHT})
         result = page.evaluate(OVERFLOW)
         if result:
             found.append(f"{width}px: {result['width']}px wide; sticking out: {'; '.join(result['culprits'])}")
