@@ -16,7 +16,7 @@ def sign_in(page, user):
     page.locator("input[type=email]").fill(user.email)
     page.locator("input[type=password]").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
-    page.locator("form[action$='/logout']").wait_for()
+    page.locator("form[action$='/logout']").wait_for(state="attached")  # folded into "Menu" on a phone
 
 
 def final_round(kind, n_entries, n_jurors=3):
