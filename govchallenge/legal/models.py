@@ -56,5 +56,9 @@ def current_settings():
 
 
 def operator_name():
-    """Who runs this instance, for the header of every page ("" until the operator says)."""
-    return current_settings().operator_name
+    """Who runs this instance, for the header of every page ("" until the operator says). The error pages use
+    the header too: when the database cannot answer, the page still shows, without the name."""
+    try:
+        return current_settings().operator_name
+    except sa.exc.SQLAlchemyError:
+        return ""
