@@ -112,6 +112,8 @@ def load_settings(instance_path):
         "RETENTION_SIGNIN_DAYS": _int("RETENTION_SIGNIN_DAYS", 90),
         "RETENTION_MAIL_DAYS": _int("RETENTION_MAIL_DAYS", 30),
         "RETENTION_INTERVAL_HOURS": float(os.environ.get("RETENTION_INTERVAL_HOURS", 24)),
+        # The phase banner under the header ("alpha", "beta"; empty: no banner).
+        "SERVICE_PHASE": os.environ.get("SERVICE_PHASE", "beta"),
         "AUDIT_KEY": os.environ.get("AUDIT_KEY", ""),
         "AUDIT_CHECKPOINT_DIR": os.environ.get("AUDIT_CHECKPOINT_DIR", str(instance / "audit")),
         "AUDIT_CHECKPOINT_EVERY": _int("AUDIT_CHECKPOINT_EVERY", 100),

@@ -4,8 +4,10 @@ known accessibility limitations) come from the code, so the pages cannot drift f
 
 
 def init_app(app):
+    from .models import operator_name
     from .pages import footer_links
     from .views import bp
 
     app.register_blueprint(bp)
     app.jinja_env.globals["footer_links"] = footer_links
+    app.jinja_env.globals["operator_name"] = operator_name

@@ -53,3 +53,12 @@ def current_settings():
                             protection_officer_email="", enforcement_name="", enforcement_url="",
                             supervisory_name="", supervisory_url="", conformance="partial")
     return row
+
+
+def operator_name():
+    """Who runs this instance, for the header of every page ("" until the operator says). The error pages use
+    the header too: when the database cannot answer, the page still shows, without the name."""
+    try:
+        return current_settings().operator_name
+    except sa.exc.SQLAlchemyError:
+        return ""

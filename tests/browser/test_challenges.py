@@ -145,7 +145,7 @@ def test_cross_border_challenge_from_draft_to_open(page, live_app, playwright_br
     assert greek_page.locator("html").get_attribute("lang") == "el"
     assert greek_page.locator("h1").inner_text() == "Διασυνοριακές ηλεκτρονικές υπηρεσίες"
     assert greek_page.locator(".notice").count() == 0
-    assert "state--open" in greek_page.locator(".badge.state").get_attribute("class")
+    assert "state--open" in greek_page.locator(".tag.state").get_attribute("class")
     assert greek_page.locator("[data-countdown]").inner_text().strip()
     assert_accessible(greek_page, "challenge page in Greek")
     greek_page.goto("/challenges/")

@@ -145,7 +145,7 @@ def test_the_close_and_shortlist_confirmation_pages_pass_axe(playwright_browser,
     page.get_by_label("E-mail address").fill(setup["chair"].email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.locator("form[action$='/logout']").wait_for()
+    page.locator("form[action$='/logout']").wait_for(state="attached")  # folded into "Menu" on a phone
 
     page.goto(f"/jury/{slug}/rounds/1/close")
     assert page.locator("html").get_attribute("lang") == language
@@ -194,7 +194,7 @@ def test_the_design_warnings_on_the_dashboard_and_close_page_pass_axe(playwright
     page.get_by_label("E-mail address").fill(setup["chair"].email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.locator("form[action$='/logout']").wait_for()
+    page.locator("form[action$='/logout']").wait_for(state="attached")  # folded into "Menu" on a phone
     for url, anchor in ((f"/jury/{slug}/dashboard", "#design-warnings-1"), (f"/jury/{slug}/rounds/1/close", "#design-warnings")):
         page.goto(url)
         assert page.locator("html").get_attribute("lang") == language
