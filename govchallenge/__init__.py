@@ -41,7 +41,7 @@ def register_input_guards(app):
 
 
 def register_extensions(app):
-    from .core import audit, i18n
+    from .core import audit, i18n, page_cache
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
     from .jobs import relay
 
@@ -54,6 +54,7 @@ def register_extensions(app):
     relay.init_app(app)
     audit.init_app(app)
     _import_models()
+    page_cache.init_app(app)
 
 
 def _init_login(app, login_manager):
