@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 
 EXTENSION = "govchallenge.page_cache"
 EVERYTHING = "*"
-SHAREABLE_SESSION_KEYS = frozenset({"csrf_token", "language", "timezone", "_remember"})
+SHAREABLE_SESSION_KEYS = frozenset({"csrf_token", "language", "timezone", "_remember", "_id"})
 CSRF_PLACEHOLDER = "\x00csrf-token\x00"
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Last-Modified")
 WRITTEN, COMMITTED = "page_cache.written", "page_cache.committed"

@@ -101,11 +101,14 @@ def test_a_write_outside_the_session_is_seen(app, challenge):
 
 
 def test_a_rolled_back_change_keeps_the_page(app, challenge):
+    """Only committed writes count: a rolled-back one is forgotten, even when the next commit is elsewhere."""
     client = app.test_client()
     fetch(client, "/challenges/")
     challenge.title = {"en": "Blue river"}
     db.session.flush()
     db.session.rollback()
+    factories.make_user()
+    db.session.commit()
     assert fetch(client, "/challenges/")[1] == 0
 
 
@@ -200,3 +203,25 @@ def test_a_page_ends_when_a_moment_it_loaded_comes(app):
     with time_machine.travel(opens + timedelta(seconds=1), tick=False):
         after, _ = fetch(client, "/challenges/upcoming")
     assert "open now" not in before and "open now" in after
+
+
+def test_redis_keeps_pages_for_every_process(app, challenge):
+    """With REDIS_URL the pages and versions live in Redis: what one process keeps, another serves, and a
+    commit anywhere ends it."""
+    import uuid
+
+    from govchallenge.core import page_cache
+    from tests.support.services import REDIS_URL, require_redis
+
+    require_redis(REDIS_URL)
+    store = app.extensions[page_cache.EXTENSION] = page_cache.RedisStore(REDIS_URL, f"test:{uuid.uuid4().hex}:")
+
+    def rename():
+        challenge.title = {"en": "Blue river"}
+
+    try:
+        before, after = changes(app.test_client(), "/challenges/green-city", rename)
+        assert "Green city" in before and "Blue river" in after
+        assert fetch(app.test_client(), "/challenges/green-city")[1] == 0
+    finally:
+        store.redis.delete(*store.redis.keys(store.prefix + "*"))
