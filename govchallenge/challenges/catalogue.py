@@ -35,18 +35,6 @@ def public_condition(now):
     return sa.or_(_published(now), Challenge.status.in_((IN_EVALUATION, RESULTS_PUBLISHED, ARCHIVED)))
 
 
-def host_countries(now, chosen=""):
-    """The countries of the bodies hosting a public challenge (and the one chosen, if any): the host filter
-    offers these, not every country of the world, since any other would find nothing."""
-    codes = set(db.session.execute(
-        sa.select(Organisation.country).distinct()
-        .join(ChallengeHost, ChallengeHost.organisation_id == Organisation.id)
-        .join(Challenge, Challenge.id == ChallengeHost.challenge_id)
-        .where(ChallengeHost.state == ACCEPTED, public_condition(now))
-    ).scalars())
-    return codes | {chosen} - {"", None}
-
-
 def next_change(now):
     """The next moment any challenge's derived state changes (it is published, opens or closes): lists decided
     in SQL by the clock leave rows out, so a page kept from them must end there (core.page_cache.valid_until)."""

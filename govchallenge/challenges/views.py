@@ -131,15 +131,11 @@ def _helpers():
 @cached_page
 def catalogue():
     filters, _invalid = cat.clean_filters(request.args)
-    now = utcnow()
-    valid_until(cat.next_change(now))
-    page = page_of(cat.query(filters, now), PAGE_SIZE)
-    countries = country_choices()
-    hosting = cat.host_countries(now, filters["country"])
+    valid_until(cat.next_change(utcnow()))
+    page = page_of(cat.query(filters), PAGE_SIZE)
     return render_template(
-        "challenges/catalogue.html", page=page, filters=filters, countries=countries,
-        host_countries=[(code, name) for code, name in countries if code in hosting],
-        states=[(s, STATE_LABELS[s]) for s in PUBLIC_STATES], domains=DOMAINS, now=now,
+        "challenges/catalogue.html", page=page, filters=filters, countries=country_choices(),
+        states=[(s, STATE_LABELS[s]) for s in PUBLIC_STATES], domains=DOMAINS, now=utcnow(),
         can_create=can.can_create_challenge(current_user),
         languages=sorted(((c, language_name(c)) for c in EU_LANGUAGES), key=lambda item: item[1]),
     )

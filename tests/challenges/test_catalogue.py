@@ -227,22 +227,3 @@ def test_answer_reaches_followers_by_mail_after_commit(mail_app, smtp):
         time.sleep(0.1)
     assert "Καθαρό νερό" in smtp.to(greek.email)[0].message["Subject"]
     assert "Czysta woda" in smtp.to(polish.email)[0].message["Subject"]
-
-
-def test_the_host_filter_offers_the_countries_that_host_a_public_challenge(app, catalogue):
-    """Not all 250 countries again beside the eligibility filter: only those a filter could find, and the one
-    asked for."""
-    import re
-
-    factories.make_challenge(host=factories.make_public_body(country="FI"), slug="draft-fi", status=DRAFT)
-    db.session.commit()
-
-    def offered(query):
-        page = app.test_client().get("/challenges/" + query).get_data(as_text=True)
-        select = re.search(r'<select id="country".*?</select>', page, re.S).group(0)
-        return re.findall(r'<option value="([A-Z]{2})"', select)
-
-    assert sorted(offered("")) == ["DE", "GR", "PL"]
-    assert "SE" in offered("?country=SE")
-    eligible = re.search(r'<select id="eligible".*?</select>', app.test_client().get("/challenges/").get_data(as_text=True), re.S).group(0)
-    assert eligible.count("<option") > 200
