@@ -41,7 +41,7 @@ def register_input_guards(app):
 
 
 def register_extensions(app):
-    from .core import audit, i18n
+    from .core import audit, i18n, page_cache
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
     from .jobs import relay
 
@@ -54,6 +54,7 @@ def register_extensions(app):
     relay.init_app(app)
     audit.init_app(app)
     _import_models()
+    page_cache.init_app(app)
 
 
 def _init_login(app, login_manager):
@@ -73,6 +74,22 @@ def _init_login(app, login_manager):
 
     login_manager.unauthorized_handler(sign_in_redirect)
     user_loaded_from_cookie.connect(_bind_remembered_session, app)
+    app.after_request(_bind_anonymous_session)
+
+
+def _bind_anonymous_session(response):
+    """An anonymous visitor's session (their CSRF token, their language) is bound to their browser as a sign-in
+    binds one. Without the identifier that "strong" protection compares, Flask-Login finds each of their
+    requests suspect: it marks the session, and the answer rewrites the session cookie and deletes a remember-me
+    cookie, two cookies signed and sent with every page anyone reads without signing in."""
+    from flask import session
+    from flask_login import current_user
+
+    from .extensions import login_manager
+
+    if session and "_id" not in session and not current_user.is_authenticated:
+        session["_id"] = login_manager._session_identifier_generator()
+    return response
 
 
 def _bind_remembered_session(app, user):

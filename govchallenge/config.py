@@ -121,6 +121,11 @@ def load_settings(instance_path):
         "AUDIT_CHECKPOINT_EMAIL": os.environ.get("AUDIT_CHECKPOINT_EMAIL", ""),
         # After every commit in the embedded default; outside it, at most once a second per process, since a
         # seal run per audited request costs writers more than it saves (bench/bench_audit_writes.py).
+        # Anonymous pages kept rendered (core/page_cache.py): on, off, or auto (on with Redis, or in the embedded
+        # default; a store in one process's memory is wrong when several processes serve the site).
+        "PAGE_CACHE": os.environ.get("PAGE_CACHE", "auto"),
+        # The longest a kept page lives in Redis: the bound on staleness should a version bump be lost.
+        "PAGE_CACHE_MAX_SECONDS": _int("PAGE_CACHE_MAX_SECONDS", 600),
         "AUDIT_SEAL_INTERVAL": float(os.environ.get("AUDIT_SEAL_INTERVAL", "1" if database_url else "0")),
     }
     return settings

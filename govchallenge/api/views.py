@@ -8,6 +8,7 @@ from werkzeug.exceptions import BadRequest
 
 from govchallenge.challenges import catalogue as cat
 from govchallenge.challenges.models import Challenge
+from govchallenge.core.page_cache import cached_page, valid_until
 from govchallenge.core.timeutil import utcnow
 from govchallenge.core.urls import external_url
 from govchallenge.submissions.counts import public_counts
@@ -71,6 +72,7 @@ def openapi():
 
 
 @bp.route("/challenges")
+@cached_page
 def challenges():
     try:
         values = read_query(request.args, challenge_list_parameters())
@@ -78,6 +80,7 @@ def challenges():
         raise _refused_query(problems) from None
     filters, _invalid = cat.clean_filters(values)  # every value is known by now: this only fills the defaults
     now = utcnow()
+    valid_until(cat.next_change(now))
     page = db.paginate(cat.query(filters, now), page=values.get("page", 1), per_page=values.get("per_page", DEFAULT_PER_PAGE),
                        error_out=False)
     return jsonify({
@@ -88,6 +91,7 @@ def challenges():
 
 
 @bp.route("/challenges/<slug>")
+@cached_page
 def challenge(slug):
     now = utcnow()
     found = db.session.execute(

@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 from govchallenge.core.geo import EU_MEMBER_STATES, is_country
 from govchallenge.core.languages import is_language
 from govchallenge.core.timeutil import utcnow
+from govchallenge.extensions import db
 from govchallenge.organisations.models import Organisation
 
 from .models import (
@@ -32,6 +33,14 @@ def state_condition(state, now):
 
 def public_condition(now):
     return sa.or_(_published(now), Challenge.status.in_((IN_EVALUATION, RESULTS_PUBLISHED, ARCHIVED)))
+
+
+def next_change(now):
+    """The next moment any challenge's derived state changes (it is published, opens or closes): lists decided
+    in SQL by the clock leave rows out, so a page kept from them must end there (core.page_cache.valid_until)."""
+    soonest = [sa.select(sa.func.min(column)).where(column > now).scalar_subquery()
+               for column in (Challenge.publish_at, Challenge.opens_at, Challenge.closes_at)]
+    return min((moment for moment in db.session.execute(sa.select(*soonest)).one() if moment), default=None)
 
 
 def _json_has_key(column, key):

@@ -1,5 +1,6 @@
 """Pages of the challenges domain: catalogue, challenge page, authoring, review, Q&A, feed."""
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -8,6 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from govchallenge.core import audit, storage
+from govchallenge.core.page_cache import cached_page, valid_until
 from govchallenge.core.actions import Messages, button_action, form_action
 from govchallenge.core.pagination import page_of
 from govchallenge.core.geo import EU_MEMBER_STATES, country_choices
@@ -111,6 +113,13 @@ def next_deadline(challenge, now):
     return min(upcoming, key=lambda s: s.closes_at) if upcoming else None
 
 
+def countdown_changes(deadline, now):
+    """When the page's "Time left: d days h hours" next shows another figure: at the next whole hour before
+    the deadline."""
+    hours_left = (deadline - now) // timedelta(hours=1)
+    return deadline - timedelta(hours=hours_left)
+
+
 @bp.app_context_processor
 def _helpers():
     return {"challenge_state_labels": STATE_LABELS, "challenge_domains": DOMAINS, "challenge_open_licence": OPEN_LICENCE_LABELS}
@@ -119,8 +128,10 @@ def _helpers():
 # --- catalogue and feed ----------------------------------------------------------------------
 
 @bp.route("/")
+@cached_page
 def catalogue():
     filters, _invalid = cat.clean_filters(request.args)
+    valid_until(cat.next_change(utcnow()))
     page = page_of(cat.query(filters), PAGE_SIZE)
     return render_template(
         "challenges/catalogue.html", page=page, filters=filters, countries=country_choices(),
@@ -177,9 +188,12 @@ def review_queue():
 # --- the challenge page ----------------------------------------------------------------------
 
 @bp.route("/<slug>")
+@cached_page
 def show(slug):
     challenge = _load_visible(slug)
     now = utcnow()
+    deadline = next_deadline(challenge, now)
+    valid_until(countdown_changes(deadline.closes_at, now) if deadline else None)
     is_host = can.is_host_officer(current_user, challenge)
     clarifications = db.session.execute(
         sa.select(Clarification).where(Clarification.challenge_id == challenge.id)
@@ -195,7 +209,7 @@ def show(slug):
     if is_host and challenge.status == CHANGES_REQUESTED:
         review_note = next((e for e in audit.events_for("challenge", challenge.id, limit=20) if e.action == "challenge.changes_requested"), None)
     return render_template(
-        "challenges/show.html", challenge=challenge, texts=texts, now=now, deadline=next_deadline(challenge, now),
+        "challenges/show.html", challenge=challenge, texts=texts, now=now, deadline=deadline,
         fell_back=texts["title"].fell_back, is_host=is_host, clarifications=clarifications, panels=panels,
         can_ask=can.can_ask(current_user, challenge), can_follow=can.can_follow(current_user, challenge),
         following=operations.is_following(current_user, challenge), question_form=QuestionForm(),

@@ -3,7 +3,10 @@ import math
 from decimal import Decimal
 
 from babel.dates import format_datetime as babel_datetime
-from babel.numbers import format_decimal as babel_decimal
+from functools import lru_cache
+
+from babel import Locale
+from babel.numbers import parse_pattern
 from flask import g, request
 from flask_babel import get_locale, get_timezone
 from markupsafe import Markup, escape
@@ -38,8 +41,18 @@ def format_number(value, places=None):
         return "" if value is None else value
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
-    pattern = "#,##0." + "0" * places if places else ("#,##0" if places == 0 else None)
-    return babel_decimal(value, format=pattern, locale=formatting_locale())
+    locale, pattern = number_format(formatting_locale(), places)
+    return pattern.apply(value, locale)
+
+
+@lru_cache(maxsize=64)
+def number_format(locale_code, places):
+    """(Locale, NumberPattern) parsed once: babel's format_decimal parses both on every call (~0.3 ms, a results
+    page of 320 entries shows some 2,000 numbers); applying the parsed pattern is what it then does."""
+    locale = Locale.parse(locale_code)
+    if places is None:
+        return locale, locale.decimal_formats[None]
+    return locale, parse_pattern("#,##0." + "0" * places if places else "#,##0")
 
 
 def format_moment(value, zone_name=None, fmt="medium"):

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 
+from govchallenge.core.page_cache import cached_page
 from govchallenge.core.registry import hook
 from govchallenge.core.timeutil import utcnow
 
@@ -15,6 +16,7 @@ bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
+@cached_page
 def home():
     if not current_user.is_authenticated:
         return render_template("main/home.html")

@@ -2,6 +2,8 @@
 chair and the hosts' officers)."""
 from flask import Blueprint
 
+from govchallenge.core.page_cache import cached_page
+
 from . import host_views, public_views
 from .shared import panel_context  # noqa: F401  (the challenge page's panel, registered by results.init_app)
 
@@ -21,5 +23,8 @@ ROUTES = [
     ("/contests/<slug>", public_views.contest, ("GET",)),
 ]
 
+# Pages anyone may see, kept rendered for anonymous visitors (core/page_cache.py).
+CACHED = {public_views.show, public_views.contest}
+
 for rule, view, methods in ROUTES:
-    bp.add_url_rule(rule, view.__name__, view, methods=list(methods))
+    bp.add_url_rule(rule, view.__name__, cached_page(view) if view in CACHED else view, methods=list(methods))
