@@ -1,4 +1,5 @@
-"""reuse: cross-border contests joined by the hosts of a challenge and its copies, with one shared award
+"""reuse: cross-border contests joined by the hosts of a challenge and its copies, with one shared award;
+submissions: a submitted version keeps the openness the team declared (licence, repository, publiccode.yml)
 
 Revision ID: 0014_contest
 Revises: 0013_reuse2
@@ -15,6 +16,10 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("submission_version") as batch:
+        batch.add_column(sa.Column("licence", sa.String(length=300), nullable=False, server_default=""))
+        batch.add_column(sa.Column("repository_url", sa.String(length=500), nullable=False, server_default=""))
+        batch.add_column(sa.Column("publiccode", sa.Text(), nullable=False, server_default=""))
     with op.batch_alter_table("contest") as batch:
         batch.add_column(sa.Column("coordinator_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("shared_award", sa.JSON(), nullable=False, server_default="{}"))
@@ -46,3 +51,7 @@ def downgrade():
         batch.drop_constraint("fk_contest_coordinator", type_="foreignkey")
         batch.drop_column("shared_award")
         batch.drop_column("coordinator_id")
+    with op.batch_alter_table("submission_version") as batch:
+        batch.drop_column("publiccode")
+        batch.drop_column("repository_url")
+        batch.drop_column("licence")

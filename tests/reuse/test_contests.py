@@ -217,3 +217,15 @@ def test_the_family_is_the_original_and_every_copy(app, family):
     copy_of_copy = again.run_again(_o, lyon_copy, factories.make_public_body(country="IT"), utcnow() + timedelta(days=90), "EUR")
     assert {c.id for c in contests.family(copy_of_copy)} == {published.challenge.id, lyon_copy.id, sevilla_copy.id, copy_of_copy.id}
     assert contests.family(published.challenge)[0] is published.challenge
+
+
+def test_the_demo_invites_a_copy_into_a_cross_border_contest(app):
+    from govchallenge.demo import load_demo
+
+    load_demo()
+    load_demo()  # idempotent
+    contest = _contest()
+    assert contest.coordinator.slug == "ministerstwo-cyfryzacji" and contest.shared_award
+    (invitation,) = db.session.execute(sa.select(ContestInvitation)).scalars().all()
+    assert invitation.state == INVITED and invitation.challenge.lead_host.organisation.slug == "dimos-thessalonikis"
+    assert invitation.challenge.is_public and invitation.challenge.based_on.slug == "clean-air-sensors"
