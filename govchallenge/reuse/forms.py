@@ -77,9 +77,10 @@ class ContestForm(FlaskForm):
 
 
 class SharedAwardForm(FlaskForm):
-    entry = SelectField(_l("Entry that receives the shared award"), coerce=str, validate_choice=True)
+    entry = SelectField(_l("Entry that receives the shared award"), coerce=str, validate_choice=True,
+                        validators=[DataRequired(message=_l("Choose the entry that receives the award."))])
     reason = TextAreaField(_l("Why (shown on the contest page)"), validators=[Optional(), Length(max=2000)])
 
     def fill(self, candidates):
-        self.entry.choices = [("", "")] + [(s.public_id, f"{s.title} — {s.team.name}") for s in candidates]
+        self.entry.choices = [("", _l("Choose an entry"))] + [(s.public_id, f"{s.title} — {s.team.name}") for s in candidates]
         return self

@@ -111,8 +111,10 @@ def test_the_coordinator_gives_the_one_shared_award_to_a_winner(app, login_as, f
     winner, loser = published.submissions[0], published.submissions[2]
     assert f'value="{winner.public_id}"' in page and f'value="{loser.public_id}"' not in page
 
-    refused = client.post(f"/solutions/contests/{contest.slug}/shared-award", data={"entry": loser.public_id})
-    assert refused.status_code == 400 and not db.session.execute(sa.select(Award).where(Award.contest_id == contest.id)).first()
+    for bad in (loser.public_id, "", "no-such-entry"):
+        refused = client.post(f"/solutions/contests/{contest.slug}/shared-award", data={"entry": bad})
+        assert refused.status_code == 400 and "error-summary" in refused.get_data(as_text=True), bad
+    assert not db.session.execute(sa.select(Award).where(Award.contest_id == contest.id)).first()
     response = client.post(f"/solutions/contests/{contest.slug}/shared-award", data={"entry": winner.public_id, "reason": "Cleanest"})
     assert response.status_code == 302
     award = db.session.execute(sa.select(Award).where(Award.contest_id == contest.id)).scalar_one()
