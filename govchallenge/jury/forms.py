@@ -41,7 +41,8 @@ class ConflictForm(FlaskForm):
                                         description=_l("Every organisation on the platform, whether it takes part or not. Hold Ctrl (or ⌘) to choose several."))
     people = TextAreaField(_l("People"), validators=[Optional(), Length(max=20000)],
                            description=_l("One person a line: a full name or an e-mail address."))
-    kind = SelectField(_l("Kind of conflict"), choices=list(CONFLICT_KINDS.items()), validators=[DataRequired()])
+    kind = SelectField(_l("Kind of conflict"), choices=[("", _l("Choose a kind"))] + list(CONFLICT_KINDS.items()),
+                       validators=[DataRequired()])
     note = TextAreaField(_l("Note"), filters=[_strip], validators=[Optional(), Length(max=2000)])
 
     def validate_organisations(self, field):

@@ -227,6 +227,7 @@ def full_document(challenge, data, priority_criterion_id=None, decisions=(), spe
             "aggregation": ranking.aggregation, "calibration": ranking.calibration,
             "publish_ranking": challenge.publish_ranking or "all",
             "round": data.final_round.number if data.final_round else 1,
+            "based_on": challenge.based_on.slug if challenge.based_on is not None else None,  # run again from
         },
         "criteria": [{
             "id": str(c.id), "name": _text(c.name, main), "weight": float(c.weight), "scale_min": c.scale_min,

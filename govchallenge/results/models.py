@@ -38,8 +38,13 @@ class Contest(db.Model):
     name = db.Column(db.JSON, nullable=False, default=dict)
     description = db.Column(db.JSON, nullable=False, default=dict)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    # A contest that hosts joined themselves (reuse/contests.py): the body that proposed it and gives its one
+    # shared award, and that award's name ({language: text}). Both empty for a contest made on the command line.
+    coordinator_id = db.Column(db.Integer, db.ForeignKey("organisation.id"), nullable=True)
+    shared_award = db.Column(db.JSON, nullable=False, default=dict)
 
     challenges = db.relationship("Challenge", secondary=contest_challenge, order_by="Challenge.id")
+    coordinator = db.relationship("Organisation")
     awards = db.relationship("Award", back_populates="contest", order_by="Award.id")
 
     def challenges_in(self, domain):

@@ -83,4 +83,4 @@ def contest(slug):
     ).scalars()) if challenges else set()
     awards = [a for a in found.awards if a.submission.team.challenge_id in published]
     return render_template("results/contest.html", contest=found, challenges=challenges, awards=awards,
-                           domains=DOMAINS)
+                           domains=DOMAINS, published=published)

@@ -70,7 +70,8 @@ def query(filters):
 
 def list_options():
     return (sa.orm.selectinload(Listing.adoptions).joinedload(Adoption.organisation),
-            sa.orm.joinedload(Listing.challenge).selectinload(Challenge.hosts).joinedload(ChallengeHost.organisation))
+            sa.orm.joinedload(Listing.challenge).selectinload(Challenge.hosts).joinedload(ChallengeHost.organisation),
+            sa.orm.joinedload(Listing.challenge).joinedload(Challenge.based_on))
 
 
 def used_in(listing):
@@ -80,6 +81,12 @@ def used_in(listing):
         if adoption.kind == USE:
             counts[adoption.organisation.country] = counts.get(adoption.organisation.country, 0) + 1
     return dict(sorted(counts.items()))
+
+
+def adoption_records(listing):
+    """The public records of bodies that use or want the solution (withdrawn ones left out), oldest first."""
+    return [{"body": a.organisation.name, "body_slug": a.organisation.slug, "country": a.organisation.country,
+             "kind": a.kind, "recorded_on": a.created_at.date().isoformat()} for a in listing.active_adoptions]
 
 
 def summary(listing, url_for):
@@ -96,10 +103,12 @@ def summary(listing, url_for):
         "maturity": listing.maturity,
         "winner": listing.is_winner,
         "challenge": {"slug": listing.challenge.slug, "title": {k: v for k, v in listing.challenge.title.items() if v},
-                      "domain": listing.challenge.domain},
+                      "domain": listing.challenge.domain,
+                      "based_on": listing.challenge.based_on.slug if listing.challenge.based_on is not None else None},
         "public_bodies": [{"name": o.name, "slug": o.slug, "country": o.country} for o in hosts],
         "used_in": used_in(listing),
         "interested": sorted({a.organisation.country for a in listing.active_adoptions if a.kind != USE}),
+        "adoptions": adoption_records(listing),
         "contact": {"name": listing.contact_name, "email": listing.contact_email},
         "approved_at": listing.approved_at.isoformat() if listing.approved_at else None,
         "url": url_for("reuse.show", slug=listing.slug),

@@ -33,8 +33,10 @@ COLUMNS = {
     "maturity": "concept, development, beta, stable or obsolete (publiccode.yml developmentStatus).",
     "winner": "true when the entry won a place or an award in its challenge.",
     "challenge": "The slug of the challenge it came from.",
+    "challenge_based_on": "The slug of the challenge that one was run again from (its original), or empty.",
     "public_bodies": "The hosts of that challenge, as name (country), separated by ; .",
     "used_in": "Countries where public bodies record using it, as CC:number, separated by spaces.",
+    "adoptions": "Each public body's record, as kind (use or want):country:body slug:date recorded, separated by spaces.",
     "contact_email": "The team's public contact.",
     "url": "The solution's page.",
 }
@@ -70,9 +72,11 @@ def csv_text(doc):
         out.writerow([
             s["slug"], s["name"], " ".join(s["languages"]), (s["descriptions"].get(first) or {}).get("short", ""),
             s["licence"], " ".join(s["licence_families"]), s["repository_url"], s["maturity"],
-            "true" if s["winner"] else "false", s["challenge"]["slug"],
+            "true" if s["winner"] else "false", s["challenge"]["slug"], s["challenge"]["based_on"] or "",
             "; ".join(f"{b['name']} ({b['country']})" for b in s["public_bodies"]),
-            " ".join(f"{c}:{n}" for c, n in s["used_in"].items()), s["contact"]["email"], s["url"],
+            " ".join(f"{c}:{n}" for c, n in s["used_in"].items()),
+            " ".join(f"{a['kind']}:{a['country']}:{a['body_slug']}:{a['recorded_on']}" for a in s["adoptions"]),
+            s["contact"]["email"], s["url"],
         ])
     return stream.getvalue()
 

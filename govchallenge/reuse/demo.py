@@ -1,7 +1,11 @@
 """Demo data of the reuse catalogue (registered in govchallenge.demo.DEMO_STEPS); idempotent.
 
 The winner of "clean-air-sensors" declares its licence, repository and publiccode.yml, a host lists it, and the
-Municipality of Thessaloniki records that it uses it."""
+Municipality of Thessaloniki records that it uses it. Thessaloniki also runs the challenge again (the copy is
+reviewed and published), and the Polish ministry invites that copy into a cross-border contest with one shared
+award: the invitation waits for Thessaloniki's answer on the copy's page."""
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from govchallenge.challenges.models import by_slug
@@ -11,7 +15,9 @@ from govchallenge.organisations.models import by_slug as organisation_by_slug
 from govchallenge.results.models import Award, published_for
 from govchallenge.submissions.models import Submission
 
-from . import operations
+from govchallenge.core.timeutil import utcnow
+
+from . import contests, copying, operations
 from .models import Listing
 
 SLUG = "clean-air-sensors"
@@ -58,6 +64,7 @@ def add_demo(users):
     winner.licence = winner.licence or "EUPL-1.2 OR MIT"
     winner.repository_url = winner.repository_url or "https://code.example.eu/clean-air/sensors.git"
     winner.publiccode = winner.publiccode or PUBLICCODE
+    _declared_when_submitted(winner)
     lead = challenge.lead_host
     host_officer = _officer(lead.organisation) if lead else None
     if host_officer is None:
@@ -68,5 +75,27 @@ def add_demo(users):
     if adopter_officer is not None and adopter.id not in {h.organisation_id for h in challenge.hosts}:
         operations.record_adoption(adopter_officer.user, listing, adopter, "use",
                                    "Σε πιλοτική χρήση σε δέκα σχολεία της Θεσσαλονίκης.")
+        _run_again_into_a_contest(challenge, host_officer.user, lead.organisation, adopter_officer.user, adopter, users)
     db.session.flush()
     return listing
+
+
+def _declared_when_submitted(entry):
+    """The demo team declared its openness with its entry: its last version froze it (and its digest covers it)."""
+    from govchallenge.submissions.operations import version_digest
+
+    version = entry.latest_version
+    version.licence, version.repository_url, version.publiccode = entry.licence, entry.repository_url, entry.publiccode
+    version.sha256 = version_digest(version)
+
+
+def _run_again_into_a_contest(challenge, host_officer, host, reuser_officer, reuser, users):
+    from govchallenge.challenges import operations as challenges
+
+    copy = copying.run_again(reuser_officer, challenge, reuser, (utcnow() + timedelta(days=45)).replace(microsecond=0), "EUR")
+    copy.title = {**copy.title, "el": "Αισθητήρες καθαρού αέρα — Θεσσαλονίκη"}
+    challenges.submit_for_review(reuser_officer, copy)
+    challenges.approve(users["admin@govchallenge.example"], copy, "Copied from a published challenge; dates checked.")
+    db.session.flush()
+    contests.propose(host_officer, challenge, host, "en", "Clean air for European schools",
+                     "European clean-air award", [copy])

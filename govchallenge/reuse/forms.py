@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from govchallenge.core.forms import plausible_moment
 from govchallenge.core.geo import currency_choices, is_currency
 from govchallenge.core.i18n import lazy_text as _l
+from govchallenge.jury.forms import CheckboxesField
 
 from .models import ADOPTION_KINDS, MATURITIES
 
@@ -54,3 +55,32 @@ class RunAgainForm(FlaskForm):
     def validate_currency(self, field):
         if not is_currency(field.data or ""):
             raise ValidationError(_l("Choose a currency from the list (ISO 4217)."))
+
+
+class ContestForm(FlaskForm):
+    """Join a challenge and its copies into a cross-border contest with one shared award."""
+
+    organisation = SelectField(_l("Your public body (it coordinates the contest)"), coerce=int, validate_choice=True)
+    language = SelectField(_l("Language of the names below"), validate_choice=True)
+    name = StringField(_l("Name of the contest"), validators=[DataRequired(message=_l("Name the contest.")), Length(max=200)])
+    award = StringField(_l("Name of the shared award"), validators=[DataRequired(message=_l("Name the shared award.")), Length(max=200)],
+                        description=_l("One award for the whole contest: your body gives it to one of the winners of the joined challenges."))
+    challenges = CheckboxesField(_l("Challenges to invite"), coerce=int, validate_choice=True,
+                                 validators=[DataRequired(message=_l("Choose at least one challenge to invite."))],
+                                 description=_l("The hosts of each challenge join or decline for their own challenge."))
+
+    def fill(self, bodies, languages, invitable, title):
+        self.organisation.choices = [(o.id, o.name) for o in bodies]
+        self.language.choices = languages
+        self.challenges.choices = [(c.id, title(c)) for c in invitable]
+        return self
+
+
+class SharedAwardForm(FlaskForm):
+    entry = SelectField(_l("Entry that receives the shared award"), coerce=str, validate_choice=True,
+                        validators=[DataRequired(message=_l("Choose the entry that receives the award."))])
+    reason = TextAreaField(_l("Why (shown on the contest page)"), validators=[Optional(), Length(max=2000)])
+
+    def fill(self, candidates):
+        self.entry.choices = [("", _l("Choose an entry"))] + [(s.public_id, f"{s.title} — {s.team.name}") for s in candidates]
+        return self

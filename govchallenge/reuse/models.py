@@ -115,3 +115,33 @@ class StoredDataset(db.Model):
     csv_text = db.Column(db.Text, nullable=False)
     sha256 = db.Column(db.String(64), nullable=False)
     generated_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+# An invitation of a challenge into a cross-border contest (reuse/contests.py).
+INVITED, JOINED, REFUSED = "invited", "joined", "refused"
+INVITATION_STATES = {INVITED: _l("Invited"), JOINED: _l("Joined"), REFUSED: _l("Declined")}
+
+
+class ContestInvitation(db.Model):
+    """A challenge of the same family (the original and the copies run again) asked to join a contest; an officer
+    of one of its own host bodies answers for it. Answered, never deleted: the record says who agreed."""
+
+    __tablename__ = "reuse_contest_invitation"
+
+    id = db.Column(db.Integer, primary_key=True)
+    contest_id = db.Column(db.Integer, db.ForeignKey("contest.id", ondelete="CASCADE"), nullable=False, index=True)
+    challenge_id = db.Column(db.Integer, db.ForeignKey("challenge.id", ondelete="CASCADE"), nullable=False, index=True)
+    state = db.Column(db.String(10), nullable=False, default=INVITED)
+    invited_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"), nullable=True)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    answered_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"), nullable=True)
+    answered_at = db.Column(UTCDateTime, nullable=True)
+
+    contest = db.relationship("Contest")
+    challenge = db.relationship("Challenge")
+
+    __table_args__ = (sa.UniqueConstraint("contest_id", "challenge_id", name="uq_contest_invitation"),)
+
+    @property
+    def state_label(self):
+        return INVITATION_STATES.get(self.state, self.state)

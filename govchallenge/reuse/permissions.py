@@ -15,6 +15,9 @@ REFUSALS = {
     "can_record_adoption": _l("Only the officers of a verified public body may record that it uses or wants a listed solution."),
     "can_withdraw_adoption": _l("Only the officers of the body that recorded it may withdraw this record."),
     "can_run_again": _l("Only the officers of another verified public body may run this published challenge again."),
+    "can_propose_contest": _l("Only the officers of a verified public body that hosts this published challenge may join it and its copies into a contest, when the challenge was run again."),
+    "can_answer_invitation": _l("Only the officers of a verified public body that hosts the invited challenge may join or decline, while the invitation is open."),
+    "can_give_shared_award": _l("Only the officers of the body that coordinates this contest may give its shared award."),
 }
 
 RESULTS_OUT = (RESULTS_PUBLISHED, ARCHIVED)
@@ -68,3 +71,29 @@ def can_run_again(user, challenge):
 def can_see_reuses(user, challenge):
     """Who ran this challenge again: its hosts (and admins)."""
     return is_host_officer(user, challenge) or is_admin(user)
+
+
+# --- cross-border contests (contests.py) ---------------------------------------------------------------
+
+def hosting_bodies(user, challenge):
+    """The verified public bodies the user is an officer of that host `challenge`: who speaks for it."""
+    hosts = host_organisation_ids(challenge)
+    return [o for o in authoring_organisations(user) if o.id in hosts]
+
+
+def can_propose_contest(user, challenge):
+    """A host of a published challenge of a family (run again, or a copy) that is in no hosts' contest yet."""
+    from .contests import invitable, joined_contest
+
+    return (challenge.is_public and bool(hosting_bodies(user, challenge)) and joined_contest(challenge) is None
+            and bool(invitable(challenge)))
+
+
+def can_answer_invitation(user, invitation):
+    from .models import INVITED
+
+    return invitation.state == INVITED and bool(hosting_bodies(user, invitation.challenge))
+
+
+def can_give_shared_award(user, contest):
+    return contest.coordinator_id is not None and any(o.id == contest.coordinator_id for o in authoring_organisations(user))

@@ -24,12 +24,21 @@ from govchallenge.submissions import publiccode
 from govchallenge.submissions.models import Submission
 
 from . import catalogue as cat
-from . import copying, operations
+from . import contest_views, contests, copying, operations
 from . import permissions as can
 from .forms import AdoptionForm, DecideForm, RunAgainForm
 from .models import DECLINED, MATURITIES, OPTED_IN, Adoption, Listing, listing_by_slug
 
 bp = Blueprint("reuse", __name__, url_prefix="/solutions")
+CONTEST_ROUTES = (  # the hosts' cross-border contests (contest_views.py)
+    ("/challenges/<slug>/contest", contest_views.propose_contest, ("GET", "POST")),
+    ("/contests/<contest_slug>/invitations/<int:invitation_id>/join", contest_views.join_contest, ("POST",)),
+    ("/contests/<contest_slug>/invitations/<int:invitation_id>/decline", contest_views.decline_contest, ("POST",)),
+    ("/contests/<contest_slug>/shared-award", contest_views.shared_award, ("GET", "POST")),
+)
+for _rule, _view, _methods in CONTEST_ROUTES:
+    bp.add_url_rule(_rule, _view.__name__, _view, methods=list(_methods))
+
 PAGE_SIZE = 20
 FEED_SIZE = 50
 
@@ -286,7 +295,13 @@ def panel_context(challenge, user):
     hosts_tools = can.can_approve_listings(user, challenge)
     reuses = copying.reuses_of(challenge) if can.can_see_reuses(user, challenge) else []
     run_again = can.can_run_again(user, challenge)
-    if not (listed or based_on or own_entry or hosts_tools or reuses or run_again):
+    contest = contests.joined_contest(challenge)
+    invitations = [i for i in contests.pending_invitations(challenge) if can.can_answer_invitation(user, i)]
+    propose_contest = contest is None and challenge.is_public and can.can_propose_contest(user, challenge)
+    give_award = contest is not None and can.can_give_shared_award(user, contest)
+    if not (listed or based_on or own_entry or hosts_tools or reuses or run_again or contest or invitations
+            or propose_contest):
         return None
     return {"challenge": challenge, "listed": listed, "based_on": based_on, "own_entry": own_entry,
-            "hosts_tools": hosts_tools, "reuses": reuses, "run_again": run_again}
+            "hosts_tools": hosts_tools, "reuses": reuses, "run_again": run_again, "contest": contest,
+            "invitations": invitations, "propose_contest": propose_contest, "give_award": give_award}

@@ -17,7 +17,7 @@ from .models import SUBMITTED, Submission, SubmissionVersion
 EXPORT_JOB = "govchallenge.submissions.exports.build_export"
 FIXED_TIME = (2000, 1, 1, 0, 0, 0)  # the same entries give the same ZIP, byte for byte
 COLUMNS = ["entry", "team", "countries", "version", "submitted_at", "title", "summary", "description",
-           "code", "video", "demo", "files", "sha256", "current"]
+           "code", "video", "demo", "files", "sha256", "current", "licence", "repository_url", "publiccode_yml"]
 
 
 def request_export(actor, stage):
@@ -66,12 +66,17 @@ def build_export(stage_id):
                 version.links.get("code", ""), version.links.get("video", ""), version.links.get("demo", ""),
                 " ".join(f"{f['filename']}:{f['sha256']}" for f in version.files), version.sha256,
                 "yes" if version.number == latest else "no",
+                version.licence, version.repository_url, "yes" if version.publiccode else "no",
             ])
             folder = f"{_safe(team.name)}-{submission.public_id}/v{version.number}"
             meta = {"team": team.name, "version": version.number, "submitted_at": version.submitted_at.isoformat(),
                     "title": version.title, "summary": version.summary, "description": version.description,
-                    "links": version.links, "files": version.files, "sha256": version.sha256}
+                    "links": version.links, "files": version.files, "sha256": version.sha256,
+                    "licence": version.licence, "repository_url": version.repository_url,
+                    "publiccode_yml": bool(version.publiccode)}
             _add(bundle, f"{folder}/entry.json", json.dumps(meta, ensure_ascii=False, indent=2).encode())
+            if version.publiccode:  # as the team typed it, beside the entry
+                _add(bundle, f"{folder}/publiccode.yml", version.publiccode.encode("utf-8"))
             for entry in version.files:
                 try:
                     _add(bundle, f"{folder}/files/{_safe(entry['filename'])}", storage.open_bytes(entry["sha256"]))
@@ -80,11 +85,22 @@ def build_export(stage_id):
             progress.advance()
         csv_bytes = text.getvalue().encode("utf-8-sig")
         _add(bundle, "entries.csv", csv_bytes)
+        _add(bundle, "challenge.json", json.dumps(_challenge_meta(stage.challenge), ensure_ascii=False, indent=2).encode())
     csv_file = storage.save(csv_bytes, "text/csv")
     zip_file = storage.save(archive.getvalue(), "application/zip")
     progress.advance()
     progress.report()
     return {"csv": csv_file.sha256, "zip": zip_file.sha256, "versions": len(rows)}
+
+
+def _challenge_meta(challenge):
+    """Which challenge the export is of, and the one it was run again from (its "based on" link)."""
+    from govchallenge.core.urls import external_url
+
+    original = challenge.based_on
+    return {"slug": challenge.slug, "url": external_url("challenges.show", slug=challenge.slug),
+            "based_on": {"slug": original.slug, "url": external_url("challenges.show", slug=original.slug)}
+            if original is not None else None}
 
 
 def _add(bundle, name, data):

@@ -75,6 +75,10 @@ class SubmissionVersion(db.Model):
     description = db.Column(db.Text, nullable=False)
     links = db.Column(db.JSON, nullable=False, default=dict)
     files = db.Column(db.JSON, nullable=False, default=list)  # [{"filename", "mime_type", "size", "sha256"}]
+    # The openness the team declared, as submitted (the digest covers it: operations.openness_of).
+    licence = db.Column(db.String(300), nullable=False, default="", server_default="")
+    repository_url = db.Column(db.String(500), nullable=False, default="", server_default="")
+    publiccode = db.Column(db.Text, nullable=False, default="", server_default="")
     sha256 = db.Column(db.String(64), nullable=False)
     submitted_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     submitted_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"), nullable=True)

@@ -54,15 +54,34 @@ def entries_for(team):
     return {s.stage_id: s for s in rows}
 
 
-def content_digest(title, summary, description, links, files):
-    """SHA-256 of the canonical JSON of the content and the files' own SHA-256: what the receipt proves."""
+def content_digest(title, summary, description, links, files, openness=None):
+    """SHA-256 of the canonical JSON of the content and the files' own SHA-256: what the receipt proves.
+    `openness` ({"licence", "repository_url", "publiccode_sha256"}) is covered when the team declared any of it,
+    under the key "openness" with its non-empty values only: an entry that declares none keeps the digest it
+    always had."""
     body = {
         "title": title, "summary": summary, "description": description,
         "links": {k: v for k, v in sorted((links or {}).items()) if v},
         "files": sorted(({"filename": f["filename"], "sha256": f["sha256"], "size": f["size"]} for f in files),
                         key=lambda f: (f["sha256"], f["filename"])),
     }
+    declared = {k: v for k, v in sorted((openness or {}).items()) if v}
+    if declared:
+        body["openness"] = declared
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
+
+
+def openness_of(entry):
+    """What the digest covers of an entry's (or a version's) openness: the publiccode.yml by its SHA-256."""
+    text = entry.publiccode or ""
+    return {"licence": entry.licence or "", "repository_url": entry.repository_url or "",
+            "publiccode_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest() if text else ""}
+
+
+def version_digest(version):
+    """The digest of a submitted version, from what it froze."""
+    return content_digest(version.title, version.summary, version.description, version.links, version.files or [],
+                          openness_of(version))
 
 
 def manifest(submission):
@@ -70,7 +89,8 @@ def manifest(submission):
 
 
 def working_digest(submission):
-    return content_digest(submission.title, submission.summary, submission.description, submission.links, manifest(submission))
+    return content_digest(submission.title, submission.summary, submission.description, submission.links,
+                          manifest(submission), openness_of(submission))
 
 
 def screen_working_copy(submission):
@@ -275,10 +295,11 @@ def _submit(actor, team, submission, now, grant, accepted_terms):
     ).scalar() or 0) + 1
     version = SubmissionVersion(
         submission=submission, number=number, title=submission.title, summary=submission.summary,
-        description=submission.description, links=dict(submission.links), files=files,
-        sha256=content_digest(submission.title, submission.summary, submission.description, submission.links, files),
+        description=submission.description, links=dict(submission.links), files=files, licence=submission.licence,
+        repository_url=submission.repository_url, publiccode=submission.publiccode,
         submitted_at=now, submitted_by_id=actor.id, late_grant_id=getattr(grant, "id", None),
     )
+    version.sha256 = version_digest(version)
     db.session.add(version)
     submission.state = SUBMITTED
     submission.submitted_at = now
@@ -341,11 +362,13 @@ def record_version_directly(team, stage, title, summary, description, links=None
     submission.files = [SubmissionFile(filename=f["filename"], mime_type=f["mime_type"], size=f["size"], sha256=f["sha256"],
                                        created_at=submitted_at) for f in file_manifest]
     number = len(submission.versions) + 1
-    submission.versions.append(SubmissionVersion(
+    version = SubmissionVersion(
         number=number, title=title, summary=summary, description=description, links=dict(submission.links),
-        files=file_manifest, sha256=content_digest(title, summary, description, submission.links, file_manifest),
-        submitted_at=submitted_at, submitted_by_id=getattr(actor, "id", None),
-    ))
+        files=file_manifest, licence=submission.licence or "", repository_url=submission.repository_url or "",
+        publiccode=submission.publiccode or "", submitted_at=submitted_at, submitted_by_id=getattr(actor, "id", None),
+    )
+    version.sha256 = version_digest(version)
+    submission.versions.append(version)
     submission.state = SUBMITTED
     submission.submitted_at = submitted_at
     submission.updated_at = submitted_at

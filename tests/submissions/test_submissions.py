@@ -267,7 +267,7 @@ def test_export_job_is_idempotent(app):
     archive = zipfile.ZipFile(io.BytesIO(storage.open_bytes(first["zip"])))
     folder = f"{entry.team.name.replace(' ', '-')}-{entry.public_id}/v1"
     stored_name = "Προκήρυξη-λύσης.pdf"  # the uploaded "Προκήρυξη λύσης.pdf", with the blank made safe
-    assert sorted(archive.namelist()) == sorted(["entries.csv", f"{folder}/entry.json", f"{folder}/files/{stored_name}"])
+    assert sorted(archive.namelist()) == sorted(["entries.csv", "challenge.json", f"{folder}/entry.json", f"{folder}/files/{stored_name}"])
     assert {info.date_time for info in archive.infolist()} == {(2000, 1, 1, 0, 0, 0)}
     assert archive.read(f"{folder}/files/{stored_name}") == ENTRY_FILE
     meta = json.loads(archive.read(f"{folder}/entry.json"))

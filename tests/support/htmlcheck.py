@@ -16,8 +16,9 @@ def html_errors(pages, folder):
         path = Path(folder) / f"page-{index}.html"
         path.write_text(html, encoding="utf-8")
         files[path.name] = name
+    # One run for every page, however many (the crawl of the demo sends hundreds): the timeout only stops a hang.
     run = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json",
-                          *(str(Path(folder) / file) for file in files)], capture_output=True, text=True, timeout=120)
+                          *(str(Path(folder) / file) for file in files)], capture_output=True, text=True, timeout=600)
     found = {}
     for message in json.loads(run.stderr or '{"messages": []}')["messages"]:
         url = message.get("url", "")

@@ -159,6 +159,7 @@ USER_TEXT = {
     "score_override.justification": _text,
     "contest.name": _translated_column("name"),
     "contest.description": _translated_column("description"),
+    "contest.shared_award": _translated_column("shared_award"),
     "award.name": _translated_column("name"),
     "award.reason": _text,
     "publication.chair_decisions": _chair_decisions,
@@ -220,6 +221,7 @@ NOT_USER_TEXT = {
         "jury_round.state", "assignment.state", "assignment.source", "review.state", "publication.state",
         "publication.digest_scheme", "jury_round.kind", "pairwise_showing.choice", "challenge.open_licence",
         "reuse_listing.team_choice", "reuse_listing.state", "reuse_listing.maturity", "reuse_adoption.kind",
+        "reuse_contest_invitation.state",
         "delivery.channel", "delivery.role", "delivery.state", "outbox_job.state", "award.domain",
         "audit_event.action", "audit_event.object_type", "data_export.state",
     ],
@@ -549,6 +551,25 @@ def _reuse(world):
     reuse.withdraw_adoption(invited_officer, withdrawn)
     world.rows["copy"] = copying.run_again(invited_officer, world.challenges["published"], organisations["invited"],
                                            utcnow() + timedelta(days=30), "PLN")
+    _hosts_contest(world)
+
+
+def _hosts_contest(world):
+    """A second copy of the published challenge, reviewed and public, by a body of its own; the published
+    challenge's host joins them into a contest (the copy is invited, not yet answered) and gives its shared award."""
+    from govchallenge.reuse import contests, copying
+
+    reuser_officer = factories.make_user(country="PT")
+    reuser = factories.make_public_body(country="PT", officer=reuser_officer)
+    published = world.challenges["published"]
+    public_copy = world.rows["public_copy"] = copying.run_again(reuser_officer, published, reuser,
+                                                                utcnow() + timedelta(days=40), "EUR")
+    public_copy.status = "approved"
+    db.session.flush()
+    contest = world.rows["hosts_contest"] = contests.propose(
+        world.users["officer"], published, world.organisations["host"], "en", "n", "a", [public_copy])
+    world.rows["contest_invitation"] = contests.pending_invitations(public_copy)[0]
+    contests.give_shared_award(world.users["officer"], contest, world.rows["published"].submissions[0], "r")
 
 
 def _run_export(job_id):
@@ -675,7 +696,11 @@ ROUTE_ARGUMENTS = {
     ("challenges.remove_stage", "part_id"): lambda w: [w.challenges["open"].stages[1].id, w.challenges["draft"].stages[0].id],
     ("challenges.remove_translation", "language"): lambda w: ["el"],
     ("results.deactivate_webhook", "endpoint_id"): lambda w: [w.rows["endpoint"].id],
-    ("results.contest", "slug"): lambda w: [w.rows["contest"].slug],
+    ("results.contest", "slug"): lambda w: [w.rows["contest"].slug, w.rows["hosts_contest"].slug],
+    ("reuse.propose_contest", "slug"): lambda w: [w.challenges["published"].slug, w.rows["public_copy"].slug, w.rows["copy"].slug],
+    **_same(lambda w: [w.rows["hosts_contest"].slug, w.rows["contest"].slug], "contest_slug",
+            "reuse.join_contest", "reuse.decline_contest", "reuse.shared_award"),
+    **_same(lambda w: [w.rows["contest_invitation"].id], "invitation_id", "reuse.join_contest", "reuse.decline_contest"),
     **_same(lambda w: [f.public_id for e in ("own_draft", "other_submitted") for f in w.entries[e].files], "file_id",
             "submissions.download", "submissions.delete_file"),
     **_same(lambda w: [1], "number", "submissions.receipt", "submissions.version_file"),
