@@ -4,7 +4,7 @@ PY = $(VENV)/bin/python
 PIP = $(VENV)/bin/pip
 FLASK = $(VENV)/bin/flask --app govchallenge
 
-.PHONY: install install-run demo test test-fast mutation bench i18n worker
+.PHONY: install install-run demo test test-fast mutation bench bench-replay i18n worker
 
 $(VENV)/bin/activate:
 	python3 -m venv $(VENV)
@@ -46,6 +46,15 @@ mutation: install
 
 bench: install
 	$(PY) bench/run.py
+
+# The #EUvsVirus replay through HTTP (needs PostgreSQL and Redis; not part of `make test`): builds the replay into
+# the database bench_replay when it is empty (flask bench seed --scale euvsvirus: ~15 minutes here), then measures
+# every page under gunicorn against a bare Flask "hello" and prints one table. See bench/replay_http.py for settings.
+bench-replay: install
+	bash .ci/services
+	$(PIP) install -q -e '.[test,bench]'
+	createdb -h 127.0.0.1 -U postgres bench_replay 2>/dev/null || true
+	$(PY) bench/replay_http.py
 
 worker: install-run
 	$(FLASK) jobs worker

@@ -16,7 +16,7 @@ def register(app):
 
 
 # Later domains add their command groups here as "module:attribute".
-EXTRA_COMMANDS = ["govchallenge.jury.cli:jury_cli", "govchallenge.results.cli:results_cli",
+EXTRA_COMMANDS = ["govchallenge.jury.cli:jury_cli", "govchallenge.results.cli:results_cli", "govchallenge.replay.cli:bench_cli",
                   "govchallenge.privacy.cli:retention_cli"]
 
 

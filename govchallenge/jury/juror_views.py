@@ -105,7 +105,7 @@ def mine(slug):
     rounds = rounds_of(challenge)
     final_rounds = [r for r in rounds if can.final_juror(current_user, r) is not None]
     return render_template("jury/mine.html", challenge=challenge, juror=juror, assignments=assignments,
-                           deadlines={a.id: ops.review_deadline(a.round, a.submission_id) for a in assignments},
+                           deadlines=ops.review_deadlines(assignments),
                            is_chair=juror.is_chair, final_rounds=final_rounds,
                            chair_rounds=[r for r in rounds if r.is_open or r.is_final_kind] if juror.is_chair else [])
 

@@ -6,7 +6,7 @@ from .assigning import (  # noqa: F401
 )
 from .closing import (  # noqa: F401
     DECISIONS, EXCLUDE, EXTEND, MAX_EXTENSION, REASSIGN, EntryDecision, close_round, closing_state, review_deadline,
-    reviews_open, short_entries,
+    review_deadlines, reviews_open, short_entries,
 )
 from .conflicts import conflict_pairs, conflicted_entries, detected_conflicts, is_conflicted  # noqa: F401
 from .guards import FROZEN_STATUSES, JuryError, results_frozen, round_frozen  # noqa: F401

@@ -177,6 +177,9 @@ def test_extending_keeps_the_round_open_for_that_entry_alone(app, login_as):
     late = [a for a in ops.active_assignments(rnd) if a.submission_id == short.submission_id]
     page = _html(login_as(late[0].juror.user).get(f"/jury/review/{late[0].public_id}"))
     assert "Submit review" in page and until.strftime("%Y") in page
+    # The juror's list shows the entry's own deadline, not the round's.
+    listed = _html(login_as(late[0].juror.user).get(f"/jury/{setup['challenge'].slug}/reviews"))
+    assert f'datetime="{until.isoformat(timespec="seconds")}"' in listed
     for a in late:
         _submit(a)
     db.session.commit()
