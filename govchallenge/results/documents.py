@@ -425,8 +425,18 @@ def title_in(document, language):
     return pick(challenge["title"], language, challenge["main_language"]).text
 
 
+FINAL_COLUMNS = {  # the columns of a final round's own figures (entry["final"]), by the way it was judged
+    "pairwise": ["estimated_quality_mu", "uncertainty_sigma", "comparisons"],
+    "ranked": ["schulze_tier", "finalists_beaten"],
+}
+FINAL_FIELDS = {"pairwise": ["mu", "sigma", "comparisons"], "ranked": ["tier", "beats"]}
+
+
 def to_csv(document):
     """One row per published entry; numbers as in the JSON export (six decimals)."""
+    kind = final_kind(document)
+    if kind:
+        return _final_csv(document, kind)
     criteria = document["criteria"]
     out = io.StringIO()
     writer = csvsafe.writer(out)
@@ -448,5 +458,24 @@ def to_csv(document):
             + [num(entry["criteria"].get(c["id"])) for c in criteria]
             + ["; ".join(pick(a, document["challenge"]["main_language"], document["challenge"]["main_language"]).text
                          for a in entry["awards"])]
+        )
+    return out.getvalue()
+
+
+def _final_csv(document, kind):
+    """A final round judged in pairs or by a ranked vote: its own figures instead of scores and criteria."""
+    main = document["challenge"]["main_language"]
+    out = io.StringIO()
+    writer = csvsafe.writer(out)
+    writer.writerow(["place", "entry", "team", "title", "rank_interval_best", "rank_interval_worst", "tie"]
+                    + FINAL_COLUMNS[kind] + ["awards"])
+    for entry in document["entries"]:
+        interval = entry["interval"] or [None, None]
+        figures = [entry["final"].get(name) for name in FINAL_FIELDS[kind]]
+        writer.writerow(
+            [entry["place"], entry["entry"], entry["team"], entry["title"], interval[0] or "", interval[1] or "",
+             entry["tie"] or ""]
+            + [scoring.FLOAT_FORMAT % v if isinstance(v, float) else v for v in figures]
+            + ["; ".join(pick(a, main, main).text for a in entry["awards"])]
         )
     return out.getvalue()

@@ -10,9 +10,11 @@ from tests.support.factories import make_public_body, make_user
 from tests.support.jury_factories import make_jury_setup
 
 
-def judged_final(kind, n_entries=5, n_jurors=4, ballots=None, close=True):
+def judged_final(kind, n_entries=5, n_jurors=4, ballots=None, close=True, conflicts=()):
     """Finalist n is better than finalist n + 1 for every juror (a pairwise answer follows it; a ballot ranks them
-    so) unless `ballots` gives each juror's ranking by finalist index: [[[0], [1, 2]], ...]."""
+    so) unless `ballots` gives each juror's ranking by finalist index: [[[0], [1, 2]], ...]. `conflicts`:
+    [(juror index, finalist index)] declared before any vote (the juror then neither sees nor ranks it)."""
+    from govchallenge.jury.models import ConflictDeclaration
     from govchallenge.challenges.models import Prize
 
     officer = make_user(name="Olga Officer", language="pl")
@@ -23,13 +25,17 @@ def judged_final(kind, n_entries=5, n_jurors=4, ballots=None, close=True):
         challenge.prizes.append(Prize(position=position, place=place, name={"en": name, "pl": f"Nagroda {position}"},
                                       amount=Decimal(1000 * position), currency="EUR"))
     finals.set_round_kind(rnd, kind, chair)
+    for k, n in conflicts:
+        db.session.add(ConflictDeclaration(juror_id=setup["jurors"][k].id, kind="personal",
+                                           person=setup["submissions"][n].team.members[0].user.email))
     db.session.commit()
     index = {s.id: n for n, s in enumerate(setup["submissions"])}
     for k, (juror, user) in enumerate(zip(setup["jurors"], setup["users"])):
         if kind == PAIRWISE:
             _walk(rnd, juror, user, index)
         else:
-            ranking = ballots[k] if ballots else [[n] for n in range(n_entries)]
+            barred = {n for j, n in conflicts if j == k}
+            ranking = ballots[k] if ballots else [[n] for n in range(n_entries) if n not in barred]
             finals.submit_ballot(rnd, juror, [[setup["submissions"][n].id for n in tier] for tier in ranking], user)
         db.session.commit()
     if close:
