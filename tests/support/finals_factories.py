@@ -10,7 +10,7 @@ from tests.support.factories import make_public_body, make_user
 from tests.support.jury_factories import make_jury_setup
 
 
-def judged_final(kind, n_entries=5, n_jurors=4, ballots=None, close=True, conflicts=()):
+def judged_final(kind, n_entries=5, n_jurors=4, ballots=None, close=True, conflicts=(), vote=True):
     """Finalist n is better than finalist n + 1 for every juror (a pairwise answer follows it; a ballot ranks them
     so) unless `ballots` gives each juror's ranking by finalist index: [[[0], [1, 2]], ...]. `conflicts`:
     [(juror index, finalist index)] declared before any vote (the juror then neither sees nor ranks it)."""
@@ -30,7 +30,7 @@ def judged_final(kind, n_entries=5, n_jurors=4, ballots=None, close=True, confli
                                            person=setup["submissions"][n].team.members[0].user.email))
     db.session.commit()
     index = {s.id: n for n, s in enumerate(setup["submissions"])}
-    for k, (juror, user) in enumerate(zip(setup["jurors"], setup["users"])):
+    for k, (juror, user) in enumerate(zip(setup["jurors"], setup["users"]) if vote else ()):
         if kind == PAIRWISE:
             _walk(rnd, juror, user, index)
         else:
