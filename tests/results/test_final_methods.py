@@ -188,7 +188,7 @@ def test_only_the_chair_proposes_and_the_public_sees_nothing_before_publication(
     assert operations.proposed_for(final["challenge"].id) is None
     officer = app.test_client()
     login(officer, final["officer"])
-    assert "Estimated quality" in officer.get(f"/challenges/{slug}/results").get_data(as_text=True)  # hosts follow
+    assert final["submissions"][0].title in officer.get(f"/challenges/{slug}/results").get_data(as_text=True)  # hosts follow
 
 
 def test_a_final_round_without_a_vote_or_still_open_is_refused_with_a_clear_message(app):
@@ -221,7 +221,7 @@ def test_e_mails_webhook_and_csv_read_the_method_without_a_score(app, kind):
     message = announcements.email_for(delivery)
     assert "out of 100" not in message.text and "na 100" not in message.text
     assert "1" in message.text and final["submissions"][0].title in message.text
-    assert ("w parach" if kind == PAIRWISE else "głosowaniu") in message.text  # the Polish sentence of the method
+    assert ("w parach" if kind == PAIRWISE else "głosowaniem rankingowym") in message.text  # the Polish sentence of the method
     endpoint_body = json.loads(webhooks.webhook_body(delivery))
     assert endpoint_body["method"] == kind
     first = endpoint_body["winners"][0]
