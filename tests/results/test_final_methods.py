@@ -253,3 +253,25 @@ def test_the_published_page_and_the_chairs_preview_pass_the_html_checker(app, ki
     assert "How the final round was decided" in text and "Score distributions" not in text
     assert ("Estimated quality" in text) if kind == PAIRWISE else ("Strongest paths" in text)
     assert html_errors(pages, tmp_path) == {}
+
+
+@pytest.mark.parametrize("kind", [PAIRWISE, RANKED])
+def test_a_finalist_excluded_after_the_votes_leaves_the_count_and_the_export(app, kind):
+    """The chair excludes a finalist while the round is open, after votes named it: those votes (and that
+    finalist's places on ballots) are left out of the published count, which still recomputes."""
+    from govchallenge.jury import finals
+    from govchallenge.jury import operations as jury
+
+    final = judged_final(kind, n_entries=4, close=False)
+    gone = final["submissions"][1]
+    entry = next(e for e in final["round"].entries if e.submission_id == gone.id)
+    jury.exclude_entry(entry, "Ineligible: the team's lead is a host employee.", final["chair"])
+    finals.close_final_round(final["round"], final["chair"])
+    db.session.commit()
+    publication = operations.propose(final["challenge"], final["chair"])
+    operations.confirm(publication, final["officer"])
+    db.session.commit()
+    export = publication.document
+    assert gone.public_id not in {e["entry"] for e in export["entries"]}
+    assert gone.public_id not in json.dumps(export["final_round"])
+    assert [e["place"] for e in export["entries"]] == [1, 2, 3]
