@@ -214,7 +214,7 @@ def _results_document_schemas():
             "format": _enum((documents.FORMAT,)),
             "challenge": _object({
                 "slug": STRING, "title": TEXT, "main_language": LANGUAGE,
-                "aggregation": _enum(scoring.AGGREGATIONS), "calibration": _enum(scoring.CALIBRATIONS),
+                "aggregation": _enum(scoring.AGGREGATIONS + FINAL_METHODS), "calibration": _enum(scoring.CALIBRATIONS),
                 "publish_ranking": _enum(("all", "winners")), "round": {"type": "integer", "minimum": 1},
                 "based_on": _nullable({"type": "string", "pattern": SLUG,
                                        "description": "The challenge this one was run again from (absent in "
@@ -245,12 +245,13 @@ def _results_document_schemas():
                 "raters": score,
             }), "Alpha and the intraclass correlations (Shrout & Fleiss) on the ranked values, per criterion id and total."),
             "juror_effects": _map("^.+$", score, "Each juror's estimated severity (the model's shrunk effect)."),
-            "bootstrap": _object({"samples": COUNT, "seed": INTEGER, "level": NUMBER,
-                                  "method": _enum(("posterior", "resampling"))}),
+            "bootstrap": _nullable(_object({"samples": COUNT, "seed": INTEGER, "level": NUMBER,
+                                            "method": _enum(("posterior", "resampling"))})),
+            "final_round": _final_round_schema(),
             "published_at": TIME,
             "digest_rule": STRING,
             "digest_scheme": _enum(("rfc8785-sha256", "six-decimals-sha256")),
-        }),
+        }, optional=("final_round",)),
         "RankedEntry": _object({
             "entry": STRING, "team": STRING, "title": STRING, "place": _nullable(INTEGER),
             "score": score, "raw_score": score,
@@ -261,8 +262,39 @@ def _results_document_schemas():
             "raw_criteria": _map("^[0-9]+$", score, "The entry's mean score per criterion id before calibration."),
             "reviews": _array(_object({"juror": STRING, "total": score, "calibrated": score})),
             "awards": _array(TEXT),
-        }),
+            "final": _object({"mu": NUMBER, "sigma": NUMBER, "comparisons": COUNT, "tier": INTEGER, "beats": COUNT},
+                             optional=("mu", "sigma", "comparisons", "tier", "beats"),
+                             description="A final round judged in pairs: the Crowd-BT estimate (mu, sigma, "
+                                         "comparisons); by a ranked vote: the Schulze tier and the finalists beaten."),
+        }, optional=("final",)),
     }
+
+
+FINAL_METHODS = ("crowd_bt", "schulze")
+
+
+def _final_round_schema():
+    """The section of a document whose final round was judged in pairs (Crowd-BT) or by a ranked vote (Schulze):
+    one object, the properties of each method optional (`kind` says which are there)."""
+    widths = _map("^.+$", _map("^.+$", COUNT, "By the other entry's public id."), "By entry public id.")
+    pairwise = {
+        "parameters": _object({name: NUMBER for name in ("mu_prior", "sigma_sq_prior", "alpha_prior", "beta_prior",
+                                                           "kappa", "gamma", "epsilon", "min_views")}),
+        "posterior_draws": COUNT, "level": NUMBER, "seed": INTEGER,
+        "votes": _array(_object({"juror": STRING, "winner": STRING, "loser": STRING})),
+        "jurors": _map("^.+$", _object({"reliability": NUMBER, "alpha": NUMBER, "beta": NUMBER}),
+                       "Each juror's estimated reliability, by anonymised label."),
+    }
+    ranked = {
+        "strength": _enum(("winning_votes",)),
+        "ballots": _array(_object({"juror": STRING, "ranking": _array(_array(STRING)), "abstain": _array(STRING)})),
+        "d": widths, "p": widths, "order": _array(_array(STRING)), "tied_pairs": _array(_array(STRING)),
+    }
+    common = {"kind": _enum(("pairwise", "ranked")), "method": _enum(FINAL_METHODS), "reference": STRING,
+              "computed": STRING}
+    return _object({**common, **pairwise, **ranked}, optional=set(pairwise) | set(ranked),
+                   description="What the final round's method computed and from what: every vote or ballot under "
+                               "an anonymised juror label, so the order can be computed again.")
 
 
 def _json(schema_name):

@@ -1,7 +1,8 @@
 """Demo data of the challenges domain (registered in govchallenge.demo.DEMO_STEPS); idempotent.
 
-Three challenges so a newcomer sees the whole life cycle: one open and co-hosted across borders,
-one in evaluation, one closed whose results the results domain publishes in its own demo step."""
+Four challenges so a newcomer sees the whole life cycle: one open and co-hosted across borders,
+one in evaluation, one closed whose results the results domain publishes in its own demo step, and one whose
+final round was judged in pairs on demo day (the jury's demo step), its outcome published too."""
 from datetime import timedelta
 from decimal import Decimal
 
@@ -119,6 +120,33 @@ CHALLENGES = [
         ],
         "prizes": [(1, {"pl": "Pierwsze miejsce", "en": "First place"}, "30000", "PLN"),
                    (2, {"pl": "Drugie miejsce", "en": "Second place"}, "15000", "PLN")],
+    },
+    {
+        # Judged on a rubric in round 1, then on demo day in pairs (the jury's demo step): results published.
+        "slug": "cool-streets-demo-day",
+        "hosts": ["dimos-thessalonikis", "ministerstwo-cyfryzacji"],
+        "main_language": "en", "timezone": "Europe/Athens", "domain": "environment", "status": IN_EVALUATION,
+        "tags": ["urban heat", "demo day", "pairwise judging"],
+        "title": {"en": "Cool streets: beating urban heat", "el": "Δροσεροί δρόμοι: απέναντι στη θερμότητα της πόλης",
+                  "pl": "Chłodne ulice: przeciw miejskiemu upałowi"},
+        "summary": {"en": "Cheap ways to keep streets and schoolyards cool in heatwaves, shown live on demo day.",
+                    "el": "Οικονομικοί τρόποι για δροσερούς δρόμους και σχολικές αυλές στους καύσωνες.",
+                    "pl": "Tanie sposoby na chłodne ulice i szkolne podwórka w czasie upałów."},
+        "description": {"en": "Finalists pitch at their tables on **demo day**; the jury compares them in pairs.",
+                        "el": "Οι φιναλίστ παρουσιάζουν στην **ημέρα επίδειξης**· η επιτροπή τους συγκρίνει ανά ζεύγη."},
+        "expected_outcome": {"en": "A pilot on three streets of Thessaloniki next summer.",
+                             "el": "Πιλοτικό σε τρεις δρόμους της Θεσσαλονίκης το επόμενο καλοκαίρι."},
+        "countries_mode": "eu", "team_min": 1, "team_max": 5,
+        "stages": [({"en": "Proposal", "el": "Πρόταση"}, -80, -45), ({"en": "Demo day", "el": "Ημέρα επίδειξης"}, -40, -12)],
+        "results_in_days": -3,
+        "criteria": [
+            ({"en": "Cooling effect", "el": "Δροσιστικό αποτέλεσμα"}, 3.0, 0, 10, _anchors((0, {"en": "None"}), (10, {"en": "Measured, large"})), 3.0, False),
+            ({"en": "Cost per street", "el": "Κόστος ανά δρόμο"}, 2.0, 0, 10, _anchors((0, {"en": "Too costly"}), (10, {"en": "Very affordable"})), None, False),
+            ({"en": "Readiness", "el": "Ετοιμότητα"}, 1.0, 0, 5, _anchors((0, {"en": "Idea"}), (5, {"en": "Ready to install"})), None, True),
+        ],
+        "prizes": [(1, {"en": "Demo-day winner", "el": "Νικητής ημέρας επίδειξης"}, "25000", "EUR"),
+                   (2, {"en": "Runner-up", "el": "Δεύτερη θέση"}, "10000", "EUR"),
+                   (None, {"en": "Schoolyard award", "el": "Βραβείο σχολικής αυλής"}, "5000", "EUR")],
     },
 ]
 

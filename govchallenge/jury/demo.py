@@ -4,6 +4,8 @@
   Thessaloniki host officer; round 1 open, part of the reviews submitted, one draft.
 - "clean-air-sensors": the same three jurors chaired by the Polish ministry's officer; every review
   submitted and round 1 closed, so the results domain can publish it.
+- "cool-streets-demo-day": the same jury chaired by the Thessaloniki officer; round 1 scored and closed, its top
+  five judged in pairs on demo day (round 2, closed), so the results domain publishes a pairwise outcome.
 A challenge whose slug is missing, or that already has a round, is left alone.
 """
 import logging
@@ -22,7 +24,11 @@ PLAN = {
     # slug: (chair e-mail, share of reviews submitted, close the round)
     "smart-mobility-data": ("eleni.papadopoulou@thessaloniki.example.gr", 0.5, False),
     "clean-air-sensors": ("anna.kowalska@cyfryzacja.example.pl", 1.0, True),
+    "cool-streets-demo-day": ("eleni.papadopoulou@thessaloniki.example.gr", 1.0, True),
 }
+# slug: how many entries of round 1 reach the final round, judged in pairs on demo day (closed when every juror
+# has seen every finalist they may).
+PAIRWISE_FINALS = {"cool-streets-demo-day": 5}
 COMMENTS = [
     "Clear problem statement; the pilot plan is realistic.",
     "Strong data approach, but the budget for the second city is thin.",
@@ -75,7 +81,31 @@ def add_demo(users):
         _fill_reviews(rnd, share, ops)
         if close:
             ops.close_round(rnd, chair_user)
+        if slug in PAIRWISE_FINALS:
+            _demo_day(rnd, chair_user, PAIRWISE_FINALS[slug])
     db.session.flush()
+
+
+def _demo_day(first_round, chair_user, finalists):
+    """Round 2 of the shortlist's top entries, judged in pairs: each juror sees every finalist they may and answers
+    by a plain order of quality (the finalist of lower submission id is better), one juror contradicting it on
+    every third answer (so the chair's page shows a lower reliability); then the chair closes the round."""
+    from . import finals, operations as ops
+    from .models import CURRENT, PAIRWISE, PREVIOUS
+
+    final, _result = ops.shortlist(first_round, chair_user, top_n=finalists, seed=2026)
+    finals.set_round_kind(final, PAIRWISE, chair_user)
+    for index, juror in enumerate(finals.round_jurors(final)):
+        previous = finals.show_next(final, juror, juror.user)
+        showing = finals.show_next(final, juror, juror.user)
+        answers = 0
+        while showing is not None and previous is not None:
+            better = CURRENT if showing.submission_id < previous.submission_id else PREVIOUS
+            answers += 1
+            if index == 2 and answers % 3 == 0:
+                better = PREVIOUS if better == CURRENT else CURRENT
+            previous, showing = showing, finals.cast_pairwise_vote(final, juror, showing.public_id, better, juror.user)
+    finals.close_final_round(final, chair_user, reason="Demo day is over: every juror has seen every finalist.")
 
 
 def _some_organisation():

@@ -125,10 +125,16 @@ def vote_stream(rnd, rows=None):
     return stream
 
 
+def counted_votes(rnd, rows=None):
+    """The votes that count: the vote stream without those naming an entry excluded from the round since."""
+    present = set(finalists(rnd))
+    return [v for v in vote_stream(rnd, rows) if v[1] in present and v[2] in present]
+
+
 def estimates(rnd, rows=None):
     """Crowd-BT replayed over the round's votes: a crowd_bt.CrowdBT with standings and reliabilities."""
     rows = showings(rnd) if rows is None else rows
-    return crowd_bt.estimate(finalists(rnd), vote_stream(rnd, rows), seed=rnd.seed or 0)
+    return crowd_bt.estimate(finalists(rnd), counted_votes(rnd, rows), seed=rnd.seed or 0)
 
 
 def current_showing(rnd, juror):
@@ -225,9 +231,9 @@ def ballot_of(rnd, juror):
     ).scalar_one_or_none()
 
 
-def ranked_result(rnd):
-    """The Schulze result over the ballots of the round's jurors (each abstaining on their conflicts), and how
-    many ballots it counted. Ballots naming an entry excluded since then count without it."""
+def counted_ballots(rnd):
+    """[(juror id, ranking, abstain)]: the ballots of the round's jurors as they count — each abstaining on the
+    juror's conflicts, without the entries excluded since it was filed."""
     entry_ids = finalists(rnd)
     present = set(entry_ids)
     pairs = conflict_pairs(rnd.challenge_id, entry_ids)
@@ -240,5 +246,12 @@ def ranked_result(rnd):
             continue
         abstain = {sid for sid in entry_ids if (row.juror_id, sid) in pairs}
         ranking = [[sid for sid in tier if sid in present and sid not in abstain] for tier in row.ranking]
-        ballots.append((1, [tier for tier in ranking if tier], abstain))
-    return schulze.schulze(entry_ids, ballots), len(ballots)
+        ballots.append((row.juror_id, [tier for tier in ranking if tier], abstain))
+    return ballots
+
+
+def ranked_result(rnd):
+    """The Schulze result over the ballots of the round's jurors (each abstaining on their conflicts), and how
+    many ballots it counted. Ballots naming an entry excluded since then count without it."""
+    ballots = counted_ballots(rnd)
+    return schulze.schulze(finalists(rnd), [(1, ranking, abstain) for _j, ranking, abstain in ballots]), len(ballots)

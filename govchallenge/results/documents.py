@@ -16,7 +16,7 @@ from govchallenge.extensions import db
 from govchallenge.jury import agreement
 from govchallenge.jury import models as jm
 
-from . import computations, digests, reliability, scoring
+from . import computations, digests, final_methods, reliability, scoring
 
 FORMAT = "govchallenge.results/1"
 BOOTSTRAP_SAMPLES = 1000
@@ -32,6 +32,8 @@ class Gathered:
     final_round: object = None
     problems: list = field(default_factory=list)  # [(code, detail)]
     missing_reviews: int = 0
+    final_items: list = field(default_factory=list)  # a pairwise or ranked final: the finalists' public ids
+    final_inputs: list = field(default_factory=list)  # its votes or ballots as final_methods reads them
 
 
 def gather(challenge):
@@ -51,13 +53,9 @@ def gather(challenge):
     if still_open:
         data.problems.append(("round_open", {"rounds": still_open}))
     final = data.final_round = rounds[-1]
-    if final.kind in jm.FINAL_KINDS:
-        # Pairwise and ranked rounds have no reviews to rank; their outcome does not flow into the
-        # publication yet (jury/finals.py computes it): refused plainly rather than as reviews missing.
-        data.problems.append(("final_method", {"kind": final.kind}))
-        return data
-    data.criteria = [c for c in challenge.criteria if c.round_number == final.number] or \
-        [c for c in challenge.criteria if c.round_number == 1] or list(challenge.criteria)
+    if final.kind not in jm.FINAL_KINDS:
+        data.criteria = [c for c in challenge.criteria if c.round_number == final.number] or \
+            [c for c in challenge.criteria if c.round_number == 1] or list(challenge.criteria)
     entry_ids = db.session.execute(
         sa.select(jm.RoundEntry.submission_id).where(jm.RoundEntry.round_id == final.id, jm.RoundEntry.excluded_at.is_(None))
     ).scalars().all()
@@ -76,6 +74,9 @@ def gather(challenge):
     # review total cannot be traced back to a named juror.
     shuffled = sorted(data.jurors, key=lambda j: hashlib.sha256(f"{challenge.id}:{j.id}".encode()).hexdigest())
     data.juror_labels = {j.id: f"J{n}" for n, j in enumerate(shuffled, 1)}
+    if final.kind in jm.FINAL_KINDS:
+        _gather_final_votes(final, data)
+        return data
     rows = db.session.execute(
         sa.select(jm.Assignment, jm.Review)
         .outerjoin(jm.Review, jm.Review.assignment_id == jm.Assignment.id)
@@ -101,6 +102,36 @@ def gather(challenge):
     if data.missing_reviews or unreviewed:
         data.problems.append(("reviews_missing", {"missing": data.missing_reviews, "unreviewed": len(unreviewed)}))
     return data
+
+
+def _gather_final_votes(final, data):
+    """A round judged in pairs or by a ranked vote: its counted votes or ballots, under the entries' public ids
+    and the jurors' labels (what the document publishes and final_methods computes from)."""
+    from govchallenge.jury import finals
+
+    public = {sid: s.public_id for sid, s in data.submissions.items()}
+    data.final_items = [public[sid] for sid in finals.finalists(final) if sid in public]
+
+    def label(juror_id):
+        return data.juror_labels.get(juror_id, f"J?{juror_id}")
+
+    if final.kind == jm.PAIRWISE:
+        data.final_inputs = [(label(j), public[w], public[lo]) for j, w, lo in finals.counted_votes(final)]
+    else:
+        data.final_inputs = [(label(j), [[public[sid] for sid in tier] for tier in ranking],
+                              sorted(public[sid] for sid in abstain))
+                             for j, ranking, abstain in finals.counted_ballots(final)]
+    if not data.final_inputs:
+        data.problems.append(("no_votes", {"kind": final.kind}))
+
+
+def final_kind(data_or_document):
+    """"pairwise" or "ranked" when the final round was judged so, else None (the rubric): of a Gathered or of
+    a results document (documents published before final methods carry no `final_round`: the rubric)."""
+    if isinstance(data_or_document, Gathered):
+        final = data_or_document.final_round
+        return final.kind if final is not None and final.kind in jm.FINAL_KINDS else None
+    return (data_or_document.get("final_round") or {}).get("kind")
 
 
 def scoring_criteria(criteria):
@@ -184,6 +215,8 @@ def rank_reviews(challenge, reviews, criteria, reviews_asked=None, priority_crit
 
 
 def full_document(challenge, data, priority_criterion_id=None, decisions=(), specials=None):
+    if final_kind(data):
+        return final_method_document(challenge, data, decisions, specials)
     main = challenge.main_language
     criteria = scoring_criteria(data.criteria)
     calibration = method_of(challenge)[1]
@@ -239,9 +272,7 @@ def full_document(challenge, data, priority_criterion_id=None, decisions=(), spe
         "ties": [{"entries": list(t.entry_ids), "resolved_by": t.resolved_by, "reason": t.reason} for t in ranking.ties],
         "unresolved_ties": [list(t.entry_ids) for t in ranking.unresolved_ties],
         "awards": awards,
-        "jury": sorted(({"name": _juror_name(j), "chair": bool(j.is_chair), "organisation": _organisation_name(j)}
-                        for j in data.jurors if serving(j)),
-                       key=lambda j: (not j["chair"], j["name"])),
+        "jury": _jury(data),
         "agreement": per_criterion,
         "reliability": report,
         "juror_effects": {str(j): _r(v) for j, v in sorted(ranking.juror_effects.items())},
@@ -250,6 +281,53 @@ def full_document(challenge, data, priority_criterion_id=None, decisions=(), spe
         "strongly_disagreeing": split,
         "bootstrap": {"samples": BOOTSTRAP_SAMPLES, "seed": challenge.id, "level": 0.95,
                       "method": "posterior" if calibration == scoring.MODEL else "resampling"},
+    }
+
+
+def _jury(data):
+    return sorted(({"name": _juror_name(j), "chair": bool(j.is_chair), "organisation": _organisation_name(j)}
+                   for j in data.jurors if serving(j)), key=lambda j: (not j["chair"], j["name"]))
+
+
+def final_method_document(challenge, data, decisions=(), specials=None):
+    """The full document of a challenge whose final round was judged in pairs or by a ranked vote: places from
+    the method's order (final_methods.py), each entry's figures under `final`, and the `final_round` section with
+    every vote or ballot under anonymised juror labels, so an outsider can recompute the order. The keys that
+    belong to the rubric stay, empty (no score, no criteria, no review), so every reader of a document reads
+    this one too."""
+    main = challenge.main_language
+    chair = [scoring.ChairDecision(tuple(d["order"]), d["reason"]) for d in decisions]
+    outcome = final_methods.outcome(final_kind(data), data.final_items, data.final_inputs, chair, seed=challenge.id)
+    submissions = {s.public_id: s for s in data.submissions.values()}
+    awards = _awards(challenge, outcome, specials or {})
+    awards_by_entry = {}
+    for award in awards:
+        awards_by_entry.setdefault(award["entry"], []).append(award["name"])
+    entries = [{
+        "entry": placed.entry_id, "team": submissions[placed.entry_id].team.name,
+        "title": submissions[placed.entry_id].title, "place": placed.place, "score": None, "raw_score": None,
+        "interval": list(placed.interval) if placed.interval else None, "close_call": scoring.is_close_call(placed),
+        "tie": placed.tie, "passed_thresholds": True, "failed_criteria": [], "criteria": {}, "raw_criteria": {},
+        "reviews": [], "awards": awards_by_entry.get(placed.entry_id, []), "final": placed.figures,
+    } for placed in outcome.entries]
+    return {
+        "format": FORMAT,
+        "challenge": {
+            "slug": challenge.slug, "title": _text(challenge.title, main), "main_language": main,
+            "aggregation": outcome.section["method"], "calibration": scoring.NO_CALIBRATION,
+            "publish_ranking": challenge.publish_ranking or "all", "round": data.final_round.number,
+        },
+        "criteria": [],
+        "priority_criterion": None,
+        "entries": entries,
+        "ties": [{"entries": list(t.entry_ids), "resolved_by": t.resolved_by, "reason": t.reason} for t in outcome.ties],
+        "unresolved_ties": [list(t.entry_ids) for t in outcome.unresolved_ties],
+        "awards": awards,
+        "jury": _jury(data),
+        "agreement": {}, "reliability": {}, "juror_effects": {}, "warnings": [], "outlier_jurors": [],
+        "strongly_disagreeing": [],
+        "bootstrap": None,
+        "final_round": outcome.section,
     }
 
 
@@ -348,8 +426,18 @@ def title_in(document, language):
     return pick(challenge["title"], language, challenge["main_language"]).text
 
 
+FINAL_COLUMNS = {  # the columns of a final round's own figures (entry["final"]), by the way it was judged
+    "pairwise": ["estimated_quality_mu", "uncertainty_sigma", "comparisons"],
+    "ranked": ["schulze_tier", "finalists_beaten"],
+}
+FINAL_FIELDS = {"pairwise": ["mu", "sigma", "comparisons"], "ranked": ["tier", "beats"]}
+
+
 def to_csv(document):
     """One row per published entry; numbers as in the JSON export (six decimals)."""
+    kind = final_kind(document)
+    if kind:
+        return _final_csv(document, kind)
     criteria = document["criteria"]
     out = io.StringIO()
     writer = csvsafe.writer(out)
@@ -371,5 +459,24 @@ def to_csv(document):
             + [num(entry["criteria"].get(c["id"])) for c in criteria]
             + ["; ".join(pick(a, document["challenge"]["main_language"], document["challenge"]["main_language"]).text
                          for a in entry["awards"])]
+        )
+    return out.getvalue()
+
+
+def _final_csv(document, kind):
+    """A final round judged in pairs or by a ranked vote: its own figures instead of scores and criteria."""
+    main = document["challenge"]["main_language"]
+    out = io.StringIO()
+    writer = csvsafe.writer(out)
+    writer.writerow(["place", "entry", "team", "title", "rank_interval_best", "rank_interval_worst", "tie"]
+                    + FINAL_COLUMNS[kind] + ["awards"])
+    for entry in document["entries"]:
+        interval = entry["interval"] or [None, None]
+        figures = [entry["final"].get(name) for name in FINAL_FIELDS[kind]]
+        writer.writerow(
+            [entry["place"], entry["entry"], entry["team"], entry["title"], interval[0] or "", interval[1] or "",
+             entry["tie"] or ""]
+            + [scoring.FLOAT_FORMAT % v if isinstance(v, float) else v for v in figures]
+            + ["; ".join(pick(a, main, main).text for a in entry["awards"])]
         )
     return out.getvalue()

@@ -38,7 +38,7 @@ def propose(slug):
         first = request.form.get(f"tie_{index}_first", "")
         members = [e for e in request.form.get(f"tie_{index}_entries", "").split(",") if e]
         reason = request.form.get(f"tie_{index}_reason", "").strip()[:1000]
-        if first and first in members and reason:
+        if first and first in members:  # an order chosen without its reason is refused, not dropped
             decisions.append({"order": [first] + [e for e in members if e != first], "reason": reason})
         index += 1
     specials = {}

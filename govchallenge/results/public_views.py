@@ -29,7 +29,8 @@ def show(slug):
         context.update(
             publication=publication, document=document, charts=charts_for(document, "published"),
             own_outcomes=[o for o in own if o], full_entries=publication.full["entries"] if full_view else None,
-            entries_ranked=document["entries_ranked"],
+            entries_ranked=document["entries_ranked"], method=documents.final_kind(document),
+            titles={e["entry"]: e["title"] for e in document["entries"]},
             progress=delivery_progress(publication) if can.can_follow_announcement(current_user, challenge) else None,
         )
         return render_template("results/show.html", **context)

@@ -214,28 +214,29 @@ def _cascade(group, priority_criterion, decisions, ties):
         if len(sub) == 1:
             final.append(sub)
             continue
-        decision = _decision_for(sub, decisions)
-        if decision is None:
-            for entry in sub:
-                entry.tie = "shared"
-            final.append(sorted(sub, key=lambda e: str(e.entry_id)))  # shared place, stable listing
-            continue
-        order = {entry_id: index for index, entry_id in enumerate(decision.order)}
+        by_id = {e.entry_id: e for e in sub}
+        groups, decision = decide_tie(list(by_id), decisions)
         for entry in sub:
-            entry.tie = "chair"
-        final.extend([[e] for e in sorted(sub, key=lambda e: order[e.entry_id])])
-        resolved_by, reason = resolved_by or "chair", decision.reason
+            entry.tie = "shared" if decision is None else "chair"
+        final.extend([[by_id[i] for i in group] for group in groups])
+        if decision is not None:
+            resolved_by, reason = resolved_by or "chair", decision.reason
     unresolved = any(len(sub) > 1 for sub in final)
     ties.append(Tie(entry_ids=ids, resolved_by=None if unresolved else resolved_by, reason=reason))
     return final
 
 
-def _decision_for(group, decisions):
-    wanted = {e.entry_id for e in group}
+def decide_tie(entry_ids, decisions):
+    """The chair's reasoned decision on entries that nothing else separates — the one rule for every way of
+    judging (what the rubric's cascade leaves tied, a Schulze tie between equally strong paths, equal Crowd-BT
+    estimates). The first decision whose order names every one of them orders them, each alone at its place;
+    without one they share the place, listed by id. Returns (groups best first, the decision or None)."""
+    wanted = set(entry_ids)
     for decision in decisions or ():
         if wanted <= set(decision.order):
-            return decision
-    return None
+            order = {entry_id: index for index, entry_id in enumerate(decision.order)}
+            return [[e] for e in sorted(wanted, key=lambda e: order[e])], decision
+    return [sorted(wanted, key=str)], None
 
 
 def rank(reviews, criteria, aggregation=MEAN, calibration=NO_CALIBRATION, priority_criterion=None,

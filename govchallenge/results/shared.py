@@ -28,8 +28,8 @@ ERRORS = {
     "no_rounds": lambda d: _("The jury has no round yet."),
     "round_open": lambda d: _("A jury round is still open. Close every round before proposing the ranking."),
     "no_entries": lambda d: _("No entry is in the final round."),
-    "final_method": lambda d: _("The final round was judged in pairs or by a ranked vote: its outcome cannot be "
-                                "published from here yet. The chair's page of the round shows its standings."),
+    "no_votes": lambda d: _("The final round was judged in pairs or by a ranked vote, and no vote counts yet: "
+                            "its order would say nothing."),
     "reviews_missing": lambda d: " ".join((
         ngettext("%(num)s review is not submitted yet.", "%(num)s reviews are not submitted yet.", d.get("missing", 0)),
         ngettext("%(num)s entry has no review.", "%(num)s entries have no review.", d.get("unreviewed", 0)),
@@ -133,6 +133,10 @@ def own_entries(challenge):
 
 
 def charts_for(document, prefix):
+    """The distributions of entry scores and review totals: none for a final round judged in pairs or by a
+    ranked vote, which has neither."""
+    if documents.final_kind(document):
+        return []
     scores = [e["score"] for e in document["entries"] if e["score"] is not None]
     totals = [r["total"] for e in document["entries"] for r in e["reviews"]]
     entry_buckets = charts.histogram(scores)
@@ -167,7 +171,7 @@ def preview_context(challenge, context, form=None, problem=None):
     # ranking shown is computed with it, so what is previewed is what "Propose" would propose.
     priority = operations.previous_priority_criterion(challenge, data.criteria)
     preview = None
-    if not [p for p in data.problems if p[0] in {"no_rounds", "no_entries"}] and data.reviews:
+    if not [p for p in data.problems if p[0] in {"no_rounds", "no_entries"}] and (data.reviews or data.final_inputs):
         try:
             preview = operations.scoring_document(challenge, data, priority)
         except operations.ResultsError as error:

@@ -35,8 +35,11 @@ def webhook_body(delivery):
         "digest_scheme": publication.digest_scheme,
         "results_url": external_url("results.show", slug=document["challenge"]["slug"]),
         "export_url": external_url("results.export_json", slug=document["challenge"]["slug"]),
+        # How the final round was judged: "rubric" (each winner's `score` out of 100), "pairwise" (Crowd-BT:
+        # `final` holds mu, sigma and comparisons) or "ranked" (Schulze: `final` holds tier and finalists beaten).
+        "method": documents.final_kind(document) or "rubric",
         "winners": [{"place": e["place"], "entry": e["entry"], "team": e["team"], "title": e["title"],
-                     "score": e["score"]} for e in documents.winners(publication.full)],
+                     "score": e["score"], "final": e.get("final")} for e in documents.winners(publication.full)],
     }
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 

@@ -46,6 +46,7 @@ PLAN = {
     "smart-mobility-data": ("{} Mobility", 8, 8),
     "clean-air-sensors": ("{} Air", 8, 8),
     "cross-border-e-services": ("{} e-Services", 5, 2),
+    "cool-streets-demo-day": ("{} Cool Streets", 8, 8),
 }
 
 

@@ -119,6 +119,23 @@ def _fill_what_the_world_leaves_empty(world):
     return tied.challenge
 
 
+def _published_finals():
+    """Two challenges whose final round was judged in pairs and by a ranked vote (with a tie the chair decided),
+    published: their documents fill the final round's section."""
+    from govchallenge.results import operations as results
+    from tests.support.finals_factories import PAIRWISE, RANKED, judged_final
+
+    made = []
+    for kind, ballots in ((PAIRWISE, None), (RANKED, [[[0, 1], [2]], [[1, 0], [2]], [[0], [1]], [[1], [0]]])):
+        final = judged_final(kind, n_entries=3, ballots=ballots, conflicts=[(3, 2)])
+        decisions = [{"order": [final["submissions"][1].public_id, final["submissions"][0].public_id], "reason": "r"}]
+        publication = results.propose(final["challenge"], final["chair"], chair_decisions=decisions)
+        results.confirm(publication, final["officer"])
+        db.session.commit()
+        made.append(final["challenge"])
+    return made
+
+
 def _real_answers(client, world, tied):
     """(schema name, answer body) for every operation, from the world's public challenges."""
     answers = [("OpenApiDocument", client.get("/api/v1/openapi.json"))]
@@ -126,7 +143,7 @@ def _real_answers(client, world, tied):
     answers += [("ChallengeList", client.get(f"/api/v1/challenges?{query}")) for query in ("per_page=100", every_filter)]
     for challenge in (world.challenges["open"], world.challenges["published"], tied):
         answers.append(("ChallengeDetail", client.get(f"/api/v1/challenges/{challenge.slug}")))
-    for challenge in (world.challenges["published"], tied):
+    for challenge in (world.challenges["published"], tied, *_published_finals()):
         answers.append(("Results", client.get(f"/api/v1/challenges/{challenge.slug}/results")))
     every_solution_filter = "q=a&licence=eupl&country=PL&language=en&maturity=beta&domain=mobility&page=1&per_page=5"
     answers += [("SolutionList", client.get(f"/api/v1/solutions?{query}")) for query in ("per_page=100", every_solution_filter)]

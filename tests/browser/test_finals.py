@@ -107,3 +107,34 @@ def test_the_ballot_and_the_chairs_pages_pass_axe(playwright_browser, live_app, 
         page.locator("main table").first.wait_for()
         assert_accessible(page, f"chair's finals page ({setup['round'].kind}) in {language}")
         context.close()
+
+
+@pytest.mark.parametrize("kind", ["pairwise", "ranked"])
+def test_the_results_of_a_final_round_pass_axe_for_the_chair_and_the_public(playwright_browser, live_app, kind):
+    """The chair's preview with a tie to decide (ranked) and the published page with the method's section."""
+    from govchallenge.extensions import db
+    from govchallenge.results import operations
+    from tests.support.finals_factories import judged_final
+
+    ballots = [[[0], [1], [2]], [[1], [0], [2]], [[0], [1], [2]], [[1], [0], [2]]] if kind == "ranked" else None
+    final = judged_final(kind, n_entries=3, ballots=ballots)
+    url = f"/challenges/{final['challenge'].slug}/results"
+    context = playwright_browser.new_context(base_url=live_app.live_url, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    sign_in(page, final["chair"])
+    page.goto(url)
+    page.locator("main table.ranking").first.wait_for()
+    assert_accessible(page, f"chair's preview of a {kind} final")
+    context.close()
+    publication = operations.propose(final["challenge"], final["chair"])
+    operations.confirm(publication, final["officer"])
+    db.session.commit()
+    for language in ("en-GB", "el"):
+        context = playwright_browser.new_context(base_url=live_app.live_url, locale=language)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(url)
+        page.locator("#final-round").wait_for()
+        assert_accessible(page, f"published results of a {kind} final ({language})")
+        context.close()

@@ -1,4 +1,4 @@
-"""The demo loader makes the three challenges, once."""
+"""The demo loader makes the four challenges, once."""
 import sqlalchemy as sa
 
 from govchallenge.challenges.models import IN_EVALUATION, OPEN, Challenge, by_slug
@@ -17,7 +17,7 @@ def test_demo_challenges(app):
     add_demo(users)
     add_demo(users)
     db.session.commit()
-    assert db.session.execute(sa.select(sa.func.count(Challenge.id))).scalar() == 3
+    assert db.session.execute(sa.select(sa.func.count(Challenge.id))).scalar() == 4
     cross = by_slug("cross-border-e-services")
     assert cross.state == OPEN and cross.main_language == "pl" and set(cross.languages) == {"pl", "en", "el"}
     assert {h.organisation.country for h in cross.accepted_hosts} == {"PL", "GR"}
@@ -27,7 +27,9 @@ def test_demo_challenges(app):
     clean = by_slug("clean-air-sensors")
     assert clean.state == IN_EVALUATION and all(s.closes_at <= clean.results_at for s in clean.stages)
     client = app.test_client()
-    for slug in ("cross-border-e-services", "smart-mobility-data", "clean-air-sensors"):
+    demo_day = by_slug("cool-streets-demo-day")
+    assert demo_day.state == IN_EVALUATION and len(demo_day.stages) == 2 and [p.place for p in demo_day.prizes] == [1, 2, None]
+    for slug in ("cross-border-e-services", "smart-mobility-data", "clean-air-sensors", "cool-streets-demo-day"):
         assert client.get(f"/challenges/{slug}").status_code == 200
         assert client.get(f"/api/v1/challenges/{slug}").status_code == 200
     greek = client.get("/challenges/cross-border-e-services", headers={"Accept-Language": "el"}).get_data(as_text=True)

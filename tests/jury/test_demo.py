@@ -126,3 +126,27 @@ def test_demo_scores_stay_on_the_scale(entry_index, juror_index):
         scale_min, scale_max, position = 1, 5, 2
 
     assert 1 <= demo._score(Criterion, entry_index, juror_index) <= 5
+
+
+def test_the_demo_day_challenge_is_judged_in_pairs_and_its_outcome_published(demo_world):
+    """Round 1 on the rubric, its top five judged in pairs (every juror sees every finalist they may; one of them
+    contradicts the order now and then), closed; the results publish the pairwise outcome with every optional
+    field filled: the special award given, the votes under juror labels, each juror's reliability."""
+    from govchallenge.results import demo as results_demo
+    from govchallenge.results.models import published_for
+
+    demo.add_demo(demo_world)
+    results_demo.add_demo(demo_world)
+    db.session.commit()
+    challenge = by_slug("cool-streets-demo-day")
+    first, final = rows(Round, Round.challenge_id == challenge.id)
+    assert (first.kind, first.state, final.kind, final.state) == ("rubric", "closed", "pairwise", "closed")
+    assert len(final.entries) == demo.PAIRWISE_FINALS["cool-streets-demo-day"]
+    document = published_for(challenge.id).document
+    section = document["final_round"]
+    assert section["kind"] == "pairwise" and len(section["votes"]) >= 4 * 3
+    reliabilities = [j["reliability"] for j in section["jurors"].values()]
+    assert len(reliabilities) == 4 and min(reliabilities) < max(reliabilities)
+    assert [e["place"] for e in document["entries"]] == [1, 2, 3, 4, 5]
+    assert all(e["final"]["comparisons"] > 0 and e["interval"] for e in document["entries"])
+    assert {a["place"] for a in document["awards"]} == {1, 2, None}  # the special award given too

@@ -190,17 +190,17 @@ def test_bad_ballots_are_refused_and_nothing_is_saved(app):
     assert db.session.execute(sa.select(PairwiseShowing)).first() is None
 
 
-def test_the_results_refuse_a_final_round_judged_in_pairs_plainly(app):
+def test_the_results_refuse_a_final_round_without_a_vote_plainly(app):
     from govchallenge.results import documents
     from govchallenge.results.operations import ResultsError, propose
 
     setup = final_setup(PAIRWISE)
     finals.close_final_round(setup["round"], setup["chair"])
     db.session.commit()
-    assert documents.gather(setup["challenge"]).problems == [("final_method", {"kind": PAIRWISE})]
+    assert documents.gather(setup["challenge"]).problems == [("no_votes", {"kind": PAIRWISE})]
     with pytest.raises(ResultsError) as error:
         propose(setup["challenge"], setup["chair"])
-    assert error.value.code == "final_method"
+    assert error.value.code == "no_votes"
 
 
 def test_a_final_round_is_not_assigned_or_closed_as_a_rubric_round(app):
