@@ -103,7 +103,7 @@ def _render_dashboard(challenge, bound=None, status=200, exclude_entry_id=None):
             "exclude": bound.get(("exclude", n)) or ReasonForm(prefix=f"x{n}", formdata=None),
             "exclude_entry_id": exclude_entry_id if ("exclude", n) in bound else None,
             "frozen": ops.round_frozen(rnd),
-            "design_warnings": ops.design_warnings(rnd, info["assignments"]) if rnd.is_open else [],
+            "design_warnings": ops.design_warnings(rnd, info["pairs"], info["all_counted"]) if rnd.is_open else [],
             "entries": pages[rnd.id], "by_entry": by_entry,
             "job": jobs.get(rnd.id),
         })

@@ -64,15 +64,22 @@ def entry_totals(rnd, assignments=None, excluded=None):
     return {sid: values for sid, values in totals.items() if values}
 
 
-def design_warnings(rnd, assignments=None):
+def design_warnings(rnd, pairs=None, all_counted=None):
     """What the results' rule warns of in the round's review design (a disconnected design, a single juror,
-    entries with fewer or a single review, all totals equal), translated: read from the assignments, so that the
-    chair sees it while the round is open and the design can still be fixed (core/registry.RoundScoring)."""
-    assignments = assignments if assignments is not None else active_assignments(rnd)
-    excluded = {e.submission_id for e in rnd.entries if e.excluded_at is not None}
-    pairs = [(a.submission_id, a.juror_id) for a in assignments if a.submission_id not in excluded]
-    criteria = rnd.criteria
-    totals = {(sid, juror): rubric.review_total(scores, criteria) for sid, juror, scores in complete_reviews(rnd, assignments)}
+    entries with fewer or a single review, all totals equal), translated: read from the assignments of the whole
+    round, so that the chair sees it while the round is open and the design can still be fixed
+    (core/registry.RoundScoring). `pairs` [(submission id, juror id)] of the active assignments of entries not
+    excluded, and `all_counted` (whether every one has a counting review), when the caller has read them already;
+    the review totals are read only when all are in, the one case the "all totals equal" warning needs them."""
+    if pairs is None:
+        excluded = {e.submission_id for e in rnd.entries if e.excluded_at is not None}
+        assignments = [a for a in active_assignments(rnd) if a.submission_id not in excluded]
+        pairs = [(a.submission_id, a.juror_id) for a in assignments]
+        all_counted = all(counting(a) for a in assignments)
+    totals = {}
+    if pairs and all_counted:
+        criteria = rnd.criteria
+        totals = {(sid, juror): rubric.review_total(scores, criteria) for sid, juror, scores in complete_reviews(rnd)}
     return round_scoring().design_warnings(rnd, pairs, totals)
 
 
@@ -115,10 +122,13 @@ def page_progress(rnd, submission_ids, entries):
     ).all()
     per_juror = defaultdict(lambda: [0, 0])
     per_entry = {sid: [0, 0] for sid, is_excluded in entries if not is_excluded}
+    pairs, all_counted = [], True
     for juror_id, submission_id, state, excluded_at in rows:
         if submission_id in excluded:
             continue
         done = state == SUBMITTED and excluded_at is None  # as counting(): Review.counts
+        pairs.append((submission_id, juror_id))
+        all_counted = all_counted and done
         per_juror[juror_id][1] += 1
         per_juror[juror_id][0] += done
         row = per_entry.setdefault(submission_id, [0, 0])
@@ -132,4 +142,4 @@ def page_progress(rnd, submission_ids, entries):
     ).unique().scalars().all() if submission_ids else []
     totals = entry_totals(rnd, assignments, excluded)
     return {"jurors": dict(per_juror), "entries": per_entry, "flagged": set(agreement.strongly_disagreeing(totals)),
-            "totals": totals, "assignments": assignments}
+            "totals": totals, "assignments": assignments, "pairs": pairs, "all_counted": all_counted}

@@ -43,3 +43,22 @@ def test_the_entries_come_a_page_at_a_time(app, login_as, monkeypatch):
     assert chair.get(f"/jury/{slug}/dashboard?page=99").status_code == 200  # past the end: the last page
     assert chair.get(f"/jury/{slug}/dashboard?page=x").status_code == 200  # not a number: the first page
     assert queries(chair, f"/jury/{slug}/dashboard") == queries(chair, f"/jury/{slug}/dashboard?page=3")
+
+
+def test_a_page_of_a_big_round_warns_of_the_whole_round_design_not_of_the_entries_shown(app, login_as, monkeypatch):
+    """Two entries a page of five, every entry with its two reviewers and every review in: the design is sound.
+    Read from the page's assignments alone, the three entries not shown looked unassigned and "short"."""
+    from govchallenge.jury import operations as ops
+    from tests.jury.test_design_warnings import _warnings
+    from tests.support.jury_factories import submit_all_reviews
+
+    monkeypatch.setattr(chair_views, "ENTRIES_PER_PAGE", 2)
+    setup = make_jury_setup(n_entries=5, n_jurors=3, reviews=2, anonymous=False)
+    submit_all_reviews(setup["round"])
+    db.session.commit()
+    chair = login_as(setup["chair"])
+    for page in (1, 3):
+        html = chair.get(f"/jury/{setup['challenge'].slug}/dashboard?page={page}").get_data(as_text=True)
+        shown = _warnings(html, "design-warnings-1")
+        assert "fewer reviews" not in shown and "share no juror" not in shown and "single review" not in shown
+    assert ops.design_warnings(setup["round"]) == []
