@@ -22,6 +22,12 @@ AUTHORING = [
     ("GET", "/challenges/{s}/hosts"), ("POST", "/challenges/{s}/hosts"),
     ("POST", "/challenges/{s}/hosts/{cohost}/remove"),
     ("POST", "/challenges/{s}/submit"), ("POST", "/challenges/{s}/withdraw"),
+    ("GET", "/challenges/{s}/submit"), ("GET", "/challenges/{s}/withdraw"),
+    ("GET", "/challenges/{s}/stages/{stage}/edit"), ("POST", "/challenges/{s}/stages/{stage}/edit"),
+    ("GET", "/challenges/{s}/criteria/{criterion}/edit"), ("POST", "/challenges/{s}/criteria/{criterion}/edit"),
+    ("GET", "/challenges/{s}/prizes/{prize}/edit"), ("POST", "/challenges/{s}/prizes/{prize}/edit"),
+    ("GET", "/challenges/{s}/stages/{stage}/remove"), ("GET", "/challenges/{s}/criteria/{criterion}/remove"),
+    ("GET", "/challenges/{s}/prizes/{prize}/remove"), ("GET", "/challenges/{s}/translations?language=el"),
     ("GET", "/challenges/{s}/history"),
 ]
 
