@@ -8,7 +8,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from govchallenge.core import audit, storage
-from govchallenge.core.actions import Messages, button_action, form_action
+from govchallenge.core.actions import Messages, button_action, confirmation, form_action
 from govchallenge.core.pagination import page_of
 from govchallenge.core.geo import EU_MEMBER_STATES, country_choices
 from govchallenge.core.feeds import atom_response
@@ -382,13 +382,6 @@ def _editable(slug):
     challenge = _load(slug)
     require(can.can_edit(current_user, challenge), WHY_NOT_HOST)
     return challenge
-
-
-def confirmation(question, consequence, confirm_label, cancel):
-    """The page that asks before an action that cannot be undone; its button sends the same URL by POST
-    (with the CSRF token), so it works without a script."""
-    return render_template("core/confirm.html", question=question, consequence=consequence,
-                           confirm_label=confirm_label, cancel=cancel, action=request.path)
 
 
 def _stage(challenge, form, stage=None):
