@@ -372,3 +372,26 @@ def test_refusals_say_why(app, draft, client_for, path, method, reason):
 def test_following_a_closed_draft_says_why(app, draft, client_for):
     response = client_for("officer").post(f"/challenges/{draft.slug}/follow")
     assert response.status_code == 403 and "once it is published" in response.get_data(as_text=True)
+
+
+def test_the_builder_pages_are_valid_html(app, draft, people, client_for, tmp_path):
+    from tests.support.htmlcheck import html_errors
+
+    officer = client_for("officer")
+    stage, criterion = draft.stages[0], draft.criteria[0]
+    slug = draft.slug
+    pages = {
+        "draft page with its task list": officer.get(f"/challenges/{slug}"),
+        "stages": officer.get(f"/challenges/{slug}/stages"),
+        "stages refused": officer.post(f"/challenges/{slug}/stages", data={"name": "", "opens_at-day": "31", "opens_at-month": "2",
+                                                                           "opens_at-year": "2031", "opens_at-time": "9"}),
+        "details": officer.get(f"/challenges/{slug}/edit"),
+        "a stage changed in place": officer.get(f"/challenges/{slug}/stages/{stage.id}/edit"),
+        "a criterion changed in place": officer.get(f"/challenges/{slug}/criteria/{criterion.id}/edit"),
+        "confirmation": officer.get(f"/challenges/{slug}/criteria/{criterion.id}/remove"),
+        "check your answers": officer.get(f"/challenges/{slug}/submit"),
+        "translation": officer.get(f"/challenges/{slug}/translations?language=el"),
+        "translation chooser": officer.get(f"/challenges/{slug}/translations"),
+    }
+    assert pages["stages refused"].status_code == 400
+    assert html_errors({name: response.get_data(as_text=True) for name, response in pages.items()}, tmp_path) == {}
