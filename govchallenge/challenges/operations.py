@@ -125,8 +125,9 @@ def update(actor, challenge, texts, version=None, **settings):
     if challenge.state in ANNOUNCED:
         # The rules of the game stay as published: only texts and the results date move.
         settings = {k: v for k, v in settings.items() if k in ("tags", "results_at", "domain")}
-    refuse_date_problems(timeline.publication_problems(
-        windows(challenge), settings.get("publish_at", challenge.publish_at), settings.get("results_at", challenge.results_at)))
+    moments = (settings.get("publish_at", challenge.publish_at), settings.get("results_at", challenge.results_at))
+    if moments != (challenge.publish_at, challenge.results_at):  # a text edit never trips over dates it leaves alone
+        refuse_date_problems(timeline.publication_problems(windows(challenge), *moments))
     _apply_settings(challenge, settings)
     refresh_search_text(challenge)
     changed = [name for name in TEXT_FIELDS if before[name] != (getattr(challenge, name) or {}).get(new_main, "")]

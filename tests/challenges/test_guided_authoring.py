@@ -395,3 +395,10 @@ def test_the_builder_pages_are_valid_html(app, draft, people, client_for, tmp_pa
     }
     assert pages["stages refused"].status_code == 400
     assert html_errors({name: response.get_data(as_text=True) for name, response in pages.items()}, tmp_path) == {}
+
+
+def test_a_text_edit_never_trips_over_dates_it_leaves_alone(app):
+    challenge, first, _second = draft_with_stages()
+    challenge.publish_at = first.opens_at + timedelta(hours=1)  # from before the rule
+    operations.update(factories.make_user(), challenge, {"title": "New", "summary": "S"}, publish_at=challenge.publish_at)
+    assert challenge.title["en"] == "New"
