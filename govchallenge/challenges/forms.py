@@ -6,12 +6,12 @@ from govchallenge.core.i18n import lazy_text as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    BooleanField, DateTimeLocalField, DecimalField, FloatField, HiddenField, IntegerField, SelectField,
+    BooleanField, DecimalField, FloatField, HiddenField, IntegerField, SelectField,
     SelectMultipleField, StringField, TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from govchallenge.core.forms import finite, plausible_moment
+from govchallenge.core.forms import MomentField, finite, plausible_moment
 from govchallenge.core.geo import country_choices, currency_choices, is_country, is_currency
 from govchallenge.core.languages import INTERFACE_LANGUAGES, is_language
 from govchallenge.core.names import NAME_FILTERS, readable_name
@@ -69,8 +69,10 @@ class ChallengeForm(TextsForm):
     domain = SelectField(_l("Domain"), choices=list(DOMAINS.items()))
     tags = StringField(_l("Tags"), validators=[Optional(), Length(max=300)], description=_l("Separated by commas."))
     timezone = SelectField(_l("Time zone of the challenge"), validate_choice=False, description=_l("Stage openings and closings are typed in this zone."))
-    results_at = DateTimeLocalField(_l("Results expected on"), validators=[Optional(), plausible_moment], format="%Y-%m-%dT%H:%M")
-    publish_at = DateTimeLocalField(_l("Publish at"), validators=[Optional(), plausible_moment], format="%Y-%m-%dT%H:%M", description=_l("Leave empty to publish as soon as an administrator approves."))
+    results_at = MomentField(_l("Results expected on"), validators=[Optional(), plausible_moment],
+                             description=_l("After the last stage closes."))
+    publish_at = MomentField(_l("Publish at"), validators=[Optional(), plausible_moment],
+                             description=_l("Before the first stage opens. Leave empty to publish as soon as an administrator approves."))
     countries_mode = SelectField(_l("Who may enter"), choices=list(COUNTRY_MODES.items()))
     countries = SelectMultipleField(_l("Allowed countries"), validate_choice=False, description=_l("Used when entry is limited to chosen countries."))
     entrant_kinds = SelectMultipleField(_l("Allowed kinds of entrant"), choices=list(KINDS.items()), description=_l("None chosen: every kind may enter."))
@@ -142,8 +144,8 @@ def _positive(form, field):
 class StageForm(FlaskForm):
     name = StringField(_l("Name of the stage"), filters=NAME_FILTERS, validators=[DataRequired(), Length(max=120), readable_name], description=_l("For example: Application, Prototype, Final."))
     description = TextAreaField(_l("What entrants hand in"), validators=[Optional(), Length(max=5000)])
-    opens_at = DateTimeLocalField(_l("Opens"), validators=[DataRequired(message=_l("Give the opening date and time.")), plausible_moment], format="%Y-%m-%dT%H:%M")
-    closes_at = DateTimeLocalField(_l("Closes"), validators=[DataRequired(message=_l("Give the closing date and time.")), plausible_moment], format="%Y-%m-%dT%H:%M")
+    opens_at = MomentField(_l("Opens"), validators=[DataRequired(message=_l("Give the opening date and time.")), plausible_moment])
+    closes_at = MomentField(_l("Closes"), validators=[DataRequired(message=_l("Give the closing date and time.")), plausible_moment])
 
     def validate_closes_at(self, field):
         if self.opens_at.data and field.data and field.data <= self.opens_at.data:

@@ -11,6 +11,7 @@ from govchallenge.core.timeutil import utcnow
 from govchallenge.extensions import db
 from govchallenge.jobs import outbox
 
+from . import timeline
 from .models import (
     ACCEPTED, APPROVED, ARCHIVED, CHANGES_REQUESTED, CLOSED, COHOST, DECLINED, DRAFT, IN_EVALUATION, IN_REVIEW,
     INVITED, LEAD, OPEN, PUBLISHED, RESULTS_PUBLISHED, SCHEDULED, Challenge, ChallengeAttachment, ChallengeHost,
@@ -124,6 +125,9 @@ def update(actor, challenge, texts, version=None, **settings):
     if challenge.state in ANNOUNCED:
         # The rules of the game stay as published: only texts and the results date move.
         settings = {k: v for k, v in settings.items() if k in ("tags", "results_at", "domain")}
+    moments = (settings.get("publish_at", challenge.publish_at), settings.get("results_at", challenge.results_at))
+    if moments != (challenge.publish_at, challenge.results_at):  # a text edit never trips over dates it leaves alone
+        refuse_date_problems(timeline.publication_problems(windows(challenge), *moments))
     _apply_settings(challenge, settings)
     refresh_search_text(challenge)
     changed = [name for name in TEXT_FIELDS if before[name] != (getattr(challenge, name) or {}).get(new_main, "")]
@@ -151,17 +155,24 @@ def translatable_parts(challenge):
 
 
 def set_translation(actor, challenge, language, texts, parts=None):
-    """Texts of one language; `parts` maps "stage-3-name", "criterion-5-anchor-0"… to their text."""
+    """Texts of one language: `texts` maps the challenge's text fields, `parts` maps "stage-3-name",
+    "criterion-5-anchor-0"… to their text. Only what is given changes: a field left out (not an empty one,
+    which removes that text) keeps its translation, so saving part of a translation never wipes the rest."""
     _require(challenge, TEXT_EDITABLE)
     for name in TEXT_FIELDS:
-        _set_language(challenge, name, language, texts.get(name))
-    for kind, item_id, attribute, item in translatable_parts(challenge) if parts is not None else ():
-        text = (parts.get(f"{kind}-{item_id}-{attribute}") or "").strip()[:5000]
+        if name in texts:
+            _set_language(challenge, name, language, texts[name])
+    parts = parts or {}
+    for kind, item_id, attribute, item in translatable_parts(challenge):
+        key = f"{kind}-{item_id}-{attribute}"
+        if key not in parts:
+            continue
+        text = (parts[key] or "").strip()
         if attribute.startswith("anchor-"):
             anchors = {point: dict(labels) for point, labels in (item.anchors or {}).items()}
             point = attribute[len("anchor-"):]
             if text:
-                anchors[point][language] = text[:200]
+                anchors[point][language] = text
             else:
                 anchors[point].pop(language, None)
             item.anchors = anchors
@@ -183,16 +194,67 @@ def remove_translation(actor, challenge, language):
     _changed(challenge, actor, "translation_removed", language=language)
 
 
+def windows(challenge, without=None, extra=None):
+    """The challenge's stages as the timeline rules see them, leaving out `without` and adding `extra` (a Window)."""
+    main = challenge.main_language
+    found = [timeline.Window((s.name or {}).get(main, ""), s.opens_at, s.closes_at) for s in challenge.stages if s is not without]
+    return found + ([extra] if extra is not None else [])
+
+
+def refuse_date_problems(problems):
+    """Refuse a change that leaves the dates inconsistent, naming the first stage at fault."""
+    if problems:
+        problem = problems[0]
+        raise ChallengeError(problem.code, stage=problem.stage, other=problem.other)
+
+
+def _check_stage(challenge, stage, name, opens_at, closes_at):
+    """The timeline as it would be with `stage` (None: a new one) at these moments, checked before any change."""
+    after = windows(challenge, without=stage, extra=timeline.Window(name, opens_at, closes_at))
+    refuse_date_problems(timeline.stage_problems(after) + timeline.publication_problems(after, challenge.publish_at, challenge.results_at))
+
+
+def _set_main_texts(item, language, name, description):
+    """The name and description of a stage, criterion or prize in the main language; other languages kept.
+    -> the names of the attributes that changed."""
+    changed = []
+    for attribute, text in (("name", name), ("description", description)):
+        if (getattr(item, attribute) or {}).get(language, "") != (text or ""):
+            _set_language(item, attribute, language, text)
+            changed.append(attribute)
+    return changed
+
+
+def _set_values(item, **values):
+    """Set plain columns; -> the names of those that changed."""
+    changed = [name for name, value in values.items() if getattr(item, name) != value]
+    for name in changed:
+        setattr(item, name, values[name])
+    return changed
+
+
 def add_stage(actor, challenge, name, description, opens_at, closes_at):
     _require(challenge, STRUCTURE_EDITABLE)
-    if closes_at <= opens_at:
-        raise ChallengeError("stage_order")
+    _check_stage(challenge, None, name, opens_at, closes_at)
     language = challenge.main_language
     stage = Stage(name={language: name}, description={language: description} if description else {}, opens_at=opens_at, closes_at=closes_at)
     challenge.stages.append(stage)
     refresh_timeline(challenge)
     db.session.flush()
     _changed(challenge, actor, "stage_added", stage_id=stage.id, opens_at=opens_at.isoformat(), closes_at=closes_at.isoformat())
+    return stage
+
+
+def update_stage(actor, challenge, stage, name, description, opens_at, closes_at):
+    """Change a stage in place: its texts in the main language (translations kept) and its moments."""
+    _require(challenge, STRUCTURE_EDITABLE)
+    _check_stage(challenge, stage, name, opens_at, closes_at)
+    changed = _set_main_texts(stage, challenge.main_language, name, description)
+    changed += _set_values(stage, opens_at=opens_at, closes_at=closes_at)
+    refresh_timeline(challenge)
+    if changed:
+        _changed(challenge, actor, "stage_changed", stage_id=stage.id, fields=changed,
+                 opens_at=opens_at.isoformat(), closes_at=closes_at.isoformat())
     return stage
 
 
@@ -211,13 +273,17 @@ def remove_stage(actor, challenge, stage):
     _changed(challenge, actor, "stage_removed", stage_id=stage.id)
 
 
-def add_criterion(actor, challenge, name, description, weight, scale_min, scale_max, anchors=None, threshold=None,
-                  informational=False, round_number=1):
-    _require(challenge, STRUCTURE_EDITABLE)
+def _check_criterion(weight, scale_min, scale_max):
     if not weight or not math.isfinite(weight) or weight <= 0:
         raise ChallengeError("weight")
     if scale_min >= scale_max:
         raise ChallengeError("scale")
+
+
+def add_criterion(actor, challenge, name, description, weight, scale_min, scale_max, anchors=None, threshold=None,
+                  informational=False, round_number=1):
+    _require(challenge, STRUCTURE_EDITABLE)
+    _check_criterion(weight, scale_min, scale_max)
     language = challenge.main_language
     criterion = Criterion(
         name={language: name}, description={language: description} if description else {}, weight=float(weight),
@@ -228,6 +294,31 @@ def add_criterion(actor, challenge, name, description, weight, scale_min, scale_
     return _added(challenge, actor, challenge.criteria, criterion, "criterion", weight=criterion.weight)
 
 
+def _anchors_in(criterion, language, anchors):
+    """The labelled points typed in the main language; the other languages' labels of points kept are kept."""
+    kept = {}
+    for point, label in (anchors or {}).items():
+        labels = dict((criterion.anchors or {}).get(point, {}))
+        labels[language] = label
+        kept[point] = labels
+    return kept
+
+
+def update_criterion(actor, challenge, criterion, name, description, weight, scale_min, scale_max, anchors=None,
+                     threshold=None, informational=False, round_number=1):
+    """Change a criterion in place (before the challenge opens, so no score was given on it yet)."""
+    _require(challenge, STRUCTURE_EDITABLE)
+    _check_criterion(weight, scale_min, scale_max)
+    language = challenge.main_language
+    changed = _set_main_texts(criterion, language, name, description)
+    changed += _set_values(criterion, weight=float(weight), scale_min=scale_min, scale_max=scale_max, threshold=threshold,
+                           informational=bool(informational), round_number=round_number or 1,
+                           anchors=_anchors_in(criterion, language, anchors))
+    if changed:
+        _changed(challenge, actor, "criterion_changed", criterion_id=criterion.id, fields=changed, weight=criterion.weight)
+    return criterion
+
+
 def remove_criterion(actor, challenge, criterion):
     _require(challenge, STRUCTURE_EDITABLE)
     challenge.criteria.remove(criterion)
@@ -236,8 +327,15 @@ def remove_criterion(actor, challenge, criterion):
     _changed(challenge, actor, "criterion_removed", criterion_id=criterion.id)
 
 
+def _check_place(challenge, prize, place):
+    """Each place is awarded by one prize only (special awards have no place)."""
+    if place is not None and any(other.place == place for other in challenge.prizes if other is not prize):
+        raise ChallengeError("place_taken", place=place)
+
+
 def add_prize(actor, challenge, name, description, place=None, amount=None, currency=None):
     _require(challenge, STRUCTURE_EDITABLE)
+    _check_place(challenge, None, place)
     language = challenge.main_language
     prize = Prize(
         name={language: name}, description={language: description} if description else {}, place=place,
@@ -245,6 +343,18 @@ def add_prize(actor, challenge, name, description, place=None, amount=None, curr
     )
     return _added(challenge, actor, challenge.prizes, prize, "prize", amount=str(amount) if amount is not None else None,
                   currency=prize.currency)
+
+
+def update_prize(actor, challenge, prize, name, description, place=None, amount=None, currency=None):
+    """Change a prize in place: texts in the main language (translations kept), place and amount."""
+    _require(challenge, STRUCTURE_EDITABLE)
+    _check_place(challenge, prize, place)
+    changed = _set_main_texts(prize, challenge.main_language, name, description)
+    changed += _set_values(prize, place=place, amount=amount, currency=(currency or "").upper() or None)
+    if changed:
+        _changed(challenge, actor, "prize_changed", prize_id=prize.id, fields=changed,
+                 amount=str(amount) if amount is not None else None, currency=prize.currency)
+    return prize
 
 
 def remove_prize(actor, challenge, prize):
@@ -302,11 +412,17 @@ def missing_for_review(challenge):
     return missing
 
 
+def date_problems(challenge, now=None):
+    """Every problem of the challenge's dates; with `now`, the stages already past too (checked on sending)."""
+    return timeline.problems(windows(challenge), challenge.publish_at, challenge.results_at, now)
+
+
 def submit_for_review(actor, challenge):
     if challenge.status not in (DRAFT, CHANGES_REQUESTED):
         raise ChallengeError("transition")
     if missing_for_review(challenge):
         raise ChallengeError("incomplete")
+    refuse_date_problems(date_problems(challenge, utcnow()))
     challenge.status = IN_REVIEW
     audit.record("challenge.submitted_for_review", challenge, actor=actor)
     outbox.enqueue("govchallenge.challenges.jobs.email_admins_review_waiting", challenge.id)

@@ -1,4 +1,5 @@
 """Who may do what with challenges: one function per question, deny by default."""
+from govchallenge.core.i18n import lazy_text as _l
 from govchallenge.core.permissions import signed_in
 from govchallenge.organisations.models import active_memberships
 
@@ -111,3 +112,22 @@ def can_follow(user, challenge):
 
 def can_see_audit(user, challenge):
     return is_admin(user) or is_host_officer(user, challenge)
+
+
+# What a signed-in person refused by a rule is told (the 403 page adds what they can do).
+REFUSALS = {
+    "can_ask": _l("Questions are asked while the challenge is published and until it closes; after that, the hosts "
+                  "answer no new question here."),
+    "can_answer": _l("Only the officers of the public bodies that host this challenge answer its questions."),
+    "can_follow": _l("A challenge can be followed once it is published."),
+    "can_review": _l("Only the platform's administrators review a challenge, and only while it waits for review."),
+    "can_submit_for_review": _l("Only the officers of the public bodies that host this challenge send it for review "
+                                "or withdraw it."),
+    "can_move_workflow": _l("Only the hosts' officers and the platform's administrators move a closed challenge on."),
+    "can_respond_invitation": _l("Only an officer of the invited public body answers this invitation, once."),
+}
+
+
+def refusal(question):
+    """The reason given when `question` (one of the functions above) says no."""
+    return REFUSALS[question.__name__]

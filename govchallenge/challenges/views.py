@@ -10,13 +10,13 @@ from markupsafe import Markup
 
 from govchallenge.core import audit, storage
 from govchallenge.core.page_cache import cached_page, valid_until
-from govchallenge.core.actions import Messages, button_action, form_action
+from govchallenge.core.actions import Messages, button_action, confirmation, form_action
 from govchallenge.core.pagination import page_of
 from govchallenge.core.geo import EU_MEMBER_STATES, country_choices
 from govchallenge.core.feeds import atom_response
 from govchallenge.core.i18n import current_language
 from govchallenge.core.i18n import lazy_text as _l
-from govchallenge.core.languages import EU_LANGUAGES, language_name, pick
+from govchallenge.core.languages import EU_LANGUAGES, is_language, language_name, pick
 from govchallenge.core.names import clean_filename
 from govchallenge.core.lookups import child_or_404
 from govchallenge.core.permissions import require, send_to_sign_in
@@ -33,11 +33,12 @@ from .forms import (
     TranslationForm,
 )
 from .models import (
-    ARCHIVED, CHANGES_REQUESTED, DECLINED, DOMAINS, IN_EVALUATION, IN_REVIEW, OPEN_LICENCE_LABELS, PUBLIC_STATES, STATE_LABELS, Challenge, ChallengeAttachment, ChallengeHost,
+    ARCHIVED, CHANGES_REQUESTED, DECLINED, DRAFT, DOMAINS, IN_EVALUATION, IN_REVIEW, OPEN_LICENCE_LABELS, PUBLIC_STATES, STATE_LABELS, Challenge, ChallengeAttachment, ChallengeHost,
     Clarification, Criterion, Prize, Stage,
 )
 from .operations import TEXT_FIELDS
 from .panels import feed_sources, panels_for
+from .tasks import task_list
 
 bp = Blueprint("challenges", __name__, url_prefix="/challenges")
 
@@ -52,7 +53,16 @@ PAGE_SIZE = 20
 MESSAGES = Messages({
     "locked": lambda detail: _("This part of the challenge cannot change in its present state."),
     "stale": lambda detail: _("Someone else saved this challenge while you were editing. Your text is kept below: check the page and save again."),
-    "stage_order": lambda detail: _("A stage must close after it opens."),
+    "stage_order": lambda detail: _("The stage “%(stage)s” must close after it opens.", stage=detail.get("stage", "")),
+    "overlap": lambda detail: _("The stage “%(stage)s” opens before the stage “%(other)s” closes: each stage opens only "
+                                "once the one before it has closed.", stage=detail["stage"], other=detail["other"]),
+    "publish_after_opening": lambda detail: _("The challenge must be published before its first stage, “%(stage)s”, opens.",
+                                              stage=detail["stage"]),
+    "results_before_close": lambda detail: _("The results must be expected after the last stage, “%(stage)s”, closes.",
+                                             stage=detail["stage"]),
+    "stage_past": lambda detail: _("The stage “%(stage)s” has already closed: move its dates or remove it before sending "
+                                   "the challenge for review.", stage=detail["stage"]),
+    "place_taken": lambda detail: _("Another prize is already for place %(place)s: each place has one prize.", place=detail["place"]),
     "weight": lambda detail: _("The weight must be greater than zero."),
     "scale": lambda detail: _("The lowest score must be below the highest."),
     "not_public_body": lambda detail: _("Only verified public bodies can host a challenge."),
@@ -68,7 +78,7 @@ MESSAGES = Messages({
     "file_type": lambda detail: _("This type of file is not accepted. The type is read from the file's content, not its name."),
     "file_storage": lambda detail: _("The file could not be stored just now. Nothing was saved; your text is kept below. Try again in a moment."),
 }, default=lambda: _("This step is not possible in the challenge's present state."),
-    statuses={"locked": 409, "stale": 409, "answered": 409, "transition": 409, "not_closed": 409})
+    statuses={"locked": 409, "stale": 409, "answered": 409, "transition": 409, "not_closed": 409, "stage_past": 409})
 
 
 def _load(slug, options=True):
@@ -217,7 +227,7 @@ def show(slug):
             (h for h in challenge.hosts if can.can_respond_invitation(current_user, h)), None),
         can_review=can.can_review(current_user, challenge), review_form=ReviewForm(),
         can_move_workflow=can.can_move_workflow(current_user, challenge),
-        missing=operations.missing_for_review(challenge) if is_host else [],
+        tasks=task_list(challenge, now) if is_host and challenge.status in (DRAFT, CHANGES_REQUESTED) else [],
         review_note=(review_note.detail.get("comment") or "") if review_note else None,
     )
 
@@ -277,8 +287,8 @@ def create():
         organisation = next(o for o in hosts if o.id == form.host.data)
         challenge = operations.create(current_user, organisation, form.main_language.data, _texts(form), **_settings(form))
         db.session.commit()
-        flash(_("The draft is saved. Add its stages, criteria and prizes, then send it for review."), "success")
-        return redirect(url_for("challenges.show", slug=challenge.slug))
+        flash(_("The draft is saved. Its task list shows what is left to do before you send it for review."), "success")
+        return redirect(url_for("challenges.show", slug=challenge.slug, _anchor="tasks"))
     return render_template("challenges/form.html", form=form, challenge=None), 400 if form.errors else 200
 
 
@@ -304,7 +314,8 @@ def edit(slug):
             operations.update(current_user, challenge, _texts(form), version=form.version.data, **settings)
         except operations.ChallengeError as error:
             db.session.rollback()
-            form.title.errors = list(form.title.errors) + [MESSAGES.text(error)]
+            at_fault = {"publish_after_opening": form.publish_at, "results_before_close": form.results_at}.get(error.code, form.title)
+            at_fault.errors = list(at_fault.errors) + [MESSAGES.text(error)]
             form.version.data = challenge.version
         else:
             db.session.commit()
@@ -313,36 +324,62 @@ def edit(slug):
     return render_template("challenges/form.html", form=form, challenge=challenge), 400 if form.errors else 200
 
 
-@bp.route("/<slug>/translations", methods=["GET", "POST"])
-def translations(slug):
-    challenge = _load(slug)
-    require(can.can_edit(current_user, challenge), WHY_NOT_HOST)
-    form = TranslationForm().fill(exclude=(challenge.main_language,))
-    wanted = request.args.get("language", "")
-    if request.method == "GET" and wanted and wanted != challenge.main_language:
-        form.language.data = wanted
-        for name in TEXT_FIELDS:
-            getattr(form, name).data = (getattr(challenge, name) or {}).get(wanted, "")
-    if form.validate_on_submit():
-        if form.language.data == challenge.main_language:
-            form.language.errors.append(_("This is the main language: edit the challenge itself."))
-        else:
-            parts = {key: value for key, value in request.form.items() if key.split("-", 1)[0] in ("stage", "criterion", "prize")}
-            return _apply(lambda: operations.set_translation(current_user, challenge, form.language.data, _texts(form), parts),
-                          url_for("challenges.translations", slug=slug), _("The translation is saved."))
-    language = form.language.data or wanted
+# The most characters a translated text of a stage, criterion or prize takes, as their own forms allow.
+PART_LIMITS = {"name": 120, "description": 5000, "anchor": 200}
+
+
+def _part_limit(attribute):
+    return PART_LIMITS["anchor" if attribute.startswith("anchor-") else attribute]
+
+
+def _translation_parts(challenge, language, typed=None):
+    """The texts of the stages, criteria and prizes to translate, each with its text in the main language and
+    its translation into `language` (what was typed, when a form comes back)."""
     parts = []
     for kind, item_id, attribute, item in operations.translatable_parts(challenge):
         key = f"{kind}-{item_id}-{attribute}"
-        if attribute.startswith("anchor-"):
-            source = (item.anchors or {}).get(attribute[len("anchor-"):], {})
-        else:
-            source = getattr(item, attribute) or {}
+        source = (item.anchors or {}).get(attribute[len("anchor-"):], {}) if attribute.startswith("anchor-") else (getattr(item, attribute) or {})
         if not source.get(challenge.main_language) and not source.get(language):
             continue
-        current = request.form.get(key) if request.method == "POST" else source.get(language, "")
-        parts.append({"key": key, "kind": kind, "attribute": attribute, "original": source.get(challenge.main_language, ""), "value": current or ""})
-    return render_template("challenges/translations.html", form=form, challenge=challenge, parts=parts), 400 if form.errors else 200
+        value = typed.get(key, "") if typed is not None else source.get(language, "")
+        limit = _part_limit(attribute)
+        parts.append({"key": key, "kind": kind, "attribute": attribute, "original": source.get(challenge.main_language, ""),
+                      "value": value or "", "limit": limit, "error": len(value or "") > limit})
+    return parts
+
+
+def _translation_form(challenge, language):
+    """The form of one language, opened with that language's texts as they are."""
+    form = TranslationForm(data={"language": language, **{name: (getattr(challenge, name) or {}).get(language, "") for name in TEXT_FIELDS}})
+    return form.fill(exclude=(challenge.main_language,))
+
+
+@bp.route("/<slug>/translations", methods=["GET", "POST"])
+def translations(slug):
+    """Languages of the challenge; choosing one opens its form filled with its translation as it is. Saving
+    changes only the fields the form sent, so nothing of the translation is lost."""
+    challenge = _load(slug)
+    require(can.can_edit(current_user, challenge), WHY_NOT_HOST)
+    if request.method == "POST":
+        form = TranslationForm().fill(exclude=(challenge.main_language,))
+        language = form.language.data or ""
+    else:
+        language = request.args.get("language", "")
+        form = _translation_form(challenge, language) if language else None
+    chooser = TranslationForm(data={"language": language}, meta={"csrf": False}).fill(exclude=(challenge.main_language,))
+    if language and (language == challenge.main_language or not is_language(language)):
+        chooser.language.errors = [_("This is the main language: edit the challenge itself.") if language == challenge.main_language
+                                   else _("Choose a language from the list.")]
+        return render_template("challenges/translations.html", form=None, chooser=chooser, challenge=challenge, parts=[]), 400
+    typed = {key: value for key, value in request.form.items() if key.split("-", 1)[0] in ("stage", "criterion", "prize")}
+    parts = _translation_parts(challenge, language, typed if request.method == "POST" else None)
+    if request.method == "POST" and form.validate_on_submit() and not any(p["error"] for p in parts):
+        texts = {name: (request.form[name] or "").strip() for name in TEXT_FIELDS if name in request.form}
+        return _apply(lambda: operations.set_translation(current_user, challenge, language, texts, typed),
+                      url_for("challenges.translations", slug=slug), _("The translation is saved."))
+    failed = request.method == "POST"
+    return render_template("challenges/translations.html", form=form, chooser=chooser, challenge=challenge, parts=parts,
+                           parts_failed=failed and any(p["error"] for p in parts)), 400 if failed else 200
 
 
 @bp.route("/<slug>/translations/<language>/remove", methods=["POST"])
@@ -355,47 +392,57 @@ def remove_translation(slug, language):
                   url_for("challenges.translations", slug=slug), _("The translation is removed."))
 
 
-def _remove_part(slug, model, part_id, remove, page, message):
-    """Remove one stage, criterion, prize or attachment of the challenge: hosts only, by button."""
+def _editable(slug):
     challenge = _load(slug)
     require(can.can_edit(current_user, challenge), WHY_NOT_HOST)
-    part = _child(model, challenge, part_id)
-    return _apply(lambda: remove(current_user, challenge, part), url_for(page, slug=slug), message)
+    return challenge
 
 
-def _add_part(slug, form, template, add, page, message, field=None, **context):
-    """Add one stage, criterion, prize or attachment from its form. A refusal comes back on the form (on `field`,
-    else above it) with what was typed."""
-    challenge = _load(slug)
-    require(can.can_edit(current_user, challenge), WHY_NOT_HOST)
-
-    def again(status):
-        return render_template(template, form=form, challenge=challenge, **context), status
-
-    if request.method == "GET":
-        return again(200)
-    return form_action(form, lambda: add(challenge, form), done=lambda _part: (url_for(page, slug=slug), message),
-                       again=again, messages=MESSAGES, field=getattr(form, field) if field else None)
-
-
-def _stage(challenge, form):
+def _stage(challenge, form, stage=None):
     zone = challenge.timezone
-    return operations.add_stage(
-        current_user, challenge, form.name.data.strip(), (form.description.data or "").strip(),
-        local_to_utc(form.opens_at.data, zone), local_to_utc(form.closes_at.data, zone))
+    values = (form.name.data.strip(), (form.description.data or "").strip(),
+              local_to_utc(form.opens_at.data, zone), local_to_utc(form.closes_at.data, zone))
+    if stage is None:
+        return operations.add_stage(current_user, challenge, *values)
+    return operations.update_stage(current_user, challenge, stage, *values)
 
 
-def _criterion(challenge, form):
-    return operations.add_criterion(
-        current_user, challenge, form.name.data.strip(), (form.description.data or "").strip(), form.weight.data,
-        form.scale_min.data, form.scale_max.data, getattr(form, "parsed_anchors", {}), form.threshold.data,
-        form.informational.data, form.round_number.data)
+def _stage_values(challenge, stage):
+    main = challenge.main_language
+    return {"name": stage.name.get(main, ""), "description": (stage.description or {}).get(main, ""),
+            "opens_at": _local(stage.opens_at, challenge), "closes_at": _local(stage.closes_at, challenge)}
 
 
-def _prize(challenge, form):
-    return operations.add_prize(
-        current_user, challenge, form.name.data.strip(), (form.description.data or "").strip(), form.place.data,
-        form.amount.data, form.currency.data or None)
+def _criterion(challenge, form, criterion=None):
+    values = (form.name.data.strip(), (form.description.data or "").strip(), form.weight.data, form.scale_min.data,
+              form.scale_max.data, getattr(form, "parsed_anchors", {}), form.threshold.data, form.informational.data,
+              form.round_number.data)
+    if criterion is None:
+        return operations.add_criterion(current_user, challenge, *values)
+    return operations.update_criterion(current_user, challenge, criterion, *values)
+
+
+def _criterion_values(challenge, criterion):
+    main = challenge.main_language
+    anchors = "\n".join(f"{point}: {labels.get(main, '')}" for point, labels in
+                        sorted((criterion.anchors or {}).items(), key=lambda item: int(item[0])))
+    return {"name": criterion.name.get(main, ""), "description": (criterion.description or {}).get(main, ""),
+            "weight": criterion.weight, "scale_min": criterion.scale_min, "scale_max": criterion.scale_max, "anchors": anchors,
+            "threshold": criterion.threshold, "informational": criterion.informational, "round_number": criterion.round_number}
+
+
+def _prize(challenge, form, prize=None):
+    values = (form.name.data.strip(), (form.description.data or "").strip(), form.place.data, form.amount.data,
+              form.currency.data or None)
+    if prize is None:
+        return operations.add_prize(current_user, challenge, *values)
+    return operations.update_prize(current_user, challenge, prize, *values)
+
+
+def _prize_values(challenge, prize):
+    main = challenge.main_language
+    return {"name": prize.name.get(main, ""), "description": (prize.description or {}).get(main, ""), "place": prize.place,
+            "amount": prize.amount, "currency": prize.currency or ""}
 
 
 def _attachment(challenge, form):
@@ -406,41 +453,97 @@ def _attachment(challenge, form):
 
 @dataclass(frozen=True)
 class Part:
-    """The parts of a challenge its hosts build one by one: a page that lists them with a form to add one,
-    and a button to remove each."""
+    """The parts of a challenge its hosts build one by one: a page that lists them with a form to add one, a
+    page to change each in place (not attachments: a file is replaced by removing it and attaching another),
+    and a confirmation page to remove each."""
     path: str          # URL part and page endpoint: /<slug>/<path>
-    remove_endpoint: str
+    kind: str          # stage, criterion, prize, attachment: endpoints remove_<kind>, edit_<kind>
     model: type
-    form: object       # () -> a form
+    form: object       # (**kwargs) -> a form
     add: object        # (challenge, form) -> the new part
     remove: object     # operations.remove_*(actor, challenge, part)
     added: object      # () -> message
     removed: object
-    field: str = None  # the field a refusal is about, when it is about one
+    remove_question: object  # (name) -> "Remove the stage “…”?"
+    fields: object = dict    # (form) -> {refusal code: the field it is about}
+    change: object = None    # (challenge, form, part) -> the part changed; None: not changed in place
+    values: object = None    # (challenge, part) -> the form's data as the part is
+    edit_title: object = None  # () -> the heading of the edit page
     context: object = dict  # () -> more for the template
 
+    @property
+    def page(self):
+        return f"challenges.{self.path}"
+
+    def name_of(self, challenge, part):
+        return (getattr(part, "name", None) or getattr(part, "title", None) or {}).get(challenge.main_language, "")
+
+    def _form_action(self, challenge, form, run, message, template, **context):
+        """The page of one form: GET shows it; POST runs `run` in the one action shape, back to the list."""
+        def again(status):
+            return render_template(template, form=form, challenge=challenge, **context), status
+
+        if request.method == "GET":
+            return again(200)
+        return form_action(form, run, done=lambda _part: (url_for(self.page, slug=challenge.slug), message),
+                           again=again, messages=MESSAGES, fields=self.fields(form))
+
     def add_page(self, slug):
-        return _add_part(slug, self.form(), f"challenges/{self.path}.html", self.add, f"challenges.{self.path}",
-                         self.added(), field=self.field, **self.context())
+        """Add one from its form. A refusal comes back on the field it is about (else above the form) with
+        what was typed."""
+        challenge = _editable(slug)
+        form = self.form()
+        return self._form_action(challenge, form, lambda: self.add(challenge, form), self.added(),
+                                 f"challenges/{self.path}.html", **self.context())
+
+    def edit_page(self, slug, part_id):
+        """Change one in place, its form opened with what it holds; audited like every edit."""
+        challenge = _editable(slug)
+        part = _child(self.model, challenge, part_id)
+        form = self.form(data=self.values(challenge, part)) if request.method == "GET" else self.form()
+        return self._form_action(challenge, form, lambda: self.change(challenge, form, part), _("Saved."),
+                                 "challenges/edit_part.html", part=part, heading=self.edit_title(), back=url_for(self.page, slug=slug))
 
     def remove_one(self, slug, part_id):
-        return _remove_part(slug, self.model, part_id, self.remove, f"challenges.{self.path}", self.removed())
+        """GET asks (naming the part); POST removes."""
+        challenge = _editable(slug)
+        part = _child(self.model, challenge, part_id)
+        back = url_for(self.page, slug=slug)
+        if request.method == "GET":
+            return confirmation(self.remove_question(self.name_of(challenge, part)),
+                                _("It is removed from the challenge with its translations. This cannot be undone."),
+                                _("Remove"), back)
+        return _apply(lambda: self.remove(current_user, challenge, part), back, self.removed())
 
 
 PARTS = (
-    Part("stages", "remove_stage", Stage, StageForm, _stage, operations.remove_stage,
-         lambda: _("The stage is added."), lambda: _("The stage is removed.")),
-    Part("criteria", "remove_criterion", Criterion, CriterionForm, _criterion, operations.remove_criterion,
-         lambda: _("The criterion is added."), lambda: _("The criterion is removed.")),
-    Part("prizes", "remove_prize", Prize, lambda: PrizeForm().fill(), _prize, operations.remove_prize,
-         lambda: _("The prize is added."), lambda: _("The prize is removed.")),
-    Part("attachments", "remove_attachment", ChallengeAttachment, AttachmentForm, _attachment, operations.remove_attachment,
-         lambda: _("The file is attached."), lambda: _("The file is removed."), field="file",
+    Part("stages", "stage", Stage, StageForm, _stage, operations.remove_stage,
+         lambda: _("The stage is added."), lambda: _("The stage is removed."),
+         lambda name: _("Remove the stage “%(name)s”?", name=name),
+         fields=lambda form: {"overlap": form.opens_at, "publish_after_opening": form.opens_at,
+                              "results_before_close": form.closes_at, "stage_order": form.closes_at},
+         change=_stage, values=_stage_values, edit_title=lambda: _("Change the stage")),
+    Part("criteria", "criterion", Criterion, CriterionForm, _criterion, operations.remove_criterion,
+         lambda: _("The criterion is added."), lambda: _("The criterion is removed."),
+         lambda name: _("Remove the criterion “%(name)s”?", name=name),
+         fields=lambda form: {"weight": form.weight, "scale": form.scale_max},
+         change=_criterion, values=_criterion_values, edit_title=lambda: _("Change the criterion")),
+    Part("prizes", "prize", Prize, lambda **kwargs: PrizeForm(**kwargs).fill(), _prize, operations.remove_prize,
+         lambda: _("The prize is added."), lambda: _("The prize is removed."),
+         lambda name: _("Remove the prize “%(name)s”?", name=name),
+         fields=lambda form: {"place_taken": form.place},
+         change=_prize, values=_prize_values, edit_title=lambda: _("Change the prize")),
+    Part("attachments", "attachment", ChallengeAttachment, AttachmentForm, _attachment, operations.remove_attachment,
+         lambda: _("The file is attached."), lambda: _("The file is removed."),
+         lambda name: _("Remove the file “%(name)s”?", name=name),
+         fields=lambda form: dict.fromkeys(("file_empty", "file_too_large", "file_type", "file_storage"), form.file),
          context=lambda: {"limit_mb": operations.max_attachment_bytes() // (1024 * 1024)}),
 )
 for _part in PARTS:
     bp.add_url_rule(f"/<slug>/{_part.path}", _part.path, _part.add_page, methods=["GET", "POST"])
-    bp.add_url_rule(f"/<slug>/{_part.path}/<int:part_id>/remove", _part.remove_endpoint, _part.remove_one, methods=["POST"])
+    bp.add_url_rule(f"/<slug>/{_part.path}/<int:part_id>/remove", f"remove_{_part.kind}", _part.remove_one, methods=["GET", "POST"])
+    if _part.change is not None:
+        bp.add_url_rule(f"/<slug>/{_part.path}/<int:part_id>/edit", f"edit_{_part.kind}", _part.edit_page, methods=["GET", "POST"])
 
 
 # --- co-hosts --------------------------------------------------------------------------------
@@ -465,7 +568,7 @@ def hosts(slug):
 def _invitation(slug, host_id):
     challenge = _load(slug)
     host = _child(ChallengeHost, challenge, host_id)
-    require(can.can_respond_invitation(current_user, host))
+    require(can.can_respond_invitation(current_user, host), can.refusal(can.can_respond_invitation))
     return challenge, host
 
 
@@ -495,18 +598,35 @@ def remove_host(slug, host_id):
 def _lifecycle(slug, permission, change, message):
     """A lifecycle button of the challenge page: `change(challenge)` is the one operation."""
     challenge = _load(slug)
-    require(permission(current_user, challenge))
+    require(permission(current_user, challenge), can.refusal(permission))
     return _apply(lambda: change(challenge), url_for("challenges.show", slug=slug), message)
 
 
-@bp.route("/<slug>/submit", methods=["POST"])
+@bp.route("/<slug>/submit", methods=["GET", "POST"])
 def submit(slug):
-    return _lifecycle(slug, can.can_submit_for_review, lambda c: operations.submit_for_review(current_user, c),
-                      _("The challenge is sent to the platform administrators for review."))
+    """GET: check your answers — the whole challenge as the administrators will read it, each part with a
+    link to change it, and what still stops it; POST sends it."""
+    if request.method == "POST":
+        return _lifecycle(slug, can.can_submit_for_review, lambda c: operations.submit_for_review(current_user, c),
+                          _("The challenge is sent to the platform administrators for review."))
+    challenge = _load(slug)
+    require(can.can_submit_for_review(current_user, challenge), can.refusal(can.can_submit_for_review))
+    problems = [MESSAGES.text(operations.ChallengeError(p.code, stage=p.stage, other=p.other))
+                for p in operations.date_problems(challenge, utcnow())]
+    if operations.missing_for_review(challenge):
+        problems.insert(0, MESSAGES.text(operations.ChallengeError("incomplete")))
+    return render_template("challenges/check.html", challenge=challenge, texts=localised(challenge), problems=problems,
+                           sendable=challenge.status in (DRAFT, CHANGES_REQUESTED))
 
 
-@bp.route("/<slug>/withdraw", methods=["POST"])
+@bp.route("/<slug>/withdraw", methods=["GET", "POST"])
 def withdraw(slug):
+    if request.method == "GET":
+        challenge = _load(slug)
+        require(can.can_submit_for_review(current_user, challenge), can.refusal(can.can_submit_for_review))
+        return confirmation(_("Withdraw the challenge from review?"),
+                            _("It goes back to draft: the administrators stop reviewing it, and you send it again when it is ready."),
+                            _("Withdraw from review"), url_for("challenges.show", slug=slug))
     return _lifecycle(slug, can.can_submit_for_review, lambda c: operations.withdraw_from_review(current_user, c),
                       _("The challenge is back to draft."))
 
@@ -525,7 +645,7 @@ def archive(slug):
 
 def _review(slug, change, message):
     challenge = _load(slug)
-    require(can.can_review(current_user, challenge))
+    require(can.can_review(current_user, challenge), can.refusal(can.can_review))
     form = ReviewForm()
     if not form.validate_on_submit():
         abort(400)
@@ -547,7 +667,7 @@ def request_changes(slug):
 @bp.route("/<slug>/questions", methods=["POST"])
 def ask(slug):
     challenge = _load_visible(slug)
-    require(can.can_ask(current_user, challenge))
+    require(can.can_ask(current_user, challenge), can.refusal(can.can_ask))
     form = QuestionForm()
     if not form.validate_on_submit():
         flash(_("Write your question before sending it."), "error")
@@ -561,7 +681,7 @@ def ask(slug):
 @bp.route("/<slug>/questions/<int:clarification_id>/answer", methods=["POST"])
 def answer(slug, clarification_id):
     challenge = _load(slug)
-    require(can.can_answer(current_user, challenge))
+    require(can.can_answer(current_user, challenge), can.refusal(can.can_answer))
     clarification = _child(Clarification, challenge, clarification_id)
     form = AnswerForm()
     if not form.validate_on_submit():
@@ -576,7 +696,7 @@ def answer(slug, clarification_id):
 @bp.route("/<slug>/follow", methods=["POST"])
 def follow(slug):
     challenge = _load_visible(slug)
-    require(can.can_follow(current_user, challenge))
+    require(can.can_follow(current_user, challenge), can.refusal(can.can_follow))
     return _apply(lambda: operations.follow(current_user, challenge), url_for("challenges.show", slug=slug),
                   _("You follow this challenge: changes and answers will be e-mailed to you."))
 

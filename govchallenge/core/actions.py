@@ -7,7 +7,7 @@ is about or is flashed, and the page is shown again, with what the user typed, u
 the refusal (400 for bad input, 409 for a state that forbids the change, ...). Nothing the user saved
 before is lost: only the refused change is rolled back.
 """
-from flask import abort, flash, redirect
+from flask import abort, flash, redirect, render_template, request
 from sqlalchemy.exc import IntegrityError
 
 from govchallenge.extensions import db
@@ -98,3 +98,10 @@ def button_action(run, *, back, done, messages, form=None):
         refuse(error, messages)
         return redirect(back)
     return succeed(*done(result)) if callable(done) else succeed(back, done)
+
+
+def confirmation(question, consequence, confirm_label, cancel):
+    """The page that asks before an action that cannot be undone (GET of the action's URL): its button sends the
+    same URL by POST with the CSRF token, so it works without a script; `cancel` goes back unchanged."""
+    return render_template("core/confirm.html", question=question, consequence=consequence,
+                           confirm_label=confirm_label, cancel=cancel, action=request.path)

@@ -11,7 +11,7 @@ from flask import g, request
 from flask_babel import get_locale, get_timezone
 from markupsafe import Markup, escape
 
-from .forms import EmptyForm
+from .forms import EmptyForm, character_limit
 from .geo import country_name, format_money
 from .languages import INTERFACE_LANGUAGES, language_autonym, language_name, pick
 from .markdown import render_markdown
@@ -92,6 +92,15 @@ def note_form_errors():
     return ""
 
 
+def first_on_page(key):
+    """True the first time a page asks about `key`: a macro used many times loads its script once."""
+    seen = g.setdefault("first_on_page", set())
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
+
+
 def form_errors_shown():
     return bool(g.get("form_errors_shown"))
 
@@ -115,6 +124,8 @@ def register(app):
         nav_links=nav_links,
         note_form_errors=note_form_errors,
         form_errors_shown=form_errors_shown,
+        first_on_page=first_on_page,
+        character_limit=character_limit,
         empty_form=EmptyForm,
         viewer_zone=lambda: str(get_timezone()),
         current_locale=lambda: str(get_locale() or "en"),

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from govchallenge.core.actions import button_action, refuse, succeed
+from govchallenge.core.actions import button_action, confirmation, refuse, succeed
 from govchallenge.core.forms import EmptyForm
 from govchallenge.core.permissions import require
 from govchallenge.extensions import db
@@ -61,6 +61,11 @@ def propose(slug):
 def confirm(slug):
     challenge = load_results_challenge(slug)
     require(can.can_confirm(current_user, challenge), can.REFUSALS["can_confirm"])
+    if request.method == "GET":
+        return confirmation(_("Confirm this ranking for your organisation?"),
+                            _("Once every host has confirmed, the results are published and announced to every participant, "
+                              "juror and follower. This cannot be undone."),
+                            _("Confirm the ranking"), url_for("results.show", slug=slug))
     if not EmptyForm().validate_on_submit():
         abort(400)
     publication = proposed_for(challenge.id)

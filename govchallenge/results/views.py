@@ -12,7 +12,7 @@ bp = Blueprint("results", __name__)
 ROUTES = [
     ("/challenges/<slug>/results", public_views.show, ("GET",)),
     ("/challenges/<slug>/results/propose", host_views.propose, ("POST",)),
-    ("/challenges/<slug>/results/confirm", host_views.confirm, ("POST",)),
+    ("/challenges/<slug>/results/confirm", host_views.confirm, ("GET", "POST")),
     ("/challenges/<slug>/results.json", public_views.export_json, ("GET",)),
     ("/challenges/<slug>/results.csv", public_views.export_csv, ("GET",)),
     ("/api/v1/challenges/<slug>/results", public_views.api_results, ("GET",)),

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from govchallenge.challenges.models import Stage
 from govchallenge.challenges.models import by_slug as challenge_by_slug
 from govchallenge.core import storage
-from govchallenge.core.actions import Messages, button_action
+from govchallenge.core.actions import Messages, button_action, confirmation
 from govchallenge.core.s3 import S3Error
 from govchallenge.core.forms import EmptyForm
 from govchallenge.core.geo import country_name
@@ -291,11 +291,16 @@ def delete_file(public_id, file_id):
         messages=MESSAGES, form=form)
 
 
-@bp.route("/<public_id>/withdraw", methods=["POST"])
+@bp.route("/<public_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(public_id):
+    """GET asks first; POST withdraws."""
     submission = _load(public_id)
     require(can.can_work_on(current_user, submission.team), can.REFUSALS["can_work_on"])
+    if request.method == "GET":
+        return confirmation(_("Withdraw your entry?"),
+                            _("It is no longer submitted: the jury will not see it unless you submit it again before the deadline."),
+                            _("Withdraw the entry"), url_for("submissions.show", public_id=public_id))
     return button_action(lambda: operations.withdraw(current_user, submission),
                          back=url_for("submissions.show", public_id=public_id),
                          done=_("Your entry is withdrawn. You may submit it again before the deadline."), messages=MESSAGES)

@@ -91,20 +91,17 @@ def _managed_team(public_id):
     return team
 
 
-def _team_field_action(team, form, field, run, message):
-    """A one-field form of the team page: problems with the field are flashed on the team page."""
-    if not form.validate_on_submit():
-        return _field_refused(form, field, team)
-    return _team_button(team, run, lambda _result: (url_for("teams.show", public_id=team.public_id), message()))
+def _team_field_action(team, form, field, run, message, form_name):
+    """A one-field form of the team page (`form_name`: rename_form, invite_form). Its problem, bad input or a
+    rule's refusal, stands beside the field on the team page shown again, with what was typed; a bad token is a
+    bad request."""
+    def again(status):
+        if "csrf_token" in form.errors:
+            abort(400)
+        return _team_page(team, **{form_name: form}), status
 
-
-def _field_refused(form, field, team):
-    """A one-field form of the team page that did not validate: a bad token is a bad request; the field's
-    problems are flashed on the team page."""
-    if "csrf_token" in form.errors:
-        abort(400)
-    flash(f"{field.label.text}: {' '.join(map(str, field.errors))}", "error")
-    return redirect(url_for("teams.show", public_id=team.public_id))
+    return form_action(form, run, done=lambda _result: (url_for("teams.show", public_id=team.public_id), message()),
+                       again=again, messages=MESSAGES, field=field)
 
 
 @bp.route("/")
@@ -149,10 +146,14 @@ def create(slug):
 def show(public_id):
     team = _load_team(public_id)
     require(can.can_view_team(current_user, team), can.REFUSALS["can_view_team"])
-    now = utcnow()
+    return _team_page(team)
+
+
+def _team_page(team, invite_form=None, rename_form=None):
+    """The team page; a form sent from it and refused comes back in place of the empty one."""
     return render_template(
-        "teams/show.html", team=team, challenge=team.challenge, now=now,
-        is_lead=can.is_lead(current_user, team), invite_form=InviteForm(), rename_form=RenameForm(name=team.name),
+        "teams/show.html", team=team, challenge=team.challenge, now=utcnow(), is_lead=can.is_lead(current_user, team),
+        invite_form=invite_form or InviteForm(formdata=None), rename_form=rename_form or RenameForm(formdata=None, name=team.name),
         invitations=sorted(operations.pending_invitations(team), key=lambda i: i.id),
         entries=team_entries(team),
     )
@@ -170,7 +171,7 @@ def invite(public_id):
     team = _managed_team(public_id)
     form = InviteForm()
     return _team_field_action(team, form, form.email, lambda: operations.invite(current_user, team, form.email.data),
-                              lambda: _("An invitation is sent to %(email)s.", email=form.email.data.strip().lower()))
+                              lambda: _("An invitation is sent to %(email)s.", email=form.email.data.strip().lower()), "invite_form")
 
 
 @bp.route("/<public_id>/invitations/<int:invitation_id>/revoke", methods=["POST"])
@@ -288,4 +289,4 @@ def rename(public_id):
     team = _managed_team(public_id)
     form = RenameForm()
     rename_once = flushed(lambda: operations.rename(current_user, team, form.name.data), operations.TeamError("name_taken"))
-    return _team_field_action(team, form, form.name, rename_once, lambda: _("The team is renamed."))
+    return _team_field_action(team, form, form.name, rename_once, lambda: _("The team is renamed."), "rename_form")

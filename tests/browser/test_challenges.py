@@ -13,8 +13,13 @@ from tests.support.browser import assert_accessible, sign_in, sign_out
 pytestmark = pytest.mark.browser
 
 
-def local(moment):
-    return to_zone(moment, "Europe/Warsaw").strftime("%Y-%m-%dT%H:%M")
+def fill_moment(page, name, moment, zone="Europe/Warsaw"):
+    """Types a moment into the day / month / year / time inputs of a moment field."""
+    local = to_zone(moment, zone)
+    page.locator(f"#{name}").fill(str(local.day))
+    page.locator(f"#{name}-month").fill(str(local.month))
+    page.locator(f"#{name}-year").fill(str(local.year))
+    page.locator(f"#{name}-time").fill(local.strftime("%H:%M"))
 
 
 def post_button(page, action_suffix):
@@ -44,7 +49,7 @@ def test_cross_border_challenge_from_draft_to_open(page, live_app, playwright_br
     page.locator("#countries_mode").select_option("eu")
     page.locator("main form button[type=submit]").click()
     page.get_by_role("heading", name="Transgraniczne e-usługi").wait_for()
-    slug = page.url.rstrip("/").rsplit("/", 1)[1]
+    slug = page.url.split("#")[0].rstrip("/").rsplit("/", 1)[1]
 
     page.goto(f"/challenges/{slug}/new-title-check".replace("/new-title-check", "/edit"))
     page.locator("#title").fill("")
@@ -56,8 +61,8 @@ def test_cross_border_challenge_from_draft_to_open(page, live_app, playwright_br
     assert_accessible(page, "stages form")
     now = utcnow()
     page.locator("#name").fill("Zgłoszenia")
-    page.locator("#opens_at").fill(local(now - timedelta(minutes=5)))
-    page.locator("#closes_at").fill(local(now + timedelta(days=30)))
+    fill_moment(page, "opens_at", now - timedelta(minutes=5))
+    fill_moment(page, "closes_at", now + timedelta(days=30))
     page.locator("main form.form button[type=submit]").click()
     page.wait_for_load_state()
     page.goto(f"/challenges/{slug}/criteria")
@@ -82,6 +87,8 @@ def test_cross_border_challenge_from_draft_to_open(page, live_app, playwright_br
                                      ("el", "Διασυνοριακές ηλεκτρονικές υπηρεσίες", "Κοινές ηλεκτρονικές υπηρεσίες.")):
         page.goto(f"/challenges/{slug}/translations")
         page.locator("#language").select_option(language)
+        page.get_by_role("button", name="Open the translation").click()
+        page.wait_for_load_state()
         page.locator("#title").fill(title)
         page.locator("#summary").fill(summary)
         page.locator("main form.form button[type=submit]").click()
@@ -97,7 +104,7 @@ def test_cross_border_challenge_from_draft_to_open(page, live_app, playwright_br
     page.locator("#title").fill("Regulamin")
     page.locator("#file").set_input_files({"name": "regulamin.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 terms"})
     page.locator("main form.form button[type=submit]").click()
-    page.get_by_role("link", name="Regulamin").wait_for()
+    page.get_by_role("link", name="Regulamin", exact=True).wait_for()
     page.goto(f"/challenges/{slug}/history")
     assert_accessible(page, "history")
 
@@ -121,7 +128,7 @@ def test_cross_border_challenge_from_draft_to_open(page, live_app, playwright_br
 
     # Sent for review; the admin approves; it opens.
     sign_in(page, anna)
-    page.goto(f"/challenges/{slug}")
+    page.goto(f"/challenges/{slug}/submit")
     post_button(page, "/submit")
     sign_out(page)
     sign_in(page, admin)
@@ -165,3 +172,121 @@ def test_cross_border_challenge_from_draft_to_open(page, live_app, playwright_br
     assert german_page.get_by_role("link", name="Transgraniczne e-usługi").count() == 1
     assert_accessible(german_page, "catalogue with filters")
     german.close()
+
+
+def test_guided_authoring_through_the_task_list(page, live_app):
+    """An officer builds a challenge from its task list: a stage changed in place, a field of the Greek
+    translation changed without losing the others, and stopped by dates that do not hang together."""
+    officer = factories.make_user(email="nikos@digital.gov.gr", name="Nikos Officer", country="GR", language="en")
+    factories.make_public_body(country="GR", officer=officer, name="Ministry of Digital Governance")
+    db.session.commit()
+    sign_in(page, officer)
+    page.goto("/challenges/new")
+    page.locator("#title").fill("Open permits")
+    page.locator("#summary").fill("Building permits online.")
+    page.locator("#description").fill("The whole **story**.")
+    page.locator("#timezone").select_option("Europe/Athens")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    tasks = page.locator("#tasks")
+    tasks.wait_for()
+    assert tasks.get_by_role("link", name="Details").count() == 1
+    assert "Completed" in tasks.locator("li", has_text="Details").inner_text()
+    assert "Not started" in tasks.locator("li", has_text="Stages").inner_text()
+    assert "Cannot start yet" in tasks.locator("li", has_text="Submit for review").inner_text()
+    assert_accessible(page, "draft page with its task list")
+
+    # Stages, typed as day / month / year and time.
+    tasks.get_by_role("link", name="Stages").click()
+    page.wait_for_load_state()
+    now = utcnow()
+    for name, opens, closes in (("Applications", now + timedelta(days=2), now + timedelta(days=20)),
+                                ("Prototypes", now + timedelta(days=20), now + timedelta(days=40))):
+        page.locator("#name").fill(name)
+        fill_moment(page, "opens_at", opens, "Europe/Athens")
+        fill_moment(page, "closes_at", closes, "Europe/Athens")
+        page.locator("main form.form button[type=submit]").click()
+        page.wait_for_load_state()
+    assert page.locator("table tbody tr").count() == 2
+
+    # Stopped by a stage that overlaps another, with a message naming both; what was typed is kept.
+    page.locator("#name").fill("Final")
+    fill_moment(page, "opens_at", now + timedelta(days=30), "Europe/Athens")
+    fill_moment(page, "closes_at", now + timedelta(days=50), "Europe/Athens")
+    page.locator("main form.form button[type=submit]").click()
+    page.locator("#error-summary").wait_for()
+    assert "The stage “Final” opens before the stage “Prototypes” closes" in page.locator("#opens_at-error").inner_text()
+    assert page.locator("#opens_at").get_attribute("aria-invalid") == "true"
+    assert page.locator("#name").input_value() == "Final"
+    assert page.title().startswith("Error:")
+    assert_accessible(page, "stages form refusing overlapping dates")
+
+    # A stage changed in place.
+    page.goto(f"{page.url.split('/stages')[0]}/stages")
+    page.get_by_role("link", name="Change Applications").click()
+    page.wait_for_load_state()
+    assert page.locator("#name").input_value() == "Applications"
+    assert_accessible(page, "a stage changed in place")
+    page.locator("#name").fill("Applications and ideas")
+    page.get_by_role("button", name="Save the changes").click()
+    page.wait_for_load_state()
+    assert page.locator("table tbody tr").first.locator("th").inner_text() == "Applications and ideas"
+    assert page.locator("table tbody tr").count() == 2
+    slug = page.url.rstrip("/").split("/")[-2]
+
+    # A criterion, and a removal that asks first.
+    page.goto(f"/challenges/{slug}/criteria")
+    page.locator("#name").fill("Impact")
+    page.locator("main form.form button[type=submit]").click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name="Remove Impact").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Remove the criterion “Impact”?"
+    assert_accessible(page, "confirmation before removing a criterion")
+    page.get_by_role("link", name="Cancel").click()
+    page.wait_for_load_state()
+    assert page.locator("table tbody tr", has_text="Impact").count() == 1
+
+    # The Greek translation: written whole, then one field changed without losing the others.
+    page.goto(f"/challenges/{slug}/translations")
+    page.locator("#language").select_option("el")
+    page.get_by_role("button", name="Open the translation").click()
+    page.wait_for_load_state()
+    page.locator("#title").fill("Ανοιχτές άδειες")
+    page.locator("#summary").fill("Άδειες δόμησης online.")
+    page.locator("#description").fill("Όλη η **ιστορία**.")
+    page.locator("main form.form button[type=submit]").click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name="Edit Greek").click()
+    page.wait_for_load_state()
+    assert page.locator("#title").input_value() == "Ανοιχτές άδειες"
+    assert page.locator("#description").input_value() == "Όλη η **ιστορία**."
+    assert_accessible(page, "Greek translation opened with what is saved")
+    page.locator("#summary").fill("Άδειες δόμησης, εντελώς online.")
+    page.locator("main form.form button[type=submit]").click()
+    page.wait_for_load_state()
+    from govchallenge.challenges.models import by_slug
+
+    db.session.expire_all()
+    challenge = by_slug(slug)
+    assert challenge.title["el"] == "Ανοιχτές άδειες" and challenge.description["el"] == "Όλη η **ιστορία**."
+    assert challenge.summary["el"] == "Άδειες δόμησης, εντελώς online."
+
+    # Results expected before the last stage closes: the check page says so and offers no button to send.
+    page.goto(f"/challenges/{slug}/edit")
+    fill_moment(page, "results_at", now + timedelta(days=30), "Europe/Athens")
+    page.locator("main form button[type=submit]").click()
+    page.locator("#results_at-error").wait_for()
+    assert "The results must be expected after the last stage, “Prototypes”, closes." in page.locator("#results_at-error").inner_text()
+    fill_moment(page, "results_at", now + timedelta(days=60), "Europe/Athens")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    page.goto(f"/challenges/{slug}")
+    page.locator("#tasks").get_by_role("link", name="Submit for review").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Check the challenge before sending it for review"
+    assert_accessible(page, "check your answers")
+    page.get_by_role("button", name="Send for review").click()
+    page.wait_for_load_state()
+    db.session.expire_all()
+    assert by_slug(slug).status == "in_review"

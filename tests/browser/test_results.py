@@ -32,7 +32,10 @@ def test_propose_confirm_publish_and_check_the_digest(page, live_app):
         sign_in(page, host)
         page.goto(f"/challenges/{slug}/results")
         assert_accessible(page, "results proposal (host)")
-        page.get_by_role("button", name="Confirm this ranking for my organisation").click()
+        page.get_by_role("link", name="Confirm this ranking for my organisation").click()
+        page.get_by_role("heading", name="Confirm this ranking for your organisation?").wait_for()
+        assert_accessible(page, "confirmation before publishing the results")
+        page.get_by_role("button", name="Confirm the ranking").click()
         page.get_by_text("confirm").first.wait_for()
         sign_out(page)
 

@@ -135,7 +135,17 @@ def test_bad_input_is_refused_with_messages(app, people, client_for):
     slug = challenge.slug
     bad = [
         ("stages", {"name": "S", "opens_at": "2030-05-01T09:00", "closes_at": "2030-04-01T09:00"}, "close after it opens"),
-        ("stages", {"name": "S", "opens_at": "nonsense", "closes_at": "2030-04-01T09:00"}, "Give the opening date"),
+        ("stages", {"name": "S", "opens_at": "nonsense", "closes_at": "2030-04-01T09:00"}, "Give the date as day, month and year"),
+        ("stages", {"name": "S", "opens_at-day": "31", "opens_at-month": "2", "opens_at-year": "2030", "opens_at-time": "09:00",
+                    "closes_at": "2030-04-01T09:00"}, "This date or time does not exist"),
+        ("stages", {"name": "S", "opens_at-day": "1", "opens_at-month": "3", "opens_at-year": "30", "opens_at-time": "09:00",
+                    "closes_at": "2030-04-01T09:00"}, "four figures"),
+        ("stages", {"name": "S", "opens_at-day": "1", "opens_at-month": "3", "opens_at-year": "2030", "opens_at-time": "",
+                    "closes_at": "2030-04-01T09:00"}, "Give the time"),
+        ("stages", {"name": "S", "opens_at-day": "1", "opens_at-month": "", "opens_at-year": "2030", "opens_at-time": "9:00",
+                    "closes_at": "2030-04-01T09:00"}, "Give the day, the month and the year"),
+        ("stages", {"name": "S", "opens_at-day": "1", "opens_at-month": "x", "opens_at-year": "2030", "opens_at-time": "9:00",
+                    "closes_at": "2030-04-01T09:00"}, "in figures"),
         ("criteria", {"name": "C", "weight": "0", "scale_min": "0", "scale_max": "10", "round_number": "1"}, "greater than zero"),
         ("criteria", {"name": "C", "weight": "-2", "scale_min": "0", "scale_max": "10", "round_number": "1"}, "greater than zero"),
         ("criteria", {"name": "C", "weight": "1", "scale_min": "5", "scale_max": "5", "round_number": "1"}, "must be below"),

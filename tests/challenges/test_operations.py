@@ -142,14 +142,14 @@ def test_an_open_challenge_changes_texts_but_not_its_structure(app):
 def test_stages_are_ordered_by_their_dates_and_the_challenge_spans_them(app):
     challenge = draft(stages=1)
     first_opens, first_closes = challenge.stages[0].opens_at, challenge.stages[0].closes_at
-    early = operations.add_stage(make_user(), challenge, "Early", "", first_opens - timedelta(days=5), first_closes + timedelta(days=100))
-    late = operations.add_stage(make_user(), challenge, "Late", "Text", first_opens, first_closes + timedelta(days=1))
+    late = operations.add_stage(make_user(), challenge, "Late", "Text", first_closes, first_closes + timedelta(days=100))
+    early = operations.add_stage(make_user(), challenge, "Early", "", first_opens - timedelta(days=5), first_opens)
     assert [s.position for s in (early, challenge.stages[0], late)] == [1, 2, 3]
     assert challenge.opens_at == first_opens - timedelta(days=5)
     assert challenge.closes_at == first_closes + timedelta(days=100)
     assert late.description == {"en": "Text"} and early.description == {}
-    operations.remove_stage(make_user(), challenge, early)
-    assert challenge.opens_at == first_opens and challenge.closes_at == first_closes + timedelta(days=1)
+    operations.remove_stage(make_user(), challenge, late)
+    assert challenge.opens_at == first_opens - timedelta(days=5) and challenge.closes_at == first_closes
 
 
 def test_removing_the_last_stage_leaves_no_dates(app):
@@ -159,7 +159,7 @@ def test_removing_the_last_stage_leaves_no_dates(app):
 
 
 def test_a_stage_closes_after_it_opens(app):
-    challenge, moment = draft(), utcnow() + timedelta(days=3)
+    challenge, moment = draft(stages=0), utcnow() + timedelta(days=3)
     refused("stage_order", operations.add_stage, make_user(), challenge, "S", "", moment, moment)
     refused("stage_order", operations.add_stage, make_user(), challenge, "S", "", moment, moment - timedelta(seconds=1))
     assert operations.add_stage(make_user(), challenge, "S", "", moment, moment + timedelta(seconds=1)).id is not None

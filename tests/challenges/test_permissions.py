@@ -8,7 +8,13 @@ from tests.support import factories
 ROLES = ("anonymous", "participant", "member", "other_officer", "admin", "officer")
 
 # (method, path template, who may) — "{s}" is the challenge's slug, "{stage}", "{criterion}"… its children.
-AUTHORING = [
+AUTHORING = [  # the pages that change nothing or change a part in place first: later ones remove parts
+    ("GET", "/challenges/{s}/submit"), ("GET", "/challenges/{s}/withdraw"),
+    ("GET", "/challenges/{s}/stages/{stage}/edit"), ("POST", "/challenges/{s}/stages/{stage}/edit"),
+    ("GET", "/challenges/{s}/criteria/{criterion}/edit"), ("POST", "/challenges/{s}/criteria/{criterion}/edit"),
+    ("GET", "/challenges/{s}/prizes/{prize}/edit"), ("POST", "/challenges/{s}/prizes/{prize}/edit"),
+    ("GET", "/challenges/{s}/stages/{stage}/remove"), ("GET", "/challenges/{s}/criteria/{criterion}/remove"),
+    ("GET", "/challenges/{s}/prizes/{prize}/remove"), ("GET", "/challenges/{s}/translations?language=el"),
     ("GET", "/challenges/{s}/edit"), ("POST", "/challenges/{s}/edit"),
     ("GET", "/challenges/{s}/translations"), ("POST", "/challenges/{s}/translations"),
     ("POST", "/challenges/{s}/translations/el/remove"),

@@ -186,6 +186,10 @@ def test_propose_and_confirm_through_the_pages(app, login_as):
     assert bad.status_code == 400
     assert chair.post(f"/challenges/{slug}/results/propose", data={"priority_criterion": ""}).status_code == 302
     officer = login_as(judged.officer)
+    asked = officer.get(f"/challenges/{slug}/results/confirm")  # asks first, changes nothing
+    assert asked.status_code == 200 and "Confirm this ranking for your organisation?" in asked.get_data(as_text=True)
+    assert f'action="/challenges/{slug}/results/confirm"' in asked.get_data(as_text=True)
+    assert db.session.execute(sa.select(Publication).where(Publication.state == PUBLISHED)).scalar_one_or_none() is None
     assert officer.post(f"/challenges/{slug}/results/confirm").status_code == 302
     cohost = login_as(judged.cohost_officer)
     assert cohost.post(f"/challenges/{slug}/results/confirm").status_code == 302

@@ -65,6 +65,7 @@ def _routes(w):
         ("GET", f"/entries/{e}/files/{f}", TEAM),
         ("GET", f"/entries/{e}/versions/1/files/0", TEAM),
         ("POST", f"/entries/{e}/files/{f}/delete", TEAM, {"lock_version": "0"}),
+        ("GET", f"/entries/{e}/withdraw", TEAM),
         ("POST", f"/entries/{e}/withdraw", TEAM),
         ("GET", f"/entries/hosts/{w['challenge'].slug}", HOST),
         ("GET", f"/entries/hosts/exports/{w['export_job']}", set()),  # before close, not even hosts

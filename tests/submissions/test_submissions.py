@@ -165,6 +165,9 @@ def test_withdraw_before_the_deadline(app, login_as):
     client = login_as(lead)
     _start(client, team, challenge.stages[0], action="submit", accept=True)
     entry = _entry(team)
+    asked = client.get(f"/entries/{entry.public_id}/withdraw")  # asks first, changes nothing
+    assert asked.status_code == 200 and "Withdraw your entry?" in asked.get_data(as_text=True)
+    assert _entry(team).state != WITHDRAWN
     assert client.post(f"/entries/{entry.public_id}/withdraw").status_code == 302
     assert _entry(team).state == WITHDRAWN
     from govchallenge.submissions.counts import public_counts

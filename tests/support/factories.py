@@ -77,13 +77,13 @@ def make_challenge(host=None, status="approved", opens_in_days=-1, closes_in_day
     for cohost in cohosts:
         challenge.hosts.append(ChallengeHost(organisation=cohost, state=ACCEPTED))
     opens, closes = now + timedelta(days=opens_in_days), now + timedelta(days=closes_in_days)
-    length = (closes - opens) / stages
+    length = (closes - opens) / max(stages, 1)
     for position in range(stages):
         challenge.stages.append(Stage(
             position=position + 1, name={"en": f"Stage {position + 1}"},
             opens_at=opens + length * position, closes_at=opens + length * (position + 1),
         ))
-    challenge.opens_at, challenge.closes_at = opens, closes
+    challenge.opens_at, challenge.closes_at = (opens, closes) if stages else (None, None)
     for position in range(criteria):
         challenge.criteria.append(Criterion(
             position=position + 1, name={"en": f"Criterion {position + 1}", "el": f"Κριτήριο {position + 1}"},

@@ -648,6 +648,7 @@ def _same(values, argument, *endpoints):
 
 CHALLENGE_ROUTES = (
     "api.challenge", "results.api_results", "challenges.show", "challenges.approve", "challenges.archive",
+    "challenges.edit_stage", "challenges.edit_criterion", "challenges.edit_prize",
     "challenges.attachments", "challenges.attachment", "challenges.remove_attachment", "challenges.criteria",
     "challenges.remove_criterion", "challenges.edit", "challenges.follow", "challenges.history", "challenges.hosts",
     "challenges.accept_invitation", "challenges.decline_invitation", "challenges.remove_host", "challenges.prizes",
@@ -689,6 +690,9 @@ ROUTE_ARGUMENTS = {
     ("challenges.attachment", "attachment_id"): lambda w: [a.id for c in ("open", "draft") for a in w.challenges[c].attachments],
     ("challenges.remove_attachment", "part_id"): lambda w: [a.id for c in ("open", "draft") for a in w.challenges[c].attachments],
     ("challenges.remove_criterion", "part_id"): lambda w: [w.challenges[c].criteria[0].id for c in ("open", "draft")],
+    ("challenges.edit_criterion", "part_id"): lambda w: [w.challenges[c].criteria[0].id for c in ("open", "draft")],
+    ("challenges.edit_prize", "part_id"): lambda w: [w.challenges["published"].prizes[0].id],
+    ("challenges.edit_stage", "part_id"): lambda w: [w.challenges["open"].stages[1].id, w.challenges["draft"].stages[0].id],
     **_same(lambda w: [w.rows["invited_host"].id, w.challenges["open"].hosts[1].id], "host_id",
             "challenges.accept_invitation", "challenges.decline_invitation", "challenges.remove_host"),
     ("challenges.remove_prize", "part_id"): lambda w: [w.challenges["published"].prizes[0].id],

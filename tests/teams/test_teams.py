@@ -154,3 +154,21 @@ def test_the_lead_renames_the_team(app, challenge, login_as):
     assert login_as(lead).post(f"/teams/{team.public_id}/rename", data={"name": "Hanseatic"}).status_code == 302
     db.session.expire_all()
     assert team.name == "Hanseatic"
+
+
+def test_rename_and_invite_problems_stand_beside_their_field_and_keep_what_was_typed(app, challenge, login_as):
+    lead, mate = factories.make_user(), factories.make_user()
+    team = factories.make_team(challenge, [lead, mate], name="Hanse")
+    factories.make_team(challenge, name="Taken")
+    db.session.commit()
+    client = login_as(lead)
+    response = client.post(f"/teams/{team.public_id}/invite", data={"email": "not-an-address"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'id="email-error"' in html and 'value="not-an-address"' in html
+    assert 'aria-invalid="true"' in html and "<title>Error:" in html
+    response = client.post(f"/teams/{team.public_id}/rename", data={"name": "TAKEN"})
+    html = response.get_data(as_text=True)
+    assert response.status_code in (400, 409) and 'id="name-error"' in html and 'value="TAKEN"' in html
+    assert "already has this name" in html.split('id="name-error"')[1][:300]
+    db.session.expire_all()
+    assert db.session.get(type(team), team.id).name == "Hanse"
