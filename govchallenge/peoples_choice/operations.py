@@ -55,15 +55,17 @@ def burst_rule():
 
 # --- the shortlist and the window ----------------------------------------------------------------------------
 
-def candidate_entries(challenge):
-    """The challenge's submitted entries, each team's latest stage only, by title (one query)."""
+def candidate_entries(challenge, now=None):
+    """The challenge's submitted entries whose stage has closed (before, the hosts may not read them), each team's
+    latest such stage only, by title (one query)."""
+    now = now or utcnow()
     rows = db.session.execute(
         sa.select(Submission).join(Team, Team.id == Submission.team_id)
         .where(Team.challenge_id == challenge.id, Submission.state == SUBMITTED)
         .options(sa.orm.joinedload(Submission.stage))
     ).scalars().all()
     latest = {}
-    for entry in rows:
+    for entry in (e for e in rows if e.stage.has_closed_at(now)):
         kept = latest.get(entry.team_id)
         if kept is None or entry.stage.position > kept.stage.position:
             latest[entry.team_id] = entry
@@ -79,7 +81,7 @@ def open_award(actor, challenge, entry_ids, opens_at, closes_at, award=None, now
         raise PeoplesChoiceError("window_order")
     if closes_at <= now:
         raise PeoplesChoiceError("window_past")
-    allowed = {e.id for e in candidate_entries(challenge)}
+    allowed = {e.id for e in candidate_entries(challenge, now)}
     chosen = set(entry_ids)
     if chosen - allowed:
         raise PeoplesChoiceError("not_candidate")

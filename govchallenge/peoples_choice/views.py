@@ -4,6 +4,7 @@ release. Load -> check permission -> one operation -> commit -> redirect."""
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from govchallenge.accounts import throttle
@@ -269,7 +270,8 @@ def discount(slug):
     return form_action(
         form, lambda: operations.discount(current_user, award, form.votes.data or [], form.reason.data),
         done=lambda votes: (url_for("peoples_choice.manage", slug=slug),
-                            _("%(count)s votes discounted; the reason is recorded.", count=len(votes))),
+                            ngettext("%(num)s vote discounted; the reason is recorded.",
+                                     "%(num)s votes discounted; the reason is recorded.", len(votes))),
         again=lambda status: _manage_page(challenge, award, _filled_award_form(challenge, award), form, status),
         messages=MESSAGES, fields={"reason": form.reason, "none_chosen": form.votes, "not_flagged": form.votes,
                                    "already_discounted": form.votes})
