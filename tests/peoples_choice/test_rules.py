@@ -229,3 +229,16 @@ def test_hosts_open_the_award_for_a_window_in_the_challenge_zone(app):
     assert refused.status_code == 403 and "Only the officers of the bodies" in refused.get_data(as_text=True)
     anonymous = app.test_client().get(url)
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+
+
+def test_the_shortlist_offers_only_entries_whose_stage_has_closed(app):
+    from tests.support import factories
+
+    officer = factories.make_user()
+    challenge = factories.make_challenge(host=factories.make_public_body(officer=officer), opens_in_days=-5, closes_in_days=5)
+    entry = factories.make_submission(factories.make_team(challenge), title="Still open entry")
+    db.session.commit()
+    assert operations.candidate_entries(challenge) == []
+    assert operations.candidate_entries(challenge, now=challenge.stages[0].closes_at) == [entry]
+    page = login(app.test_client(), officer).get(f"/challenges/{challenge.slug}/peoples-choice/manage")
+    assert page.status_code == 200 and "Still open entry" not in page.get_data(as_text=True)
