@@ -242,3 +242,13 @@ def test_the_shortlist_offers_only_entries_whose_stage_has_closed(app):
     assert operations.candidate_entries(challenge, now=challenge.stages[0].closes_at) == [entry]
     page = login(app.test_client(), officer).get(f"/challenges/{challenge.slug}/peoples-choice/manage")
     assert page.status_code == 200 and "Still open entry" not in page.get_data(as_text=True)
+
+
+def test_the_window_and_the_shortlist_freeze_when_voting_opens(app, world):
+    host = login(app.test_client(), world.judged.officer)
+    closes = world.award.closes_at
+    response = host.post(_url(world, "/manage"), data={"opens_at": "2100-01-05T10:00", "closes_at": "2100-01-06T10:00",
+                                                       "entries": [e.id for e in world.entries[:2]]})
+    assert response.status_code == 409 and "Voting has started" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert world.award.closes_at == closes and len(world.award.entries) == 3
