@@ -115,11 +115,12 @@ def _import_models():
         __import__(f"govchallenge.{name}.models")
 
 
-DOMAIN_MODELS = ["legal", "identity", "challenges", "teams", "submissions", "jury", "results", "reuse", "privacy"]
+DOMAIN_MODELS = ["legal", "identity", "challenges", "teams", "submissions", "jury", "results", "peoples_choice", "reuse",
+                 "privacy"]
 # Each domain's init_app registers its blueprint and fills the hooks of the domains below it
 # (core/registry.py), in this order: lower domains first.
 DOMAINS = ["main", "accounts", "legal", "organisations", "identity", "admin", "challenges", "teams", "submissions", "jury",
-           "results", "reuse", "api", "privacy"]
+           "results", "peoples_choice", "reuse", "api", "privacy"]
 
 
 def register_blueprints(app):

@@ -76,6 +76,9 @@ def load_settings(instance_path):
         # Messages of the contact form sent per address, and its attempts of any kind (refused ones too).
         "CONTACT_LIMIT": os.environ.get("CONTACT_LIMIT", "3 per hour"),
         "CONTACT_ATTEMPT_LIMIT": os.environ.get("CONTACT_ATTEMPT_LIMIT", "20 per hour"),
+        # People's Choice votes (changes included) per account, and per network address (an office shares one).
+        "PCHOICE_VOTE_ACCOUNT_LIMIT": os.environ.get("PCHOICE_VOTE_ACCOUNT_LIMIT", "10 per hour"),
+        "PCHOICE_VOTE_ADDRESS_LIMIT": os.environ.get("PCHOICE_VOTE_ADDRESS_LIMIT", "120 per hour"),
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         # The header in which the trusted proxy stamps when it had the whole request (deadline fairness); empty: off.
         "REQUEST_START_HEADER": os.environ.get("REQUEST_START_HEADER", ""),

@@ -50,6 +50,7 @@ DEMO_STEPS = [
     "govchallenge.teams.demo:add_demo",
     "govchallenge.jury.demo:add_demo",
     "govchallenge.results.demo:add_demo",
+    "govchallenge.peoples_choice.demo:add_demo",
     "govchallenge.reuse.demo:add_demo",
     "govchallenge.legal.demo:add_demo",
 ]

@@ -87,6 +87,9 @@ class Registry:
     team_changes: list = field(default_factory=list)
     # NavLink: where a person downloads or erases their own data; the privacy notice links them when present
     personal_data_pages: list = field(default_factory=list)
+    # Panel: a section of a challenge's published results page (context(challenge, user) -> dict or None), in a
+    # constant number of queries; the results domain shows it, never importing the domain that fills it
+    results_sections: list = field(default_factory=list)
 
     REQUIRED = ("team_close_blockers", "entrant_blinds", "round_scoring", "team_changes")
 

@@ -12,6 +12,7 @@ from govchallenge.extensions import db
 from govchallenge.identity.models import IdentityLink
 from govchallenge.jury import models as jm
 from govchallenge.organisations.models import Membership
+from govchallenge.peoples_choice.models import PeoplesChoiceVote
 from govchallenge.submissions.models import Submission, SubmissionFile, SubmissionVersion
 from govchallenge.teams.models import Team, TeamInvitation, TeamMember
 
@@ -102,6 +103,11 @@ def follows(user):
     return [row(f) for f in _all(sa.select(cm.Follow).where(cm.Follow.user_id == user.id))]
 
 
+def peoples_choice_votes(user):
+    """The person's People's Choice votes (the address only as the keyed digest the platform keeps)."""
+    return [row(v) for v in _all(sa.select(PeoplesChoiceVote).where(PeoplesChoiceVote.user_id == user.id))]
+
+
 def audit_events(user):
     """Events the person did or that are about their account, with their personal part while it exists."""
     events = _all(sa.select(audit.AuditEvent).where(sa.or_(
@@ -116,5 +122,5 @@ def audit_events(user):
 SECTIONS = (
     ("profile.json", profile), ("identity_links.json", identities), ("memberships.json", memberships),
     ("teams.json", teams), ("entries.json", entries), ("jury.json", jury), ("questions.json", questions),
-    ("follows.json", follows), ("audit_events.json", audit_events),
+    ("follows.json", follows), ("peoples_choice_votes.json", peoples_choice_votes), ("audit_events.json", audit_events),
 )

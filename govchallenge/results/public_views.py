@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from govchallenge.challenges.models import DOMAINS
 from govchallenge.core import storage
+from govchallenge.core.registry import hook
 from govchallenge.core.forms import EmptyForm
 from govchallenge.core.urls import external_url
 from govchallenge.extensions import db
@@ -32,11 +33,22 @@ def show(slug):
             entries_ranked=document["entries_ranked"], method=documents.final_kind(document),
             titles={e["entry"]: e["title"] for e in document["entries"]},
             progress=delivery_progress(publication) if can.can_follow_announcement(current_user, challenge) else None,
+            sections=results_sections(challenge),
         )
         return render_template("results/show.html", **context)
     if not can.can_see_scores_before_publication(current_user, challenge):
         return render_template("results/not_published.html", **context)
     return render_template("results/preview.html", **preview_context(challenge, context))
+
+
+def results_sections(challenge):
+    """[(template, context)] of the sections other domains add to the published page (`results_sections`)."""
+    shown = []
+    for section in hook("results_sections"):
+        context = section.context(challenge, current_user)
+        if context is not None:
+            shown.append((section.template, context))
+    return shown
 
 
 def export_json(slug):

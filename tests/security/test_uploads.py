@@ -161,7 +161,28 @@ def _solution_publiccode(app, name):
     return app.test_client(), f"/solutions/{_listed_solution(app)}/publiccode.yml", "publiccode.yml"
 
 
+def _peoples_choice(kind):
+    def make(app, name):
+        from govchallenge.core.timeutil import utcnow
+        from govchallenge.peoples_choice import operations
+        from tests.support.pchoice_factories import award_world
+
+        world = award_world()
+        slug, entry = world.judged.challenge.slug, world.entries[0].public_id
+        if kind == "json":
+            world.award.closes_at = utcnow() - timedelta(seconds=1)
+            operations.publish(world.judged.officer, world.award)
+            db.session.commit()
+            return app.test_client(), f"/challenges/{slug}/peoples-choice.json", f"{slug}-peoples-choice.json"
+        db.session.commit()
+        return app.test_client(), f"/challenges/{slug}/peoples-choice/entries/{entry}/images/0", f"entry-{entry[:8]}-image-1.jpg"
+
+    return make
+
+
 DOWNLOADS = {
+    "peoples_choice.export_json": _peoples_choice("json"),
+    "peoples_choice.image": _peoples_choice("image"),
     "reuse.dataset": _solutions_dataset("json"),
     "reuse.publiccode_yml": _solution_publiccode,
     "privacy.download": _my_data,

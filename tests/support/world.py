@@ -180,6 +180,8 @@ USER_TEXT = {
     "reuse_listing.contact_name": _text,
     "reuse_listing.contact_email": _email,
     "reuse_adoption.note": _text,
+    "pchoice_vote.discount_reason": _text,
+    "pchoice_award.document": DERIVED,  # released titles, the challenge's title, the hosts' discount reasons
     "legal_text.body": _translated_column("body"),
     "legal_settings.operator_name": _text,
     "legal_settings.operator_address": _text,
@@ -207,7 +209,7 @@ NOT_USER_TEXT = {
         "submission_version.sha256", "late_entry_grant.code_hash", "publication.digest",
         "audit_event.mac", "audit_seal.mac", "webhook_endpoint.secret", "audit_event.personal_digest",
         "audit_personal.email_digest", "audit_personal.salt", "data_export.nonce", "results_computation.key",
-        "reuse_dataset.sha256",
+        "reuse_dataset.sha256", "pchoice_award.digest", "pchoice_vote.address_key",
     ],
     "a generated download, served as an attachment (text/csv, cells made formula-safe by core.csvsafe), never "
     "rendered in a page": [
@@ -223,7 +225,8 @@ NOT_USER_TEXT = {
         "reuse_listing.team_choice", "reuse_listing.state", "reuse_listing.maturity", "reuse_adoption.kind",
         "reuse_contest_invitation.state",
         "delivery.channel", "delivery.role", "delivery.state", "outbox_job.state", "award.domain",
-        "audit_event.action", "audit_event.object_type", "data_export.state",
+        "audit_event.action", "audit_event.object_type", "data_export.state", "pchoice_award.digest_scheme",
+        "pchoice_vote.flag_reasons",
     ],
     "codes checked against a list (countries, languages, zones, currencies) or read from a file's content": [
         "user_account.country", "user_account.language", "user_account.timezone", "organisation.country",
@@ -238,6 +241,7 @@ NOT_USER_TEXT = {
     "machine data: numbers, ids and file digests the platform writes": [
         "review.scores", "ranked_ballot.ranking", "outbox_job.function", "outbox_job.args", "outbox_job.result", "audit_event.ip_address",
         "results_computation.result",  # ranks, scores, entry public ids, juror labels J1…: no name or title
+        "pchoice_release.images",  # SHA-256 digests of the entry's files
     ],
     "a search index (lower-cased copies of titles and summaries), queried, never shown": [
         "challenge.search_text", "reuse_listing.search_text",
@@ -253,6 +257,10 @@ NOT_USER_TEXT = {
     ],
     "the actor's address in events written before revision 0012; since, it is in audit_personal.data": [
         "audit_event.actor_label",
+    ],
+    "the domain of a voter's e-mail address, copied when the vote is cast; the address validator lets only "
+    "letters, digits, dots and hyphens into a domain": [
+        "pchoice_vote.email_domain",
     ],
     "identities a provider asserts (issuer, subject): matched on sign-in, never shown": [
         "identity_link.issuer", "identity_link.subject",
@@ -524,6 +532,7 @@ def _copies_of_user_text(world):
     results.give_contest_award(contest, world.rows["published"].submissions[0], {"en": "a"}, users["admin"],
                                domain="mobility", place=1, reason="r")
     _reuse(world)
+    _peoples_choice(world)
     export = world.rows["export"] = exports.request_export(users["officer"], first_stage)
     db.session.commit()
     _run_export(export.id)
@@ -570,6 +579,40 @@ def _hosts_contest(world):
         world.users["officer"], published, world.organisations["host"], "en", "n", "a", [public_copy])
     world.rows["contest_invitation"] = contests.pending_invitations(public_copy)[0]
     contests.give_shared_award(world.users["officer"], contest, world.rows["published"].submissions[0], "r")
+
+
+def _peoples_choice(world):
+    """People's Choice: in "published", an award closed and published, a burst of new accounts on one address
+    flagged and discounted with a (hostile) reason, the first entry showing a released image; in "jury", an award
+    open now, the ordinary juror's vote in it; the member's entry in "open" releases its title."""
+    from govchallenge.jury.queries import entry_content
+    from govchallenge.peoples_choice import operations as pchoice
+    from tests.support.pchoice_factories import IMAGE, add_image
+
+    users, now = world.users, utcnow()
+    published = world.rows["published"].submissions
+    image = add_image(published[0], IMAGE, "prototype.jpg")
+    for entry in published:
+        pchoice.release(entry.team.members[0].user, entry, entry_content(entry), True, True, [image] if entry is published[0] else [])
+    pchoice.release(users["member"], world.entries["own_submitted"], entry_content(world.entries["own_submitted"]),
+                    True, False, [])
+    award = world.rows["pchoice"] = pchoice.open_award(users["officer"], world.challenges["published"],
+                                                      [e.id for e in published], now - timedelta(hours=2),
+                                                      now + timedelta(hours=1), now=now - timedelta(hours=3))
+    burst = []
+    for index in range(pchoice.burst_rule().address_votes):
+        user = factories.make_user()
+        burst.append(pchoice.cast_vote(user, award, published[index % 2].public_id, 0, "192.0.2.66",
+                                       now=now - timedelta(minutes=30)))
+    pchoice.cast_vote(users["juror"], award, published[2].public_id, 0, "192.0.2.7", now=now - timedelta(minutes=20))
+    pchoice.discount(users["officer"], award, [v.id for v in burst], hostile("mk-discount-reason-mk"))
+    award.closes_at = now - timedelta(minutes=1)
+    pchoice.publish(users["officer"], award)
+    jury = world.rows["jury"].submissions
+    open_award = world.rows["pchoice_open"] = pchoice.open_award(
+        users["officer"], world.challenges["jury"], [e.id for e in jury], now - timedelta(hours=2),
+        now + timedelta(days=2), now=now - timedelta(hours=3))
+    pchoice.cast_vote(users["juror"], open_award, jury[0].public_id, 0, "192.0.2.7")
 
 
 def _run_export(job_id):
@@ -741,6 +784,12 @@ ROUTE_ARGUMENTS = {
     **_same(lambda w: [o.slug for o in w.organisations.values()], "slug",
             "identity.provider_edit", "identity.provider_remove"),
     ("admin.legal_text", "page"): lambda w: ["accessibility", "privacy", "cookies", "contact", "terms"],
+    **_same(_slugs, "slug", "peoples_choice.award", "peoples_choice.vote", "peoples_choice.entry", "peoples_choice.image",
+            "peoples_choice.export_json", "peoples_choice.manage", "peoples_choice.discount", "peoples_choice.publish"),
+    **_same(lambda w: [w.rows["published"].submissions[0].public_id, w.rows["jury"].submissions[1].public_id,
+                       w.entries["own_submitted"].public_id], "public_id", "peoples_choice.entry", "peoples_choice.image"),
+    ("peoples_choice.image", "index"): lambda w: [0],
+    ("peoples_choice.release", "public_id"): _entries,
 }
 
 
