@@ -255,13 +255,8 @@ def full_document(challenge, data, priority_criterion_id=None, decisions=(), spe
         })
     return {
         "format": FORMAT,
-        "challenge": {
-            "slug": challenge.slug, "title": _text(challenge.title, main), "main_language": main,
-            "aggregation": ranking.aggregation, "calibration": ranking.calibration,
-            "publish_ranking": challenge.publish_ranking or "all",
-            "round": data.final_round.number if data.final_round else 1,
-            "based_on": challenge.based_on.slug if challenge.based_on is not None else None,  # run again from
-        },
+        "challenge": _challenge_section(challenge, ranking.aggregation, ranking.calibration,
+                                        data.final_round.number if data.final_round else 1),
         "criteria": [{
             "id": str(c.id), "name": _text(c.name, main), "weight": float(c.weight), "scale_min": c.scale_min,
             "scale_max": c.scale_max, "threshold": None if c.threshold is None else float(c.threshold),
@@ -284,6 +279,17 @@ def full_document(challenge, data, priority_criterion_id=None, decisions=(), spe
     }
 
 
+def _challenge_section(challenge, aggregation, calibration, round_number):
+    """The document's `challenge` section, the same for every method."""
+    main = challenge.main_language
+    return {
+        "slug": challenge.slug, "title": _text(challenge.title, main), "main_language": main,
+        "aggregation": aggregation, "calibration": calibration,
+        "publish_ranking": challenge.publish_ranking or "all", "round": round_number,
+        "based_on": challenge.based_on.slug if challenge.based_on is not None else None,  # run again from
+    }
+
+
 def _jury(data):
     return sorted(({"name": _juror_name(j), "chair": bool(j.is_chair), "organisation": _organisation_name(j)}
                    for j in data.jurors if serving(j)), key=lambda j: (not j["chair"], j["name"]))
@@ -295,7 +301,6 @@ def final_method_document(challenge, data, decisions=(), specials=None):
     every vote or ballot under anonymised juror labels, so an outsider can recompute the order. The keys that
     belong to the rubric stay, empty (no score, no criteria, no review), so every reader of a document reads
     this one too."""
-    main = challenge.main_language
     chair = [scoring.ChairDecision(tuple(d["order"]), d["reason"]) for d in decisions]
     outcome = final_methods.outcome(final_kind(data), data.final_items, data.final_inputs, chair, seed=challenge.id)
     submissions = {s.public_id: s for s in data.submissions.values()}
@@ -312,11 +317,8 @@ def final_method_document(challenge, data, decisions=(), specials=None):
     } for placed in outcome.entries]
     return {
         "format": FORMAT,
-        "challenge": {
-            "slug": challenge.slug, "title": _text(challenge.title, main), "main_language": main,
-            "aggregation": outcome.section["method"], "calibration": scoring.NO_CALIBRATION,
-            "publish_ranking": challenge.publish_ranking or "all", "round": data.final_round.number,
-        },
+        "challenge": _challenge_section(challenge, outcome.section["method"], scoring.NO_CALIBRATION,
+                                        data.final_round.number),
         "criteria": [],
         "priority_criterion": None,
         "entries": entries,

@@ -96,7 +96,8 @@ def filled_fields(value, schema, path="$"):
 
 
 def _fill_what_the_world_leaves_empty(world):
-    """The open challenge gets a country list, entrant kinds, a results date and a criterion threshold; one more
+    """The open challenge gets a country list, entrant kinds, a results date and a criterion threshold, and the
+    listed solution's challenge is a copy of it; one more
     challenge is published with a tie the chair resolved, a priority criterion and an entry below a threshold."""
     from datetime import timedelta
 
@@ -107,6 +108,7 @@ def _fill_what_the_world_leaves_empty(world):
     challenge.entrant_kinds = ["public_body", "startup"]
     challenge.results_at = challenge.closes_at + timedelta(days=30)
     challenge.criteria[0].threshold = 4.5
+    world.rows["listing"].challenge.based_on = challenge  # a listed solution of a challenge run again
     # The second criterion gets the same score everywhere: its alpha and ICCs are undefined, with their reasons.
     tied = judged_challenge(score=lambda entry, juror, criterion: 7 if entry < 2 and criterion == 0 else 5, special="Special prize")
     tied.challenge.criteria[0].threshold = 6.0
@@ -119,15 +121,18 @@ def _fill_what_the_world_leaves_empty(world):
     return tied.challenge
 
 
-def _published_finals():
+def _published_finals(original):
     """Two challenges whose final round was judged in pairs and by a ranked vote (with a tie the chair decided),
-    published: their documents fill the final round's section."""
+    published: their documents fill the final round's section. The ranked one runs `original` again, so its
+    document names the challenge it was based on."""
     from govchallenge.results import operations as results
     from tests.support.finals_factories import PAIRWISE, RANKED, judged_final
 
     made = []
     for kind, ballots in ((PAIRWISE, None), (RANKED, [[[0, 1], [2]], [[1, 0], [2]], [[0], [1]], [[1], [0]]])):
         final = judged_final(kind, n_entries=3, ballots=ballots, conflicts=[(3, 2)])
+        if kind == RANKED:
+            final["challenge"].based_on = original
         decisions = [{"order": [final["submissions"][1].public_id, final["submissions"][0].public_id], "reason": "r"}]
         publication = results.propose(final["challenge"], final["chair"], chair_decisions=decisions)
         results.confirm(publication, final["officer"])
@@ -143,7 +148,7 @@ def _real_answers(client, world, tied):
     answers += [("ChallengeList", client.get(f"/api/v1/challenges?{query}")) for query in ("per_page=100", every_filter)]
     for challenge in (world.challenges["open"], world.challenges["published"], tied):
         answers.append(("ChallengeDetail", client.get(f"/api/v1/challenges/{challenge.slug}")))
-    for challenge in (world.challenges["published"], tied, *_published_finals()):
+    for challenge in (world.challenges["published"], tied, *_published_finals(world.challenges["published"])):
         answers.append(("Results", client.get(f"/api/v1/challenges/{challenge.slug}/results")))
     every_solution_filter = "q=a&licence=eupl&country=PL&language=en&maturity=beta&domain=mobility&page=1&per_page=5"
     answers += [("SolutionList", client.get(f"/api/v1/solutions?{query}")) for query in ("per_page=100", every_solution_filter)]
