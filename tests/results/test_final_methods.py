@@ -12,7 +12,7 @@ import re
 import pytest
 
 from govchallenge.extensions import db
-from govchallenge.results import announcements, documents, operations, webhooks
+from govchallenge.results import announcements, documents, letters, operations, webhooks
 from govchallenge.results.models import Delivery
 from tests.conftest import login
 from tests.support.finals_factories import PAIRWISE, RANKED, judged_final
@@ -218,7 +218,7 @@ def test_e_mails_webhook_and_csv_read_the_method_without_a_score(app, kind):
     db.session.commit()
     delivery = db.session.query(Delivery).filter_by(user_id=leader.id).one()
     assert delivery.language == "pl"
-    message = announcements.email_for(delivery)
+    message = letters.email_for(delivery)
     assert "out of 100" not in message.text and "na 100" not in message.text
     assert "1" in message.text and final["submissions"][0].title in message.text
     assert ("w parach" if kind == PAIRWISE else "głosowaniem rankingowym") in message.text  # the Polish sentence of the method
