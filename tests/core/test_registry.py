@@ -88,7 +88,8 @@ def test_the_app_wires_every_domains_hooks(app):
         "challenges.catalogue", "reuse.catalogue", "organisations.index", "teams.mine", "jury.index"]
     assert [p.template for p in hooks.challenge_panels] == [
         "submissions/_challenge_panel.html", "jury/_challenge_panel.html", "results/_challenge_panel.html",
-        "reuse/_challenge_panel.html"]
+        "peoples_choice/_challenge_panel.html", "reuse/_challenge_panel.html"]
+    assert [p.template for p in hooks.results_sections] == ["peoples_choice/_results_section.html"]
     assert len(hooks.feed_sources) == 1 and len(hooks.team_close_blockers) == 1
     from govchallenge.jury.permissions import kept_blind
 
@@ -98,7 +99,8 @@ def test_the_app_wires_every_domains_hooks(app):
 def test_building_the_app_twice_registers_nothing_twice(make_app):
     first, second = make_app(), make_app()
     assert registry.registry(first) is not registry.registry(second)
-    assert len(registry.registry(second).challenge_panels) == 4
+    assert len(registry.registry(second).challenge_panels) == 5
+    assert len(registry.registry(second).results_sections) == 1
 
 
 def test_the_outbox_listens_to_sessions_only_once_an_app_is_built():
