@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from govchallenge.core.forms import plausible_moment
 from govchallenge.core.geo import currency_choices, is_currency
 from govchallenge.core.i18n import lazy_text as _l
+from govchallenge.core.names import NAME_FILTERS, readable_name
 from govchallenge.jury.forms import CheckboxesField
 
 from .models import ADOPTION_KINDS, MATURITIES
@@ -62,7 +63,8 @@ class ContestForm(FlaskForm):
 
     organisation = SelectField(_l("Your public body (it coordinates the contest)"), coerce=int, validate_choice=True)
     language = SelectField(_l("Language of the names below"), validate_choice=True)
-    name = StringField(_l("Name of the contest"), validators=[DataRequired(message=_l("Name the contest.")), Length(max=200)])
+    name = StringField(_l("Name of the contest"), filters=NAME_FILTERS,
+                       validators=[DataRequired(message=_l("Name the contest.")), Length(max=200), readable_name])
     award = StringField(_l("Name of the shared award"), validators=[DataRequired(message=_l("Name the shared award.")), Length(max=200)],
                         description=_l("One award for the whole contest: your body gives it to one of the winners of the joined challenges."))
     challenges = CheckboxesField(_l("Challenges to invite"), coerce=int, validate_choice=True,
