@@ -410,7 +410,7 @@ def test_the_shortlist_shows_who_advances_and_who_does_not_before_it_is_applied(
     url = f"/jury/{setup['challenge'].slug}/rounds/1/shortlist"
     rule = {"s1-rule": "top", "s1-top_n": "2", "s1-reviews_per_entry": "2", "s1-jurors": [str(j.id) for j in setup["jurors"]]}
     page = _html(client.post(url, data=rule))
-    advance, stay = page.split("2 entries advance")[1].split("2 entries do not advance")
+    advance, stay = page.split("<caption>2 entries advance")[1].split("<caption>2 entries do not advance")
     for s in setup["submissions"]:
         assert (s.title in advance) is (s.id in best) and (s.title in stay) is (s.id not in best)
     assert "Confirm and open round 2" in page
