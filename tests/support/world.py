@@ -174,6 +174,8 @@ USER_TEXT = {
     "entry_screening.findings": DERIVED,  # file names, and the team's, members' and organisations' names found
     "submission.repository_url": _url,
     "submission.publiccode": _text,
+    "submission_version.repository_url": _url,  # the openness a submitted version keeps (its receipt covers it)
+    "submission_version.publiccode": _text,
     "reuse_listing.name": _text,
     "reuse_listing.descriptions": _listing_descriptions,
     "reuse_listing.repository_url": _url,
@@ -236,7 +238,7 @@ NOT_USER_TEXT = {
         "reuse_listing.languages", "reuse_listing.language_codes",
     ],
     "SPDX licence expressions, normalised by submissions/licences.py (identifiers, AND, OR, WITH, brackets)": [
-        "submission.licence", "reuse_listing.licence",
+        "submission.licence", "submission_version.licence", "reuse_listing.licence",
     ],
     "machine data: numbers, ids and file digests the platform writes": [
         "review.scores", "ranked_ballot.ranking", "outbox_job.function", "outbox_job.args", "outbox_job.result", "audit_event.ip_address",
