@@ -103,6 +103,7 @@ def test_list_adopt_and_run_again(page, live_app, smtp):
     page.get_by_role("button", name="Copy as a draft").click()
     page.get_by_text("The copy is saved as a draft of your body.").wait_for()
     page.get_by_text("Based on the challenge").wait_for()
+    page.get_by_role("link", name="Submit for review").click()  # the task list's last part: check, then send
     page.get_by_role("button", name="Send for review").click()
     page.get_by_text("In review").first.wait_for()
     sign_out(page)
