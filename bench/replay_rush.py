@@ -305,6 +305,7 @@ def run(start_server, environment, password):
         "errors": sum(1 for team in teams if team.error),
         "error_examples": sorted({team.error for team in teams if team.error})[:3],
         "refused_in_time": sum(1 for team in in_time if team.status != 302),
+        "refused_waits": [team.latency for team in in_time if team.status != 302],
         "accepted_after": sum(1 for team in teams if team.sent and team.sent >= deadline and team.status == 302),
         "after_deadline_answered": sum(1 for team in in_time if team.sent + team.latency >= deadline),
         "held_max": max(held, default=0.0), "held": sum(1 for seconds in held if seconds > 0.05),
@@ -344,6 +345,13 @@ def describe(figures):
         lines.append(f"gap, deadline rush: sends peaked at {figures['sent_peak']:.0f}/s (busiest second) while the "
                      f"server answered at most {figures['served_peak']:.1f} submits/s (busiest 5 s): the rest waited "
                      f"in gunicorn's queue for a worker")
+    if figures["refused_waits"]:
+        from govchallenge.submissions.operations import RECEIVED_GRACE
+
+        waits = figures["refused_waits"]
+        lines.append(f"gap, deadline rush: the {len(waits)} sent in time and refused waited {min(waits):.0f} to "
+                     f"{max(waits):.0f} s for their answer; the platform believes a proxy's stamp only up to "
+                     f"{RECEIVED_GRACE.total_seconds():.0f} s old (submissions.operations.RECEIVED_GRACE)")
     if figures["built"] is not None:
         lines.append(f"  (the rush's database template was built first, in {figures['built']:.0f} s)")
     lines.append(f"  the rush row took {figures['seconds']:.0f} s in all")
