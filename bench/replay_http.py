@@ -333,7 +333,7 @@ def report(rows, hellos, workers, job_mb, seeded, rush, announced, causes, secon
             print(f"{'':<36} failure: {error}")
     if rush is not None:
         goals, met = replay_rush.verdict(rush)
-        name = f"{RUSH} ({rush['teams']:,} teams)"
+        name = f"{RUSH} ({rush['in_time']:,} + {rush['late_sent']} late)"
         print(f"{name:<36} {dash(6)} {rush['rps']:>7.1f} {rush['p50']:>4.0f}ms {rush['p95']:>4.0f}ms "
               f"{rush['p99']:>4.0f}ms {rush['errors']:>5} {dash(5)}  {met}: {goals}")
     if announced is not None:
