@@ -49,7 +49,9 @@ bench: install
 
 # The #EUvsVirus replay through HTTP (needs PostgreSQL and Redis; not part of `make test`): builds the replay into
 # the database bench_replay when it is empty (flask bench seed --scale euvsvirus: ~15 minutes here), then measures
-# every page under gunicorn against a bare Flask "hello" and prints one table. See bench/replay_http.py for settings.
+# every page under gunicorn against a bare Flask "hello", the deadline rush of 2,150 teams through HTTP (its own
+# database bench_rush, copied from a template built once) and the announcement to 20,900 recipients, and prints
+# one table. ROWS="home,deadline rush" runs a subset; see bench/replay_http.py for every setting.
 bench-replay: install
 	bash .ci/services
 	$(PIP) install -q -e '.[test,bench]'

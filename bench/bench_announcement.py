@@ -1,11 +1,12 @@
 """Announcing results to #EUvsVirus's 20,900 people, on PostgreSQL, real Redis, real RQ worker processes and a
 real SMTP server (aiosmtpd on loopback): time to the last message, messages per second, lost and duplicated.
 
-`python bench/run.py bench_announcement`. RECIPIENTS=20900 and WORKERS=1,4 by default (one run per figure).
+`python bench/run.py bench_announcement` (`--json`: a last line of JSON figures). RECIPIENTS=20900 and WORKERS=1,4 by default (one run per figure).
 The participants are those of 300 judged entries; every other recipient follows the challenge (one message
 each, in their own language). Needs PostgreSQL (POSTGRES_ADMIN_URL, as the tests) and Redis (BENCH_REDIS_URL,
-default redis://127.0.0.1:6379/13, emptied).
+default redis://127.0.0.1:6379/13, emptied); ANNOUNCEMENT_TIMEOUT (900 s) bounds the wait for the last message.
 """
+import json
 import os
 import subprocess
 import sys
@@ -32,6 +33,7 @@ from tests.support.services import start_smtp  # noqa: E402
 RECIPIENTS = int(os.environ.get("RECIPIENTS", 20900))
 WORKERS = [int(n) for n in os.environ.get("WORKERS", "1,4").split(",")]
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+TIMEOUT = float(os.environ.get("ANNOUNCEMENT_TIMEOUT", 900))  # seconds before a run stops waiting for the last message
 ENTRIES = 300
 LANGUAGES = ("en", "pl", "el", "de", "fr")
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,16 +94,20 @@ def run(workers):
             time.sleep(3)  # the workers are listening
             started = time.perf_counter()
             relay_committed()
-            finished = wait_until_finished(announcement_id, timeout=1800)
+            finished = wait_until_finished(announcement_id, timeout=TIMEOUT)
             elapsed = time.perf_counter() - started
             deliveries = db.session.execute(sa.select(sa.func.count(Delivery.id))).scalar()
         received = len(sink.received)
         duplicates = sum(n - 1 for n in sink.message_ids().values() if n > 1)
         rss = max(peak_rss_mb(p.pid) for p in processes)
         state = "finished" if finished else "NOT FINISHED"
+        figures = {"workers": workers, "recipients": RECIPIENTS, "received": received, "seconds": elapsed,
+                   "per_second": received / elapsed, "lost": deliveries - 1 - received, "duplicated": duplicates,
+                   "connections": sink.connections(), "finished": finished, "worker_peak_rss_mb": rss}
         print(f"  {workers} worker(s): {received} messages in {elapsed:.1f} s ({received / elapsed:.0f}/s), "
-              f"{deliveries - 1 - received} lost, {duplicates} duplicated, {sink.connections()} SMTP connections, "
+              f"{figures['lost']} lost, {duplicates} duplicated, {sink.connections()} SMTP connections, "
               f"{state}; worker peak RSS {rss:.0f} MB", flush=True)
+        return figures
     finally:
         for process in processes:
             process.terminate()
@@ -120,13 +126,16 @@ def wait_until_finished(announcement_id, timeout):
     return False
 
 
-def main():
+def main(as_json=False):
+    """Prints the figures of each run; with `--json` (the replay table, bench/replay_http.py) also one JSON line
+    holding the list of them, last."""
     print(f"Announcement to {RECIPIENTS} recipients ({ENTRIES} entries, 12 jurors, the rest followers); "
           f"{os.cpu_count()} CPU(s)", flush=True)
-    for workers in WORKERS:
-        run(workers)
+    figures = [run(workers) for workers in WORKERS]
+    if as_json:
+        print(json.dumps(figures), flush=True)
 
 
 if __name__ == "__main__":
     factories  # noqa: B018 - imported for the factories' counters the judged challenge uses
-    main()
+    main("--json" in sys.argv[1:])

@@ -1,15 +1,27 @@
-"""The #EUvsVirus replay through HTTP: gunicorn (the README's production command) on PostgreSQL and Redis over
-the replay dataset, a bare Flask "hello" under the same gunicorn settings measured just before each page in the
-same run, Locust headless (bench/replay_load.py) on loopback, bounded in time and count. `make bench-replay`.
+"""The #EUvsVirus replay through HTTP: every figure of the full-scale issue in one table. `make bench-replay`.
 
-Prints one table: per page requests per second, p50 / p95 / p99, failures, the ratio to bare Flask and the
-goal met or missed; then the memory of each gunicorn worker after the load and the peak memory of the largest
-job. Builds the replay first when the database holds no accounts (`flask bench seed --scale euvsvirus`).
+Rows: each page under gunicorn (the README's production command) on PostgreSQL and Redis over the replay dataset,
+with a bare Flask "hello" under the same gunicorn settings measured just before and after each page in the same
+run, Locust headless (bench/replay_load.py) on loopback, bounded in time and count; the deadline rush through
+HTTP (bench/replay_rush.py: its own database, sessions, CSRF, the trusted proxy's arrival stamp, the exactly-once
+check in the database); the announcement of the results (bench/bench_announcement.py: real RQ workers, a real
+SMTP server on loopback).
+
+Prints one table: per page requests per second, p50 / p95 / p99, failures, the ratio to bare Flask and the goal
+met or missed; the rush's latencies, errors and database check; the announcement's time to the last message.
+Under it, for each page that misses its goal, its measured cause (bench/replay_profile.py: one in-process render
+profiled: time, page cache hit or not, queries, the functions the time goes to); then the memory of each gunicorn
+worker after the load and the peak memory of the largest job. Builds the replay first when the database holds
+no accounts (`flask bench seed --scale euvsvirus`, ~15 minutes), and the rush's template database once per size.
 
 Settings (environment): REPLAY_DATABASE_URL (postgresql+psycopg://postgres@127.0.0.1:5432/bench_replay),
-REPLAY_REDIS_URL (redis://127.0.0.1:6379/11: its rate-limit counters are emptied first), REPLAY_DIR (the files,
-instance/replay), WORKERS (4, as the README), USERS (8 concurrent visitors), SECONDS (8 per measurement),
-MAX_REQUESTS (4,000 per measurement), PAGES (names to measure, comma-separated; all by default).
+REPLAY_REDIS_URL (redis://127.0.0.1:6379/11: emptied before the pages and before the rush), REPLAY_DIR (the
+files, instance/replay), WORKERS (4, as the README), USERS (8 concurrent visitors), SECONDS (8 per measurement),
+MAX_REQUESTS (4,000 per measurement), ROWS (or PAGES: words of the rows to run, comma-separated, e.g.
+`ROWS="home,chair,deadline rush,announcement"`; all by default), PROFILE (0: no profile of the gaps).
+The rush: RUSH_TEAMS (2,150), RUSH_SECONDS (60), RUSH_CONCURRENCY (200), RUSH_FINAL_BURST (200), RUSH_LATE (50),
+RUSH_DATABASE (bench_rush). The announcement: RECIPIENTS (20,900), ANNOUNCEMENT_WORKERS (4), BENCH_REDIS_URL
+(redis://127.0.0.1:6379/13), ANNOUNCEMENT_TIMEOUT (900 s).
 """
 import json
 import os
@@ -41,20 +53,18 @@ SECONDS = float(os.environ.get("SECONDS", 8))
 MAX_REQUESTS = int(os.environ.get("MAX_REQUESTS", 4000))
 APP_PORT, HELLO_PORT = 8731, 8732
 PUBLIC_GOAL, SIGNED_IN_GOAL, P95_GOAL_MS, DASHBOARD_GOAL_MS = 0.40, 0.10, 100, 300
-# What profiling the replay found behind each gap (cProfile in-process, README "Performance"); printed under the
-# table for the pages that miss their goal.
-CAUSES = {
-    "home": "rendered on every visit (no page cache yet)",
-    "catalogue": "rendered on every visit (no page cache yet): two country selects of ~250 options each",
-    "challenge page": "rendered on every visit (no page cache yet): panels of every domain",
-    "/api/v1/challenges": "serialised on every request (no cache yet)",
-    "results page": "every entry of the published document rendered on every visit (no page cache yet)",
-    "team's entry page": "~28 ms CPU per view, 6 queries: mostly waiting for PostgreSQL on a loaded machine",
-    "juror's review page": "the conflict check loads all jurors of the challenge to answer for one (the round's "
-                           "every entry is no longer loaded: jury/closing.entries_of)",
-    "chair's dashboard": "~570 ms CPU per page of 100: the rows' template, page_progress, design_warnings, and "
-                         "conflicted_entries over every entry of the round on each view",
-}
+PROFILE = os.environ.get("PROFILE", "1") != "0"
+ANNOUNCEMENT_WORKERS = int(os.environ.get("ANNOUNCEMENT_WORKERS", 4))
+ANNOUNCEMENT_GOAL_SECONDS = 120
+WANTED = {name.strip() for name in (os.environ.get("ROWS") or os.environ.get("PAGES") or "").split(",") if name.strip()}
+PAGE_NAMES = ("home", "catalogue", "catalogue, search", "catalogue, filters", "challenge page", "/api/v1/challenges",
+              "results page", "team's entry page", "juror's review page", "chair's dashboard")
+RUSH, ANNOUNCEMENT = "deadline rush", "announcement"
+
+
+def selected(name):
+    """Whether ROWS (or PAGES) asks for the row `name`: any of its comma-separated words is part of the name."""
+    return not WANTED or any(word in name for word in WANTED)
 
 
 def app_environment():
@@ -142,28 +152,35 @@ def address(n):
 
 
 def pages(found):
-    """(name, signed in, [(path, headers)]) of every page measured."""
+    """(name, signed in, [(path, headers)], the e-mail of the first target's account or None) of every page
+    ROWS selects."""
     anonymous = [visitor(address(200_000 + n)) for n in range(USERS)]
     flagship, published = found["flagship"], found["published"]
 
-    def public(path):
-        return [(path, headers) for headers in anonymous]
+    def public(name, path):
+        return name, False, [(path, headers) for headers in anonymous], None
 
-    chair = sign_in(found["chair"], address(1))
-    return [
-        ("home", False, public("/")),
-        ("catalogue", False, public("/challenges/")),
-        ("catalogue, search", False, public("/challenges/?q=health")),
-        ("catalogue, filters", False, public("/challenges/?domain=health&state=open&language=en")),
-        ("challenge page", False, public(f"/challenges/{flagship}")),
-        ("/api/v1/challenges", False, public("/api/v1/challenges")),
-        ("results page", False, public(f"/challenges/{published}/results")),
-        ("team's entry page", True, [(f"/entries/{public_id}", sign_in(email, address(100 + n)))
-                                     for n, (email, public_id) in enumerate(found["teams"])]),
-        ("juror's review page", True, [(f"/jury/review/{public_id}", sign_in(email, address(1000 + n)))
-                                       for n, (email, public_id) in enumerate(found["jurors"])]),
-        (f"chair's dashboard ({found['entries']:,} entries)", True, [(f"/jury/{flagship}/dashboard", chair)]),
+    def signed_in(name, accounts):
+        """`accounts`: [(n, email, path)]; each signed in from address n."""
+        if not selected(name):
+            return name, True, [], None
+        return name, True, [(path, sign_in(email, address(n))) for n, email, path in accounts], accounts[0][1]
+
+    rows = [
+        public("home", "/"),
+        public("catalogue", "/challenges/"),
+        public("catalogue, search", "/challenges/?q=health"),
+        public("catalogue, filters", "/challenges/?domain=health&state=open&language=en"),
+        public("challenge page", f"/challenges/{flagship}"),
+        public("/api/v1/challenges", "/api/v1/challenges"),
+        public("results page", f"/challenges/{published}/results"),
+        signed_in("team's entry page", [(100 + n, email, f"/entries/{public_id}")
+                                        for n, (email, public_id) in enumerate(found["teams"])]),
+        signed_in("juror's review page", [(1000 + n, email, f"/jury/review/{public_id}")
+                                          for n, (email, public_id) in enumerate(found["jurors"])]),
+        signed_in(f"chair's dashboard ({found['entries']:,} entries)", [(1, found["chair"], f"/jury/{flagship}/dashboard")]),
     ]
+    return [row for row in rows if selected(row[0])]
 
 
 def measure(host, targets):
@@ -217,27 +234,21 @@ def largest_job_peak_rss(found):
     return int(out.stdout.strip().splitlines()[-1]) / 1024
 
 
-def main():
-    wanted = {name.strip() for name in os.environ.get("PAGES", "").split(",") if name.strip()}
-    engine = sa.create_engine(DATABASE_URL)
-    seeded = ensure_seeded(engine)
-    found = discover(engine, USERS)
-    engine.dispose()
+def page_rows(found):
+    """Measures each selected page against bare Flask; returns (rows, bare Flask runs, worker RSS in MB)."""
     redis.Redis.from_url(REDIS_URL).flushdb()  # the benchmark's own database: yesterday's rate-limit counters
     servers, rows, hellos = [], [], []
     try:
         servers.append(start(["wsgi:app"], APP_PORT, app_environment()))
         servers.append(start(["bench.hello_app:app"], HELLO_PORT, {**os.environ, "PYTHONPATH": str(ROOT)}))
-        for name, signed_in, targets in pages(found):
-            if wanted and not any(word in name for word in wanted):
-                continue
+        for name, signed_in, targets, email in pages(found):
             warm(targets)
             if not hellos:
                 hellos.append(measure(f"http://127.0.0.1:{HELLO_PORT}", [["/", {}]])["rps"])
             figures = measure(f"http://127.0.0.1:{APP_PORT}", targets)
             hellos.append(measure(f"http://127.0.0.1:{HELLO_PORT}", [["/", {}]])["rps"])
             ceiling = (hellos[-2] + hellos[-1]) / 2  # bare Flask just before and just after the page
-            rows.append((name, signed_in, figures, figures["rps"] / ceiling))
+            rows.append((name, signed_in, figures, figures["rps"] / ceiling, targets[0][0], email))
             print(f"  measured {name}: {figures['rps']:.1f} req/s (bare Flask before and after: {hellos[-2]:.0f}, "
                   f"{hellos[-1]:.0f})", flush=True)
         workers = [rss_mb(child) for child in psutil.Process(servers[0].pid).children()]
@@ -245,33 +256,112 @@ def main():
         for server in servers:
             server.terminate()
             server.wait(timeout=30)
-    job_mb = largest_job_peak_rss(found)
-    report(rows, hellos, workers, job_mb, seeded)
+    return rows, hellos, workers
 
 
-def report(rows, hellos, workers, job_mb, seeded):
+def measured_cause(path, email):
+    """One in-process render of the page, profiled (bench/replay_profile.py): a line saying where its time goes."""
+    try:
+        out = subprocess.run([PYTHON, str(ROOT / "bench" / "replay_profile.py"), path, *([email] if email else [])],
+                             env=app_environment(), cwd=ROOT, capture_output=True, text=True, timeout=180)
+        found = json.loads(out.stdout.strip().splitlines()[-1])
+    except (subprocess.TimeoutExpired, json.JSONDecodeError, IndexError) as error:
+        return f"not profiled ({type(error).__name__})"
+    return (f"one render in-process {found['ms']:.0f} ms (status {found['status']}), page cache: {found['cache']}, "
+            f"{found['queries']} queries; most cumulative time in the platform's code: {'; '.join(found['cumulative']) or '-'}; "
+            f"most own time: {'; '.join(found['own'])}")
+
+
+def announcement():
+    """bench/bench_announcement.py with ANNOUNCEMENT_WORKERS real RQ workers, in a process of its own."""
+    print(f"  announcing to {int(os.environ.get('RECIPIENTS', 20900)):,} recipients with {ANNOUNCEMENT_WORKERS} "
+          f"workers (bench/bench_announcement.py) ...", flush=True)
+    out = subprocess.run([PYTHON, str(ROOT / "bench" / "bench_announcement.py"), "--json"], cwd=ROOT, check=True,
+                         env={**os.environ, "WORKERS": str(ANNOUNCEMENT_WORKERS), "PYTHONPATH": str(ROOT)},
+                         capture_output=True, text=True).stdout.strip().splitlines()
+    for line in out[:-1]:
+        print(line, flush=True)
+    return json.loads(out[-1])[0]
+
+
+def main():
+    from bench import replay_rush
+
+    started = time.perf_counter()
+    rows, hellos, workers, job_mb, seeded, rush, announced = [], [], [], None, None, None, None
+    if any(selected(name) for name in PAGE_NAMES):
+        engine = sa.create_engine(DATABASE_URL)
+        seeded = ensure_seeded(engine)
+        found = discover(engine, USERS)
+        engine.dispose()
+        rows, hellos, workers = page_rows(found)
+        job_mb = largest_job_peak_rss(found)
+    if selected(RUSH):
+        redis.Redis.from_url(REDIS_URL).flushdb()  # the sign-in counters of the page rows and of an earlier rush
+        print(f"  the deadline rush: {replay_rush.TEAMS:,} teams ...", flush=True)
+        rush = replay_rush.run(start, app_environment(), PASSWORD)
+    if selected(ANNOUNCEMENT):
+        announced = announcement()
+    causes = {}
+    for name, signed_in, figures, ratio, path, email in rows:
+        if verdict(name, signed_in, ratio, figures)[1] != "met":
+            causes[name] = measured_cause(path, email) if PROFILE else "not profiled (PROFILE=0)"
+    report(rows, hellos, workers, job_mb, seeded, rush, announced, causes, time.perf_counter() - started)
+
+
+def dash(width):
+    return f"{'-':>{width}}"
+
+
+def report(rows, hellos, workers, job_mb, seeded, rush, announced, causes, seconds):
+    from bench import replay_rush
+
     print()
-    print(f"Replay over HTTP: gunicorn --workers {WORKERS} (sync), PostgreSQL, Redis; {USERS} concurrent visitors, "
-          f"{SECONDS:.0f} s or {MAX_REQUESTS:,} requests per measurement; bare Flask \"hello\" "
-          f"{statistics.median(hellos):.0f} req/s (median of {len(hellos)} runs between the pages; each ratio is to the "
-          f"mean of the runs just before and after its page)")
+    if hellos:
+        print(f"Replay over HTTP: gunicorn --workers {WORKERS} (sync), PostgreSQL, Redis; {USERS} concurrent visitors, "
+              f"{SECONDS:.0f} s or {MAX_REQUESTS:,} requests per measurement; bare Flask \"hello\" "
+              f"{statistics.median(hellos):.0f} req/s (median of {len(hellos)} runs between the pages; each ratio is to the "
+              f"mean of the runs just before and after its page)")
     if seeded is not None:
         print(f"(the replay was built first, in {seeded:.0f} s)")
-    print(f"{'page':<36} {'ratio':>6} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'fail':>5} {'KB':>5}  goal")
-    for name, signed_in, figures, ratio in rows:
+    print(f"{'row':<36} {'ratio':>6} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'fail':>5} {'KB':>5}  goal")
+    for name, signed_in, figures, ratio, _path, _email in rows:
         goals, met = verdict(name, signed_in, ratio, figures)
         print(f"{name:<36} {ratio:>6.1%} {figures['rps']:>7.1f} {figures['p50']:>4.0f}ms {figures['p95']:>4.0f}ms "
               f"{figures['p99']:>4.0f}ms {figures['failures']:>5} {figures['bytes'] / 1024:>5.0f}  {met}: {goals}")
         for error in figures["errors"]:
             print(f"{'':<36} failure: {error}")
-    missed = [name for name, signed_in, figures, ratio in rows if verdict(name, signed_in, ratio, figures)[1] != "met"]
-    for name in missed:
-        cause = next((text for page, text in CAUSES.items() if name.startswith(page)), "not profiled")
+    if rush is not None:
+        goals, met = replay_rush.verdict(rush)
+        name = f"{RUSH} ({rush['in_time']:,} + {rush['late_sent']} late)"
+        print(f"{name:<36} {dash(6)} {rush['rps']:>7.1f} {rush['p50']:>4.0f}ms {rush['p95']:>4.0f}ms "
+              f"{rush['p99']:>4.0f}ms {rush['errors']:>5} {dash(5)}  {met}: {goals}")
+    if announced is not None:
+        met = (announced["finished"] and announced["seconds"] < ANNOUNCEMENT_GOAL_SECONDS and not announced["lost"]
+               and not announced["duplicated"])
+        name = f"{ANNOUNCEMENT} ({announced['recipients']:,}, {announced['workers']} workers)"
+        print(f"{name:<36} {dash(6)} {announced['per_second']:>7.1f} {dash(6)} {dash(6)} {dash(6)} "
+              f"{announced['lost'] + announced['duplicated']:>5} {dash(5)}  {'met' if met else 'MISSED'}: last message "
+              f"in {announced['seconds']:.0f} s (< {ANNOUNCEMENT_GOAL_SECONDS} s), 0 lost, 0 duplicated")
+    print("(ratio: to bare Flask in the same run, pages only; req/s: the rush's answers per second over its window, "
+          "the announcement's messages per second; fail: the rush's errors (not 302/400), the announcement's lost + "
+          "duplicated)")
+    for name, cause in causes.items():
         print(f"gap, {name}: {cause}")
-    print(f"RSS per gunicorn worker after the load: {', '.join(f'{mb:.0f} MB' for mb in sorted(workers))}")
-    print(f"Peak RSS of the largest job (the 2,150 x 400 x 3 assignment, run_assignment in a child process): {job_mb:.0f} MB")
+    if rush is not None:
+        for line in replay_rush.describe(rush):
+            print(line)
+    if announced is not None:
+        print(f"announcement: {announced['received']:,} messages to a real SMTP server (aiosmtpd on loopback) through "
+              f"{announced['workers']} RQ workers in {announced['seconds']:.1f} s, {announced['lost']} lost, "
+              f"{announced['duplicated']} duplicated, {announced['connections']} SMTP connections"
+              f"{'' if announced['finished'] else ', NOT FINISHED'}; worker peak RSS {announced['worker_peak_rss_mb']:.0f} MB")
+    if workers:
+        print(f"RSS per gunicorn worker after the load: {', '.join(f'{mb:.0f} MB' for mb in sorted(workers))}")
+    if job_mb is not None:
+        print(f"Peak RSS of the largest job (the 2,150 x 400 x 3 assignment, run_assignment in a child process): {job_mb:.0f} MB")
     print(f"Peak RSS of this benchmark's driver: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
-
+    print(f"The run took {seconds / 60:.1f} minutes; load average at its end {', '.join(f'{n:.1f}' for n in os.getloadavg())}")
 
 if __name__ == "__main__":
     main()
