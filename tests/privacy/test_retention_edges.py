@@ -16,6 +16,7 @@ from govchallenge.identity.models import IdentityLink
 from govchallenge.jobs.models import OutboxJob
 from govchallenge.privacy import files, retention
 from govchallenge.privacy.models import EXPIRED, PENDING, READY, USED, DataExport
+from govchallenge.submissions.models import Submission, SubmissionVersion
 from tests.support import factories
 
 
@@ -158,3 +159,26 @@ def test_only_a_waiting_retention_job_counts_as_scheduled(app):
     db.session.flush()
     again = retention.schedule()
     assert again is not None and again.id not in (first.id, other.id)
+
+
+def test_only_an_old_draft_never_submitted_goes(app):
+    """A draft goes when it was never submitted: no version, no submission time, still a draft. An entry taken
+    back to a draft after submitting keeps its versions; a withdrawn entry is a record of the competition."""
+    challenge = factories.make_challenge()
+    never = factories.make_submission(factories.make_team(challenge), state="draft", title="Never submitted")
+    with_version = factories.make_submission(factories.make_team(challenge), title="Back to draft, with a version")
+    with_version.state, with_version.submitted_at = "draft", None
+    with_time = factories.make_submission(factories.make_team(challenge), state="draft", title="Submitted once")
+    with_time.submitted_at = utcnow() - timedelta(days=500)
+    withdrawn = factories.make_submission(factories.make_team(challenge), state="withdrawn", title="Withdrawn")
+    db.session.flush()
+    kept = [with_version.id, with_time.id, withdrawn.id]
+    assert db.session.execute(sa.select(SubmissionVersion).where(
+        SubmissionVersion.submission_id == with_version.id)).first() is not None
+    db.session.execute(sa.update(Submission).values(updated_at=utcnow() - timedelta(days=400)))
+    never_id = never.id
+    db.session.commit()
+    assert retention.purge()["drafts"] == 1
+    db.session.expire_all()
+    assert db.session.get(Submission, never_id) is None
+    assert all(db.session.get(Submission, entry_id) is not None for entry_id in kept)
