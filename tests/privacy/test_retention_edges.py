@@ -17,6 +17,7 @@ from govchallenge.jobs.models import OutboxJob
 from govchallenge.privacy import files, retention
 from govchallenge.privacy.models import EXPIRED, PENDING, READY, USED, DataExport
 from govchallenge.submissions.models import Submission, SubmissionVersion
+from govchallenge.teams.models import TeamInvitation
 from tests.support import factories
 
 
@@ -182,3 +183,17 @@ def test_only_an_old_draft_never_submitted_goes(app):
     db.session.expire_all()
     assert db.session.get(Submission, never_id) is None
     assert all(db.session.get(Submission, entry_id) is not None for entry_id in kept)
+
+
+def test_an_answered_invitation_stays_however_old(app):
+    """Only invitations never answered go: a declined one, like an accepted one, is part of the team's record."""
+    team = factories.make_team(factories.make_challenge())
+    long_ago = utcnow() - timedelta(days=90)
+    declined = TeamInvitation(team_id=team.id, email="no@example.eu", expires_at=long_ago, declined_at=long_ago)
+    unanswered = TeamInvitation(team_id=team.id, email="silent@example.eu", expires_at=long_ago)
+    db.session.add_all([declined, unanswered])
+    db.session.commit()
+    ids = declined.id, unanswered.id
+    assert retention.purge()["invitations"] == 1
+    db.session.expire_all()
+    assert db.session.get(TeamInvitation, ids[0]) is not None and db.session.get(TeamInvitation, ids[1]) is None

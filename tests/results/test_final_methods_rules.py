@@ -222,6 +222,7 @@ def test_outcome_dispatches_on_the_kind_with_its_decisions_and_seed():
         places(fm.ranked(["a", "b", "c"], BALLOTS, [decision]))
     pair = fm.outcome(fm.PAIRWISE, ["a", "b", "c", "d"], [("J1", "b", "a")], [ChairDecision(("d", "c"), "r")], seed=5)
     assert pair.kind == "pairwise" and pair.section["seed"] == 5
+    assert fm.outcome(fm.PAIRWISE, ["a", "b"], [("J1", "a", "b")]).section["seed"] == 0  # the documented default
     assert places(pair)[1:3] == [("d", 2, "chair"), ("c", 3, "chair")]
 
 
