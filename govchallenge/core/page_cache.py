@@ -19,6 +19,14 @@ What a page shows comes from three sources, and each has its own rule:
   stored as a placeholder and each visitor gets their own. A response that set a cookie, flashed a message,
   or came out other than 200 is never kept.
 
+Serving: a hit is answered by the app's first before_request hook (`serve_kept_page`) when the visitor is
+plainly anonymous (a shareable session bound to this browser, no remember-me cookie or pending choice): no user
+is loaded, no other before_request hook runs, and the after_request hooks (security headers, CORS, validators,
+the session cookie) run as for any response, so a hit carries what a miss carries. Anyone else goes the
+ordinary way, where Flask-Login decides, and `cached_page` serves or renders. Rate limits: hits are exempt (the
+limiter's hook comes after; a hit costs less than the check); misses and every other request are limited as
+before.
+
 Why versions are bumped after the commit and read before the render: a reader who sees the old version renders
 either the old state (kept under the old version, which nobody asks for once it moves) or the new one (newer
 than its key, harmless); a reader who sees the new version started after the commit and reads the new state.
