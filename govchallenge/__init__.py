@@ -28,8 +28,9 @@ def create_app(test_config=None):
 
 
 def register_security(app):
-    from .core import proxies, security_headers
+    from .core import proxies, security_headers, sessions
 
+    sessions.init_app(app)
     security_headers.init_app(app)
     proxies.init_app(app)
 

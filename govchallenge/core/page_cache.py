@@ -19,6 +19,14 @@ What a page shows comes from three sources, and each has its own rule:
   stored as a placeholder and each visitor gets their own. A response that set a cookie, flashed a message,
   or came out other than 200 is never kept.
 
+Serving: a hit is answered by the app's first before_request hook (`serve_kept_page`) when the visitor is
+plainly anonymous (a shareable session bound to this browser, no remember-me cookie or pending choice): no user
+is loaded, no other before_request hook runs, and the after_request hooks (security headers, CORS, validators,
+the session cookie) run as for any response, so a hit carries what a miss carries. Anyone else goes the
+ordinary way, where Flask-Login decides, and `cached_page` serves or renders. Rate limits: hits are exempt (the
+limiter's hook comes after; a hit costs less than the check); misses and every other request are limited as
+before.
+
 Why versions are bumped after the commit and read before the render: a reader who sees the old version renders
 either the old state (kept under the old version, which nobody asks for once it moves) or the new one (newer
 than its key, harmless); a reader who sees the new version started after the commit and reads the new state.
@@ -33,6 +41,7 @@ import hashlib
 import json
 import logging
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -196,30 +205,34 @@ class MemoryStore:
 
 
 class RedisStore:
-    """Pages as JSON strings under their key, versions as the fields of one hash (read in one round trip)."""
+    """Pages as JSON strings under their key; the versions as one JSON object under one key, so a hit reads the
+    page and the versions with one MGET of two strings (a hash's HGETALL costs several times more to parse in
+    the client, on every hit). A bump is a script Redis runs atomically: concurrent bumps never lose one."""
+
+    BUMP = """
+    local raw = redis.call('GET', KEYS[1])
+    local versions = raw and cjson.decode(raw) or {}
+    for _, table in ipairs(ARGV) do versions[table] = (versions[table] or 0) + 1 end
+    redis.call('SET', KEYS[1], cjson.encode(versions))
+    """
 
     def __init__(self, url, prefix):
         import redis
 
         self.redis = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
         self.prefix, self.versions_key = prefix, prefix + "versions"
+        self._bump = self.redis.register_script(self.BUMP)
 
     def read(self, key):
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.get(self.prefix + "page:" + key)
-        pipe.hgetall(self.versions_key)
-        raw, versions = pipe.execute()
-        return (json.loads(raw) if raw else None), {k.decode(): int(v) for k, v in versions.items()}
+        raw, versions = self.redis.mget((self.prefix + "page:" + key, self.versions_key))
+        return (json.loads(raw) if raw else None), (json.loads(versions) if versions else {})
 
     def keep(self, key, page, seconds):
         self.redis.set(self.prefix + "page:" + key, json.dumps(page), ex=max(1, int(seconds)))
 
     def bump(self, tables):
         try:
-            pipe = self.redis.pipeline(transaction=False)
-            for table in tables:
-                pipe.hincrby(self.versions_key, table, 1)
-            pipe.execute()
+            self._bump(keys=[self.versions_key], args=sorted(tables))
         except Exception:  # the cache must never break a write; entries expire within PAGE_CACHE_MAX_SECONDS
             log.exception("page cache: versions of %s not bumped", sorted(tables))
 
@@ -250,6 +263,9 @@ def init_app(app):
     else:
         store = MemoryStore()
     app.extensions[EXTENSION] = store
+    # Before every other hook (the NUL guard, CSRF, the limiter): a page is kept only from a view's answer, so
+    # only after every guard let its address through.
+    app.before_request_funcs.setdefault(None, []).insert(0, serve_kept_page)
     _listen_to_models(db.Model)
     with app.app_context():
         for engine in db.engines.values():
@@ -270,10 +286,28 @@ def is_shared_visitor():
     return set(session.keys()) <= SHAREABLE_SESSION_KEYS
 
 
-def page_key():
-    from flask_babel import get_locale, get_timezone
+def is_plainly_anonymous():
+    """Whether Flask-Login would find nobody signed in and leave the session as it is, known without asking it
+    (it would load the user, check the session's binding, read the remember-me cookie): a session holding only
+    shareable keys (so no account), no remember-me choice pending, bound to this browser if it holds anything,
+    and no remember-me cookie. Anything else (a visitor whose binding fails, a returning "keep me signed in")
+    goes the ordinary way, where Flask-Login decides."""
+    from .. import extensions
 
-    return f"{request.scheme}://{request.host}{request.full_path}|{get_locale()}|{get_timezone()}"
+    keys = session.keys()
+    if not keys <= SHAREABLE_SESSION_KEYS or "_remember" in keys:
+        return False
+    if current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies:
+        return False
+    return not keys or session.get("_id") == extensions.login_manager._session_identifier_generator()
+
+
+def page_key():
+    """The address, the language and the zone, as the locale and zone selectors give them (what Babel parses
+    for the render), without building Babel's objects on a hit."""
+    from .i18n import select_locale, select_timezone
+
+    return f"{request.scheme}://{request.host}{request.full_path}|{select_locale()}|{select_timezone()}"
 
 
 def _is_current(page, versions, now):
@@ -282,10 +316,32 @@ def _is_current(page, versions, now):
     return datetime.fromisoformat(page["from"]) <= now and (page["until"] is None or now < datetime.fromisoformat(page["until"]))
 
 
+_SIGNED_TOKENS = {}
+SIGNED_TOKEN_REUSE_SECONDS = 60
+SIGNED_TOKENS_KEPT = 10000
+
+
 def _csrf_token():
+    """This visitor's signed CSRF token for a kept page, as Flask-WTF's generate_csrf makes it. Signing (a key
+    derivation and an HMAC) costs as much as the rest of a hit, so a token this process signed for the same
+    session token in the last minute is handed out again: it proves the same thing, and its age (what
+    WTF_CSRF_TIME_LIMIT counts, when set) is at most a minute more. Keyed by the session's own token and the
+    signing key, so nobody is handed a token made for another session."""
     from flask_wtf.csrf import generate_csrf
 
-    return generate_csrf()
+    raw, config = session.get("csrf_token"), current_app.config
+    if "csrf_token" in g or not isinstance(raw, str) or config.get("WTF_CSRF_FIELD_NAME", "csrf_token") != "csrf_token":
+        return generate_csrf()
+    key, now = (config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, raw), time.monotonic()
+    signed = _SIGNED_TOKENS.get(key)
+    if signed is not None and now - signed[1] < SIGNED_TOKEN_REUSE_SECONDS:
+        g.csrf_token = signed[0]
+        return signed[0]
+    token = generate_csrf()
+    if len(_SIGNED_TOKENS) >= SIGNED_TOKENS_KEPT:
+        _SIGNED_TOKENS.clear()
+    _SIGNED_TOKENS[key] = (token, now)
+    return token
 
 
 def _served(page):
@@ -297,6 +353,40 @@ def _served(page):
         response.headers[name] = value
     g.page_cache = "hit"
     return response
+
+
+def _read(store, key):
+    """(kept page or None, versions), or None when the store cannot be read."""
+    try:
+        return store.read(key)
+    except Exception:
+        log.warning("page cache unreachable: rendering %s", request.path, exc_info=True)
+        return None
+
+
+def serve_kept_page():
+    """The first before_request hook: a current kept page for a plainly anonymous GET of a cached view, answered
+    before any other hook runs and without loading the user (Flask-Login's answer is set to the anonymous user,
+    as it would find). The after_request hooks run as for every response, so a hit carries the same headers.
+
+    Rate limits: a hit is exempt (it is answered before Flask-Limiter's hook; it costs less than the check).
+    Every other request, a miss of the same page included, goes through the limiter as before."""
+    store = _store()
+    if store is None or request.method != "GET" or not getattr(
+            current_app.view_functions.get(request.endpoint), "page_cache", False) or not is_plainly_anonymous():
+        return None
+    from .. import extensions
+
+    g._login_user = extensions.login_manager.anonymous_user()
+    key, now = page_key(), utcnow()
+    read = _read(store, key)
+    if read is None:
+        return None
+    page, versions = read
+    if page is not None and _is_current(page, versions, now):
+        return _served(page)
+    g.page_cache_read = (key, versions)  # the view renders it: versions read before the render, as the rule asks
+    return None
 
 
 def _keepable(response, capture):
@@ -322,7 +412,8 @@ def _seconds_to_keep(capture):
 
 def cached_page(view):
     """The view's answer from the cache when a current copy is kept for this visitor's key, else rendered and
-    kept. Anyone else (signed in, a personal session, not a GET) gets the view as it is."""
+    kept. Anyone else (signed in, a personal session, not a GET) gets the view as it is. Most hits are answered
+    earlier, by serve_kept_page; this one serves those it left (a visitor Flask-Login had to look at)."""
 
     @wraps(view)
     def answer(*args, **kwargs):
@@ -330,11 +421,14 @@ def cached_page(view):
         if store is None or request.method != "GET" or not is_shared_visitor():
             return view(*args, **kwargs)
         key, now = page_key(), utcnow()
-        try:
-            page, versions = store.read(key)
-        except Exception:
-            log.warning("page cache unreachable: rendering %s", request.path, exc_info=True)
-            return view(*args, **kwargs)
+        already = g.pop("page_cache_read", None)
+        if already is not None and already[0] == key:
+            page, versions = None, already[1]
+        else:
+            read = _read(store, key)
+            if read is None:
+                return view(*args, **kwargs)
+            page, versions = read
         if page is not None and _is_current(page, versions, now):
             return _served(page)
         capture = Capture(now=now)
@@ -351,4 +445,5 @@ def cached_page(view):
                 log.warning("page cache: %s not kept", request.path, exc_info=True)
         return response
 
+    answer.page_cache = True
     return answer

@@ -31,13 +31,21 @@ HEADERS = {
 STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 
 
+_HEADER_NAMES = {name.lower(): (name, value) for name, value in HEADERS.items()}
+
+
 def add_security_headers(response):
+    """Each header the response does not carry yet (a view's own wins), added in one pass over its headers:
+    this runs on every response, a kept page's included, and Headers.setdefault searches the list per name."""
     from flask import current_app, request
 
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    if request.is_secure or current_app.config.get("SESSION_COOKIE_SECURE"):
-        response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+    headers = response.headers
+    present = {name.lower() for name in headers.keys()}
+    for lower, (name, value) in _HEADER_NAMES.items():
+        if lower not in present:
+            headers.add(name, value)
+    if "strict-transport-security" not in present and (request.is_secure or current_app.config.get("SESSION_COOKIE_SECURE")):
+        headers.add("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
     return response
 
 

@@ -88,9 +88,11 @@ def after_commit_relay():
     answer into an error page: the database or Redis failing now (even at the rollback that ends the request's
     transaction) is logged, and the rows stay in the outbox for the worker's relay loop (or the next sweep)."""
     try:
-        # What the view did not commit is not ours to save: the runner commits as it claims rows.
-        db.session.rollback()
-        relay_committed()
+        # A request that never opened a database session (a kept page, a static file) committed nothing.
+        if db.session.registry.has():
+            # What the view did not commit is not ours to save: the runner commits as it claims rows.
+            db.session.rollback()
+            relay_committed()
         _sweep_due_inline()
     except Exception:
         # The session is discarded at the end of the request (Flask-SQLAlchemy's teardown), broken or not.

@@ -225,3 +225,167 @@ def test_redis_keeps_pages_for_every_process(app, challenge):
         assert fetch(app.test_client(), "/challenges/green-city")[1] == 0
     finally:
         store.redis.delete(*store.redis.keys(store.prefix + "*"))
+
+
+# --- the fast path: a hit answered by the first before_request hook -----------------------------
+
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy",
+                    "Permissions-Policy", "Cross-Origin-Opener-Policy", "Strict-Transport-Security")
+# Every header but those that name the one body or the one visitor (its length, its cookie).
+OWN_HEADERS = {"Content-Length", "Set-Cookie"}
+
+
+def headers_of(response):
+    return sorted((name, value) for name, value in response.headers.items() if name not in OWN_HEADERS)
+
+
+def cookie_policy(response):
+    """Each cookie's name and flags, without its value and expiry."""
+    return sorted(
+        (cookie.split("=", 1)[0], tuple(sorted(part.strip().split("=")[0].lower() for part in cookie.split(";")[1:])))
+        for cookie in response.headers.getlist("Set-Cookie"))
+
+
+@pytest.mark.parametrize("path", PAGES + ["/challenges/?state=open&domain=health"])
+@pytest.mark.parametrize("secure", [False, True])
+def test_a_hit_carries_the_headers_and_cookies_of_a_miss(make_app, path, secure):
+    app = make_app(PAGE_CACHE="on", WTF_CSRF_ENABLED=True, SESSION_COOKIE_SECURE=secure)
+    with app.app_context():
+        challenge = factories.make_challenge(slug="green-city", title={"en": "Green city"}, closes_in_days=10)
+        challenge_operations.refresh_search_text(challenge)
+        db.session.commit()
+        with counting() as rendering:
+            miss = app.test_client().get(path, headers={"Origin": "https://partner.example"})
+        with counting() as serving:
+            hit = app.test_client().get(path, headers={"Origin": "https://partner.example"})
+    assert len(rendering) > 0 and len(serving) == 0
+    assert hit.status_code == miss.status_code == 200
+    assert headers_of(hit) == headers_of(miss)
+    assert cookie_policy(hit) == cookie_policy(miss)
+    assert all(name in hit.headers for name in SECURITY_HEADERS[:-1])
+    assert ("Strict-Transport-Security" in hit.headers) is secure
+
+
+def test_a_hit_of_a_plainly_anonymous_visitor_loads_no_user(app, challenge, monkeypatch):
+    """Flask-Login is not asked who the visitor is: the fast path knows it is nobody."""
+    from govchallenge.extensions import login_manager
+
+    fetch(app.test_client(), "/challenges/green-city")
+
+    def refuse():
+        raise AssertionError("the user was loaded for a kept page")
+
+    monkeypatch.setattr(login_manager, "_load_user", refuse)
+    assert fetch(app.test_client(), "/challenges/green-city")[1] == 0
+
+
+def test_a_visitor_kept_signed_in_by_the_remember_cookie_is_never_served_a_kept_page(app, challenge):
+    """No session cookie, only "keep me signed in": Flask-Login signs them in, so the page is theirs."""
+    fetch(app.test_client(), "/challenges/green-city")
+    user = factories.make_user(name="Rita Remembered")
+    db.session.commit()
+    client = app.test_client()
+    assert client.post("/login", data={"email": user.email, "password": factories.PASSWORD, "remember": "y"}).status_code == 302
+    assert client.get_cookie("remember_token") is not None
+    client.delete_cookie("session")
+    body, statements = fetch(client, "/challenges/green-city")
+    assert statements > 0 and "Rita Remembered" in body
+
+
+@pytest.mark.parametrize("personal", [{"pending_invitation": "token"}, {"_user_id": "1:0"}, {"_fresh": True},
+                                      {"_remember": "clear"}])
+def test_a_session_holding_anything_personal_is_never_served_from_the_fast_path(app, challenge, monkeypatch, personal):
+    """Anything beyond the CSRF token, the language and the zone (or a remember-me choice pending) goes the
+    ordinary way: Flask-Login is asked, and the page is the visitor's."""
+    from govchallenge.extensions import login_manager
+
+    fetch(app.test_client(), "/challenges/green-city")
+    client = app.test_client()
+    client.get("/challenges/green-city")
+    with client.session_transaction() as session:
+        session.update(personal)
+    asked = []
+    real = login_manager._load_user
+    monkeypatch.setattr(login_manager, "_load_user", lambda: asked.append(1) or real())
+    client.get("/challenges/green-city")
+    assert asked
+
+
+def test_a_session_bound_to_another_browser_is_unbound_as_before(app, challenge):
+    """Flask-Login's "strong" protection sees a session cookie carried to another browser: the session is
+    cleared of its binding and bound anew, kept page or not."""
+    fetch(app.test_client(), "/challenges/green-city")
+    client = app.test_client()
+    client.get("/challenges/green-city", headers={"User-Agent": "first browser"})
+    assert client.get("/challenges/green-city", headers={"User-Agent": "first browser"}).headers.get("Set-Cookie") is None
+    moved = client.get("/challenges/green-city", headers={"User-Agent": "second browser"})
+    assert moved.status_code == 200
+    assert any(cookie.startswith("session=") for cookie in moved.headers.getlist("Set-Cookie"))
+
+
+def test_the_language_cookie_wins_over_the_browser_for_kept_pages(app, challenge):
+    from govchallenge.core.i18n import LANGUAGE_COOKIE
+
+    english, _ = fetch(app.test_client(), "/challenges/green-city", **{"Accept-Language": "en"})
+    chooser = app.test_client()
+    chooser.set_cookie(LANGUAGE_COOKIE, "pl")
+    polish, _ = fetch(chooser, "/challenges/green-city", **{"Accept-Language": "en"})
+    assert 'lang="en"' in english and 'lang="pl"' in polish and "Zielone miasto" in polish
+    served, statements = fetch(app.test_client(), "/challenges/green-city", **{"Accept-Language": "pl"})
+    assert statements == 0 and 'lang="pl"' in served
+    german = app.test_client()
+    german.set_cookie(LANGUAGE_COOKIE, "de")
+    assert 'lang="de"' in fetch(german, "/challenges/green-city", **{"Accept-Language": "pl"})[0]
+
+
+def test_each_zone_has_its_own_page(app, challenge):
+    utc, _ = fetch(app.test_client(), "/challenges/green-city")
+    client = app.test_client()
+    client.get("/challenges/green-city")
+    with client.session_transaction() as session:
+        session["timezone"] = "Asia/Tokyo"
+    tokyo, _ = fetch(client, "/challenges/green-city")
+    assert "Asia/Tokyo" not in utc and "Asia/Tokyo" in tokyo
+
+
+def test_a_kept_page_hands_each_visitor_a_token_only_their_session_accepts(make_app):
+    app = make_app(PAGE_CACHE="on", WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        fetch(app.test_client(), "/")
+        first, second = app.test_client(), app.test_client()
+        tokens = []
+        for client in (first, second):
+            for _visit in range(2):  # the first visit makes their session's token, the second signs it again
+                body, statements = fetch(client, "/")
+                assert statements == 0
+            tokens.append(re.search(r'name="csrf_token" value="([^"]+)"', body).group(1))
+        assert tokens[0] != tokens[1]
+        refused = second.post("/language", data={"csrf_token": tokens[0], "language": "pl", "next": "/"})
+        assert refused.status_code == 400
+        accepted = first.post("/language", data={"csrf_token": tokens[0], "language": "pl", "next": "/"})
+        assert accepted.status_code == 302
+
+
+def test_the_redis_store_counts_every_concurrent_bump(app):
+    """The versions are bumped by a script Redis runs whole: two processes bumping at once lose nothing."""
+    import threading
+    import uuid
+
+    from govchallenge.core import page_cache
+    from tests.support.services import REDIS_URL, require_redis
+
+    require_redis(REDIS_URL)
+    store = page_cache.RedisStore(REDIS_URL, f"test:{uuid.uuid4().hex}:")
+    try:
+        def bump():
+            for _ in range(50):
+                store.bump({"challenge", "team"})
+
+        workers = [threading.Thread(target=bump) for _ in range(4)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        assert store.read("nothing") == (None, {"challenge": 200, "team": 200})
+    finally:
+        store.redis.delete(*store.redis.keys(store.prefix + "*"))
