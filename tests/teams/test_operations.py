@@ -126,6 +126,17 @@ def test_an_expired_or_used_invitation_does_not_block_a_new_one(challenge):
     assert operations.invite(lead, team, "x@team.eu").id is not None
 
 
+def test_an_invitation_stops_being_pending_at_the_moment_it_expires(challenge):
+    lead = make_user()
+    team = operations.create_team(lead, challenge, "T")
+    invitation = operations.invite(lead, team, "x@team.eu")
+    with time_machine.travel(invitation.expires_at - timedelta(seconds=1), tick=False):
+        assert operations.pending_invitations(team) == [invitation]
+    with time_machine.travel(invitation.expires_at, tick=False):
+        assert operations.pending_invitations(team) == []
+        assert operations.invite(lead, team, "x@team.eu").id != invitation.id
+
+
 def test_pending_invitations_count_towards_the_maximum(challenge):  # team_max 3
     lead = make_user()
     team = operations.create_team(lead, challenge, "T")
@@ -167,8 +178,8 @@ def test_a_link_leads_to_its_invitation_until_the_moment_it_expires(challenge):
     assert operations.invitation_from_token(token) is invitation
     with time_machine.travel(invitation.expires_at - timedelta(seconds=1), tick=False):
         assert operations.invitation_from_token(token) is invitation
-    invitation.expires_at = utcnow()
-    refused("expired", operations.invitation_from_token, token)
+    with time_machine.travel(invitation.expires_at, tick=False):
+        refused("expired", operations.invitation_from_token, token)  # the moment itself is past
 
 
 def test_a_link_with_another_nonce_or_to_no_invitation_is_invalid(challenge):
