@@ -280,8 +280,8 @@ def test_the_last_one_out_closes_the_team(challenge):
     assert operations.remove_member(lead, team.members[0]) is None
     db.session.flush()
     assert db.session.get(Team, team_id) is None
-    actions = [e.action for e in events_for("team", team_id)]
-    assert actions[:2] == ["team.closed", "team.member_left"]
+    events = [(e.action, e.actor_id) for e in events_for("team", team_id)]
+    assert events[:2] == [("team.closed", lead.id), ("team.member_left", lead.id)]  # who closed it, too
 
 
 def test_a_team_with_an_entry_keeps_its_last_member(challenge):
