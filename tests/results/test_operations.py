@@ -293,3 +293,10 @@ def test_a_chair_decision_on_an_order_needs_its_reason(judged):
     ids = [s.public_id for s in judged.submissions]
     refused("decision_needs_reason", operations.propose, judged.challenge, judged.chair,
             chair_decisions=[{"order": ids, "reason": "   "}])
+
+
+def test_nothing_is_proposed_while_a_round_is_open(app):
+    judged = judged_challenge(entries=2, jurors=2, round_state="open")
+    error = refused("round_open", operations.propose, judged.challenge, judged.chair)
+    assert [code for code, _detail in error.detail["problems"]] == ["round_open"]
+    assert db.session.execute(sa.select(Publication)).scalars().all() == []
