@@ -75,3 +75,16 @@ def test_after_the_deadline_a_file_is_removed_with_the_teams_late_code_only(entr
     refused("deadline", ops.delete_file, entry["lead"], submission, file, 1)
     ops.delete_file(entry["lead"], submission, file, 1, late_code=code)
     assert submission.files == [] and submission.lock_version == 2
+
+
+def test_the_trail_names_who_saved_submitted_removed_a_file_and_withdrew(entry):
+    from govchallenge.core.audit import events_for
+
+    lead = entry["lead"]
+    submission, _ = save(entry, new_files=[("a.pdf", storage.save(factories.ENTRY_FILE, "application/pdf"))])
+    ops.delete_file(lead, submission, submission.files[0], 1)
+    save(entry, expected=2, submission=submission, submit=True, accepted_terms=True)
+    ops.withdraw(lead, submission)
+    events = [(e.action, e.actor_id) for e in reversed(events_for("submission", submission.id))]
+    assert events == [("submission.saved", lead.id), ("submission.file_removed", lead.id),
+                      ("submission.submitted", lead.id), ("submission.withdrawn", lead.id)]

@@ -106,6 +106,13 @@ def test_an_invitation_is_valid_for_a_week_and_its_mail_is_queued(challenge):
     assert ("govchallenge.teams.jobs.send_invitation", [invitation.id]) in jobs
 
 
+def test_an_invitation_expires_exactly_a_week_after_the_moment_it_was_made(challenge):
+    lead = make_user()
+    team = operations.create_team(lead, challenge, "T")
+    invitation = operations.invite(lead, team, "x@team.eu")  # the clock runs: one moment for both
+    assert invitation.expires_at - invitation.created_at == timedelta(days=7)
+
+
 def test_members_and_pending_invitations_are_not_invited_twice(challenge):
     lead = make_user(email="lead@team.eu")
     team = operations.create_team(lead, challenge, "T")
