@@ -88,3 +88,9 @@ def test_the_trail_names_who_saved_submitted_removed_a_file_and_withdrew(entry):
     events = [(e.action, e.actor_id) for e in reversed(events_for("submission", submission.id))]
     assert events == [("submission.saved", lead.id), ("submission.file_removed", lead.id),
                       ("submission.submitted", lead.id), ("submission.withdrawn", lead.id)]
+
+
+def test_the_third_submission_is_version_3(entry):
+    submission, _ = save(entry, submit=True, accepted_terms=True)
+    numbers = [save(entry, expected=n, submission=submission, submit=True, accepted_terms=True)[1].number for n in (1, 2)]
+    assert numbers == [2, 3]
