@@ -94,3 +94,9 @@ def test_the_third_submission_is_version_3(entry):
     submission, _ = save(entry, submit=True, accepted_terms=True)
     numbers = [save(entry, expected=n, submission=submission, submit=True, accepted_terms=True)[1].number for n in (1, 2)]
     assert numbers == [2, 3]
+
+
+def test_a_submitted_version_keeps_the_manifest_of_its_files(entry):
+    stored = storage.save(factories.ENTRY_FILE, "application/pdf")
+    submission, version = save(entry, new_files=[("a.pdf", stored)], submit=True, accepted_terms=True)
+    assert version.files == ops.manifest(submission) and [f["sha256"] for f in version.files] == [stored.sha256]
