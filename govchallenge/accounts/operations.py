@@ -12,12 +12,6 @@ from .models import User, find_by_email, normalise_email
 REGISTRATION_NOTICE = "registration"
 
 
-class AccountError(ValueError):
-    def __init__(self, code):
-        super().__init__(code)
-        self.code = code
-
-
 def register(name, email, password, country, language, timezone):
     """A new, unconfirmed account and its confirmation mail; for a known address, the same page and the same
     work (a password hashed, a mail queued), and the owner is warned instead, so neither the answer nor its

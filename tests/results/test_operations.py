@@ -275,3 +275,28 @@ def test_an_announcement_is_resumed_on_request(judged):
     operations.resume(announcement)
     assert last_event("announcement", announcement.id) == ("results.announcement_resume", {})
     assert len(announce_jobs()) == 2
+
+
+# --- edges found by `make mutation` ----------------------------------------------------------------------------
+
+def test_an_archived_challenge_gets_no_proposal_and_no_publication(judged):
+    from govchallenge.challenges.models import ARCHIVED
+
+    publication = operations.propose(judged.challenge, judged.chair)
+    judged.challenge.status = ARCHIVED  # closed without results
+    refused("archived", operations.propose, judged.challenge, judged.chair)
+    refused("archived", operations.publish, publication, None, force=True)
+    assert publication.state == PROPOSED
+
+
+def test_a_chair_decision_on_an_order_needs_its_reason(judged):
+    ids = [s.public_id for s in judged.submissions]
+    refused("decision_needs_reason", operations.propose, judged.challenge, judged.chair,
+            chair_decisions=[{"order": ids, "reason": "   "}])
+
+
+def test_nothing_is_proposed_while_a_round_is_open(app):
+    judged = judged_challenge(entries=2, jurors=2, round_state="open")
+    error = refused("round_open", operations.propose, judged.challenge, judged.chair)
+    assert [code for code, _detail in error.detail["problems"]] == ["round_open"]
+    assert db.session.execute(sa.select(Publication)).scalars().all() == []

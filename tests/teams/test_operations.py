@@ -106,6 +106,13 @@ def test_an_invitation_is_valid_for_a_week_and_its_mail_is_queued(challenge):
     assert ("govchallenge.teams.jobs.send_invitation", [invitation.id]) in jobs
 
 
+def test_an_invitation_expires_exactly_a_week_after_the_moment_it_was_made(challenge):
+    lead = make_user()
+    team = operations.create_team(lead, challenge, "T")
+    invitation = operations.invite(lead, team, "x@team.eu")  # the clock runs: one moment for both
+    assert invitation.expires_at - invitation.created_at == timedelta(days=7)
+
+
 def test_members_and_pending_invitations_are_not_invited_twice(challenge):
     lead = make_user(email="lead@team.eu")
     team = operations.create_team(lead, challenge, "T")
@@ -124,6 +131,17 @@ def test_an_expired_or_used_invitation_does_not_block_a_new_one(challenge):
     renewed.declined_at = utcnow()
     assert operations.pending_invitations(team) == []
     assert operations.invite(lead, team, "x@team.eu").id is not None
+
+
+def test_an_invitation_stops_being_pending_at_the_moment_it_expires(challenge):
+    lead = make_user()
+    team = operations.create_team(lead, challenge, "T")
+    invitation = operations.invite(lead, team, "x@team.eu")
+    with time_machine.travel(invitation.expires_at - timedelta(seconds=1), tick=False):
+        assert operations.pending_invitations(team) == [invitation]
+    with time_machine.travel(invitation.expires_at, tick=False):
+        assert operations.pending_invitations(team) == []
+        assert operations.invite(lead, team, "x@team.eu").id != invitation.id
 
 
 def test_pending_invitations_count_towards_the_maximum(challenge):  # team_max 3
@@ -167,8 +185,8 @@ def test_a_link_leads_to_its_invitation_until_the_moment_it_expires(challenge):
     assert operations.invitation_from_token(token) is invitation
     with time_machine.travel(invitation.expires_at - timedelta(seconds=1), tick=False):
         assert operations.invitation_from_token(token) is invitation
-    invitation.expires_at = utcnow()
-    refused("expired", operations.invitation_from_token, token)
+    with time_machine.travel(invitation.expires_at, tick=False):
+        refused("expired", operations.invitation_from_token, token)  # the moment itself is past
 
 
 def test_a_link_with_another_nonce_or_to_no_invitation_is_invalid(challenge):
@@ -269,8 +287,8 @@ def test_the_last_one_out_closes_the_team(challenge):
     assert operations.remove_member(lead, team.members[0]) is None
     db.session.flush()
     assert db.session.get(Team, team_id) is None
-    actions = [e.action for e in events_for("team", team_id)]
-    assert actions[:2] == ["team.closed", "team.member_left"]
+    events = [(e.action, e.actor_id) for e in events_for("team", team_id)]
+    assert events[:2] == [("team.closed", lead.id), ("team.member_left", lead.id)]  # who closed it, too
 
 
 def test_a_team_with_an_entry_keeps_its_last_member(challenge):
