@@ -81,9 +81,11 @@ def review_deadlines(assignments):
     return deadlines
 
 
-def reviews_open(rnd, submission_id, now=None):
-    """Reviews of the entry may still be saved: the round is open and its (or the entry's) deadline not past."""
-    deadline = review_deadline(rnd, submission_id)
+def reviews_open(rnd, submission_id, now=None, deadline=False):
+    """Reviews of the entry may still be saved: the round is open and its (or the entry's) deadline not past
+    (`deadline`: its review_deadline, when the caller has read it already)."""
+    if deadline is False:
+        deadline = review_deadline(rnd, submission_id)
     return rnd.state == OPEN and (deadline is None or (now or utcnow()) < deadline)
 
 

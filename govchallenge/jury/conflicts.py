@@ -113,22 +113,26 @@ def parse_people(text):
     return people
 
 
-def _member_keys(challenge_id):
-    """{team_id: {person keys of its members: e-mail address and name}} of the challenge's teams."""
+def _member_keys(challenge_id, team_ids=None):
+    """{team_id: {person keys of its members: e-mail address and name}} of the challenge's teams (or of
+    `team_ids`)."""
     keys = defaultdict(set)
-    for team_id, email, name in db.session.execute(
-        sa.select(TeamMember.team_id, User.email, User.name).join(User, User.id == TeamMember.user_id)
-        .where(TeamMember.challenge_id == challenge_id)
-    ).all():
+    query = (sa.select(TeamMember.team_id, User.email, User.name).join(User, User.id == TeamMember.user_id)
+             .where(TeamMember.challenge_id == challenge_id))
+    if team_ids is not None:
+        query = query.where(TeamMember.team_id.in_(list(team_ids) or [0]))
+    for team_id, email, name in db.session.execute(query).all():
         keys[team_id].update(k for k in (person_key(email), person_key(name)) if k)
     return keys
 
 
-def _org_teams(challenge_id):
+def _org_teams(challenge_id, team_ids=None):
+    """{organisation id: the challenge's teams (or those of `team_ids`) with a member entering for it}."""
     org_teams = defaultdict(set)
-    for team_id, org_id in db.session.execute(
-        sa.select(TeamMember.team_id, TeamMember.organisation_id).where(TeamMember.challenge_id == challenge_id)
-    ).all():
+    query = sa.select(TeamMember.team_id, TeamMember.organisation_id).where(TeamMember.challenge_id == challenge_id)
+    if team_ids is not None:
+        query = query.where(TeamMember.team_id.in_(list(team_ids) or [0]))
+    for team_id, org_id in db.session.execute(query).all():
         if org_id is not None:
             org_teams[org_id].add(team_id)
     return org_teams
@@ -187,10 +191,28 @@ def entries_to_move(conflicted, unstarted, cover=COVER_MOVES, seed=None):
 
 def conflicted_entries(juror, submission_ids=None):
     """The submission ids (of the challenge's rounds, or of `submission_ids`) the juror is conflicted with,
-    by the same rules as the assignment: detected, declared or added by the chair."""
+    by the same rules as the assignment (conflict_pairs): detected, declared or added by the chair. Read for
+    this one juror and these entries only (a page of the dashboard, the entry under review), in a constant
+    number of queries: never every juror of the challenge, nor every entry of its rounds."""
     if juror is None:
         return set()
-    return {sid for (jid, sid) in conflict_pairs(juror.challenge_id, submission_ids) if jid == juror.id}
+    in_rounds = sa.select(RoundEntry.submission_id).join(Round).where(Round.challenge_id == juror.challenge_id)
+    if submission_ids is not None:
+        in_rounds = in_rounds.where(RoundEntry.submission_id.in_(list(set(submission_ids)) or [0]))
+    round_ids = set(db.session.execute(in_rounds).scalars())
+    submissions = load_teams(set(submission_ids) if submission_ids is not None else round_ids)
+    main, extra = juror_specs([juror])
+    found = {sid for _jid, sid in algo.detect_conflicts([entry_spec(s) for s in submissions.values()], main + extra)}
+    declared = db.session.execute(
+        sa.select(ConflictDeclaration).where(ConflictDeclaration.juror_id == juror.id)
+    ).scalars().all()
+    if declared:
+        teams = {sid: s.team_id for sid, s in submissions.items() if sid in round_ids}
+        org_teams = _org_teams(juror.challenge_id, set(teams.values()))
+        member_keys = _member_keys(juror.challenge_id, set(teams.values()))
+        found.update(sid for sid, team_id in teams.items()
+                     if any(declaration_touches(c, team_id, org_teams, member_keys) for c in declared))
+    return found
 
 
 def is_conflicted(juror, submission_id):

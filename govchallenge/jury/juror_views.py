@@ -164,13 +164,14 @@ def review(public_id):
     others = []
     if existing is not None and existing.state == SUBMITTED and challenge.jurors_see_others:
         others = others_reviews(assignment)
+    deadline = ops.review_deadline(rnd, assignment.submission_id)
+    published = ops.results_frozen(challenge)
     return render_template(
         "jury/review.html", assignment=assignment, round=rnd, challenge=challenge, criteria=criteria, form=form,
         review=existing, content=content, files=files, others=others,
         team=None if challenge.anonymous_review else submission.team, recuse_form=OptionalReasonForm(prefix="recuse"),
-        editable=not ops.results_frozen(challenge) and ops.reviews_open(rnd, assignment.submission_id),
-        deadline=ops.review_deadline(rnd, assignment.submission_id),
-        published=ops.results_frozen(challenge),
+        editable=not published and ops.reviews_open(rnd, assignment.submission_id, deadline=deadline),
+        deadline=deadline, published=published,
     ), status
 
 

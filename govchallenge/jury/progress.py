@@ -10,7 +10,7 @@ from govchallenge.core.registry import hook
 from govchallenge.extensions import db
 
 from . import agreement
-from .models import ACTIVE, SUBMITTED, Assignment, Juror, Review
+from .models import ACTIVE, SUBMITTED, Assignment, Juror, Review, RoundEntry
 
 
 def round_entries(rnd, include_excluded=False):
@@ -69,18 +69,69 @@ def design_warnings(rnd, pairs=None, all_counted=None):
     entries with fewer or a single review, all totals equal), translated: read from the assignments of the whole
     round, so that the chair sees it while the round is open and the design can still be fixed
     (core/registry.RoundScoring). `pairs` [(submission id, juror id)] of the active assignments of entries not
-    excluded, and `all_counted` (whether every one has a counting review), when the caller has read them already;
-    the review totals are read only when all are in, the one case the "all totals equal" warning needs them."""
+    excluded, and `all_counted` (whether every one has a counting review), when the caller has read them already
+    (page_progress); else they are read here as plain rows. The review totals are read only when all are in,
+    the one case the "all totals equal" warning needs them, and only while they are equal (totals_while_equal)."""
     if pairs is None:
-        excluded = {e.submission_id for e in rnd.entries if e.excluded_at is not None}
-        assignments = [a for a in active_assignments(rnd) if a.submission_id not in excluded]
-        pairs = [(a.submission_id, a.juror_id) for a in assignments]
-        all_counted = all(counting(a) for a in assignments)
+        excluded = set(db.session.execute(
+            sa.select(RoundEntry.submission_id).where(RoundEntry.round_id == rnd.id, RoundEntry.excluded_at.is_not(None))
+        ).scalars())
+        done = [(sid, juror_id, counts) for juror_id, sid, counts in assignment_rows(rnd) if sid not in excluded]
+        pairs = [(sid, juror_id) for sid, juror_id, _counts in done]
+        all_counted = all(counts for _sid, _juror, counts in done)
     totals = {}
     if pairs and all_counted:
-        criteria = rnd.criteria
-        totals = {(sid, juror): rubric.review_total(scores, criteria) for sid, juror, scores in complete_reviews(rnd)}
+        totals = totals_while_equal(_counting_scores(rnd), rnd.criteria)
     return round_scoring().design_warnings(rnd, pairs, totals)
+
+
+def totals_while_equal(reviews, criteria):
+    """{(submission id, juror id): total} of the reviews [(submission id, juror id, scores)], read only while
+    every total is the same and complete on the rubric: the first that differs (or has no total) ends the
+    reading. The "all totals equal" warning is given only when the totals cover every assigned pair and are all
+    equal; a reading that stopped early covers fewer pairs and warns of nothing, as the whole reading would
+    (two different totals), at the cost of two totals instead of every review's of a 2,000-entry round."""
+    totals, first = {}, None
+    for submission_id, juror_id, scores in reviews:
+        try:
+            total = rubric.review_total(scores, criteria)
+        except rubric.RubricError:
+            break
+        if first is None:
+            first = rubric.same_score(total)
+        elif rubric.same_score(total) != first:
+            break
+        totals[(submission_id, juror_id)] = total
+    return totals
+
+
+def _counting_scores(rnd):
+    """(submission id, juror id, scores) of each counting review of the round's entries not excluded (in no
+    particular order), fetched a few at a time: a reader that stops early reads no more."""
+    included = sa.and_(RoundEntry.round_id == Assignment.round_id, RoundEntry.submission_id == Assignment.submission_id,
+                       RoundEntry.excluded_at.is_(None))
+    result = db.session.execute(
+        sa.select(Assignment.submission_id, Assignment.juror_id, Review.scores)
+        .join(Review, Review.assignment_id == Assignment.id).join(RoundEntry, included)
+        .where(Assignment.round_id == rnd.id, Assignment.state == ACTIVE, Review.state == SUBMITTED,
+               Review.excluded_at.is_(None))
+        .execution_options(yield_per=50)
+    )
+    try:
+        yield from result
+    finally:
+        result.close()
+
+
+def assignment_rows(rnd):
+    """(juror id, submission id, counting) of each active assignment of the round as plain rows in one query
+    (counting: as counting(), a submitted review not excluded)."""
+    counts = sa.case((sa.and_(Review.state == SUBMITTED, Review.excluded_at.is_(None)), 1), else_=0)
+    return [(juror_id, submission_id, bool(done)) for juror_id, submission_id, done in db.session.execute(
+        sa.select(Assignment.juror_id, Assignment.submission_id, counts)
+        .outerjoin(Review, Review.assignment_id == Assignment.id)
+        .where(Assignment.round_id == rnd.id, Assignment.state == ACTIVE)
+    )]
 
 
 def round_scoring():
@@ -115,18 +166,12 @@ def page_progress(rnd, submission_ids, entries):
     `submission_ids` only (the rows shown). `entries`: (submission id, excluded) of every entry of the round.
     Its cost grows with the round, never with its square."""
     excluded = {sid for sid, is_excluded in entries if is_excluded}
-    rows = db.session.execute(
-        sa.select(Assignment.juror_id, Assignment.submission_id, Review.state, Review.excluded_at)
-        .outerjoin(Review, Review.assignment_id == Assignment.id)
-        .where(Assignment.round_id == rnd.id, Assignment.state == ACTIVE)
-    ).all()
     per_juror = defaultdict(lambda: [0, 0])
     per_entry = {sid: [0, 0] for sid, is_excluded in entries if not is_excluded}
     pairs, all_counted = [], True
-    for juror_id, submission_id, state, excluded_at in rows:
+    for juror_id, submission_id, done in assignment_rows(rnd):
         if submission_id in excluded:
             continue
-        done = state == SUBMITTED and excluded_at is None  # as counting(): Review.counts
         pairs.append((submission_id, juror_id))
         all_counted = all_counted and done
         per_juror[juror_id][1] += 1

@@ -52,10 +52,24 @@ def design_warnings(rnd, pairs, totals):
     """The review design's warnings of an open round (scoring.design_warnings), translated: read from the
     assignments (`pairs` of the entries not excluded), so that the chair sees them before any review is in, an
     entry with no assignment at all counted as short; "no variation" only once every assigned review is
-    submitted (`totals` {pair: total}), as it would then be ranked."""
-    entries = [e.submission_id for e in rnd.entries if e.excluded_at is None]
+    submitted (`totals` {pair: total} cover every pair), as it would then be ranked. The entries not excluded
+    and their titles come as plain rows in one query (a round may hold thousands)."""
+    labels = included_entry_labels(rnd)
     design = {pair: 0.0 for pair in pairs}
-    warnings = [w for w in scoring.design_warnings(design, rnd.reviews_per_entry, entries) if w["code"] != "no_variation"]
+    warnings = [w for w in scoring.design_warnings(design, rnd.reviews_per_entry, list(labels))
+                if w["code"] != "no_variation"]
     if totals and set(totals) >= set(pairs):
         warnings += [w for w in scoring.design_warnings(totals) if w["code"] == "no_variation"]
-    return texts_of_warnings(warnings, entry_labels(rnd))
+    return texts_of_warnings(warnings, labels)
+
+
+def included_entry_labels(rnd):
+    """{submission id: title} of the round's entries not excluded, in the round's order, in one query."""
+    from govchallenge.jury.models import RoundEntry
+    from govchallenge.submissions.models import Submission
+
+    rows = db.session.execute(
+        sa.select(Submission.id, Submission.title).join(RoundEntry, RoundEntry.submission_id == Submission.id)
+        .where(RoundEntry.round_id == rnd.id, RoundEntry.excluded_at.is_(None)).order_by(RoundEntry.id)
+    )
+    return {submission_id: title or str(submission_id) for submission_id, title in rows}
