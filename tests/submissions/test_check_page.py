@@ -2,6 +2,7 @@
 page; the page shows everything the entry holds; its one POST submits exactly what it showed, at the moment that
 POST arrives."""
 import io
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -189,3 +190,17 @@ def test_the_check_page_post_needs_its_csrf_token(make_app):
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
         done = client.post(url, data={"lock_version": shown_lock_version(page), "csrf_token": token})
         assert done.status_code == 302 and "/receipts/1" in done.headers["Location"]
+
+
+def test_a_success_shows_in_the_success_banner_and_a_refusal_as_before(app, login_as):
+    challenge, team, (lead, _) = open_team()
+    client = login_as(lead)
+    saved = _save_and_check(client, team)
+    page = client.get(saved.headers["Location"]).get_data(as_text=True)
+    success = re.search(r'<div class="banner banner--success" role="alert"[^>]*>.*?</div>\s*</div>', page, re.S)
+    assert success and "Draft saved. Check your entry, then submit it." in success.group(0)
+    assert "flash--success" not in page
+    entry = _entry(team)
+    refused = client.post(f"/entries/{entry.public_id}/withdraw", follow_redirects=True).get_data(as_text=True)
+    assert '<p class="flash flash--error">Only a submitted entry can be withdrawn.</p>' in refused
+    assert "banner--success" not in refused
