@@ -2,7 +2,7 @@ from flask import current_app
 from govchallenge.core.i18n import lazy_text as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField, URLField
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
 from govchallenge.core import storage
@@ -33,7 +33,6 @@ class EntryForm(FlaskForm):
     publiccode_text = TextAreaField(_l("publiccode.yml"), validators=[Optional(), Length(max=publiccode.MAX_BYTES)],
                                     description=_l("Optional: the metadata file of public-sector software, pasted here or uploaded below."))
     publiccode_file = FileField(_l("Upload a publiccode.yml"))
-    accept_terms = BooleanField(_l("I accept the challenge's terms and confirm the team may submit this entry"))
     late_code = StringField(_l("Late-entry code"), validators=[Optional(), Length(max=64)],
                             description=_l("Only if a host gave your team one after the deadline."))
 
@@ -173,3 +172,9 @@ class LockForm(FlaskForm):
             return int(self.lock_version.data)
         except (TypeError, ValueError):
             return -1
+
+
+class CheckForm(LockForm):
+    """The check page's "Submit entry": the lock version of the content it showed, and a late-entry code."""
+    late_code = StringField(_l("Late-entry code"), validators=[Optional(), Length(max=64)],
+                            description=_l("Only if a host gave your team one after the deadline."))

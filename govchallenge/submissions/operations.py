@@ -279,9 +279,39 @@ def open_licence_missing(challenge, submission):
     return missing
 
 
-def _submit(actor, team, submission, now, grant, accepted_terms):
+def missing_for_submission(team, submission):
+    """The fields the entry still needs before it may be submitted (empty: none)."""
     missing = [name for name in ("title", "summary", "description") if not getattr(submission, name)]
-    missing += open_licence_missing(team.challenge, submission)
+    return missing + open_licence_missing(team.challenge, submission)
+
+
+def submission_blockers(team, submission):
+    """What stops the working copy from being submitted now, deadline aside: a SubmissionError ("incomplete"
+    or "ineligible") or None. The check page shows it; _submit raises it."""
+    missing = missing_for_submission(team, submission)
+    if missing:
+        return SubmissionError("incomplete", missing)
+    failures = eligibility_failures(team)
+    if failures:
+        return SubmissionError("ineligible", failures)
+    return None
+
+
+def submit_entry(actor, submission, expected_lock_version, accepted_terms=False, late_code="", received_at=None):
+    """Submits the working copy exactly as the person checked it (the check page): refused as a conflict when the
+    draft changed since (its lock version), and by the deadline at the moment of receipt. Returns the version."""
+    team = submission.team
+    _stage, submission, now, grant = _begin(team, submission.stage, submission, late_code, received_at)
+    if expected_lock_version != submission.lock_version:
+        raise SubmissionError("conflict")
+    version = _submit(actor, team, submission, now, grant, accepted_terms)
+    submission.lock_version += 1  # a second press of the same check page is stale, never a second version
+    submission.updated_at = now
+    return version
+
+
+def _submit(actor, team, submission, now, grant, accepted_terms):
+    missing = missing_for_submission(team, submission)
     if missing:
         raise SubmissionError("incomplete", missing)
     if not accepted_terms:

@@ -25,7 +25,7 @@ from govchallenge.teams.models import Team, TeamMember
 from . import anonymity_words, exports, operations, screening
 from . import permissions as can
 from .counts import host_counts, public_counts
-from .forms import EntryForm, LateEntryForm, LockForm
+from .forms import CheckForm, EntryForm, LateEntryForm, LockForm
 from .models import SUBMITTED, LateEntryGrant, Submission
 
 bp = Blueprint("submissions", __name__, url_prefix="/entries")
@@ -47,7 +47,8 @@ _INCOMPLETE = {
     "repository_url": lambda: _("This challenge requires the public repository of the solution before submitting."),
     "*": lambda: _("Fill this in before submitting."),
 }
-FIELD_NAMES = {"title": lambda: _("Title"), "summary": lambda: _("Summary"), "description": lambda: _("Description")}
+FIELD_NAMES = {"title": lambda: _("Title"), "summary": lambda: _("Summary"), "description": lambda: _("Description"),
+               "licence": lambda: _("Licence"), "repository_url": lambda: _("Public repository")}
 
 @bp.before_request
 def _note_arrival():
@@ -151,7 +152,8 @@ def _findings(challenge, submission, digest):
 
 
 def _save(form, team, stage, submission, received_at):
-    """Runs the operation; returns a redirect, or None after putting the reason on the form (text kept)."""
+    """Saves the draft; returns a redirect (to the check page when the person chose to submit: nothing typed is
+    lost on the way), or None after putting the reason on the form (text kept)."""
     submitting = request.form.get("action") == "submit"
     uploads = getattr(form, "checked_files", [])
     try:
@@ -163,10 +165,9 @@ def _save(form, team, stage, submission, received_at):
             _("The files could not be stored just now. Nothing was saved; your text is kept below. Try again in a moment.")]
         return None
     try:
-        submission, version = operations.save_entry(
+        submission, _version = operations.save_entry(
             current_user, team, stage, form.content(), form.expected_lock_version(), stored, submission=submission,
-            submit=submitting, accepted_terms=form.accept_terms.data, late_code=form.late_code.data or "",
-            received_at=received_at, inspections=inspections,
+            late_code=form.late_code.data or "", received_at=received_at, inspections=inspections,
         )
         db.session.commit()
     except operations.SubmissionError as error:
@@ -181,9 +182,9 @@ def _save(form, team, stage, submission, received_at):
         return None
     if submission.team.challenge.anonymous_review and screening.findings_of(submission, operations.working_digest(submission)):
         flash(_("Some details in the entry may name your team: see the list below."), "warning")
-    if version is not None:
-        flash(_("Your entry is submitted. The receipt is below and on its way by e-mail."), "success")
-        return redirect(url_for("submissions.receipt", public_id=submission.public_id, number=version.number))
+    if submitting:
+        flash(_("Draft saved. Check your entry, then submit it."), "success")
+        return redirect(url_for("submissions.check", public_id=submission.public_id))
     flash(_("Draft saved. It is not submitted yet."), "success")
     return redirect(url_for("submissions.edit", public_id=submission.public_id))
 
@@ -202,9 +203,6 @@ def _explain(form, error, submission):
     if error.code == "ineligible":
         form.problems.extend(failure_message(f) for f in error.failures)
         return
-    if error.code == "terms":
-        form.accept_terms.errors = list(form.accept_terms.errors) + [MESSAGES.text(operations.SubmissionError("terms"))]
-        return
     if error.code == "late_code":
         form.late_code.errors = list(form.late_code.errors) + [MESSAGES.text(operations.SubmissionError("late_code"))]
         return
@@ -212,6 +210,69 @@ def _explain(form, error, submission):
         fresh = db.session.get(Submission, submission.id)
         form.lock_version.data = str(fresh.lock_version)  # a second, deliberate save replaces it
     form.problems.append(MESSAGES.text(error))
+
+
+# --- check your answers, then submit -------------------------------------------------------------
+
+@bp.route("/<public_id>/check", methods=["GET", "POST"])
+@login_required
+def check(public_id):
+    """GET: everything the entry holds, each part with a link to change it, and what still stops it; POST submits
+    exactly what the page showed (its lock version), received at the moment the POST arrived."""
+    submission = _load(public_id)
+    require(can.can_work_on(current_user, submission.team), can.REFUSALS["can_work_on"])
+    form = CheckForm()
+    if request.method == "GET":
+        form.lock_version.data = str(submission.lock_version)
+        return _check_page(submission, form, [])
+    if not form.validate_on_submit():
+        abort(400)  # the CSRF token (the only other field cannot fail)
+    try:
+        version = operations.submit_entry(current_user, submission, form.expected_lock_version(), accepted_terms=True,
+                                          late_code=form.late_code.data or "", received_at=g.get("received_at"))
+        db.session.commit()
+    except operations.SubmissionError as error:
+        db.session.rollback()
+        return _refused_submit(public_id, form, error)
+    flash(_("Your entry is submitted. The receipt is below and on its way by e-mail."), "success")
+    return redirect(url_for("submissions.receipt", public_id=public_id, number=version.number))
+
+
+def _refused_submit(public_id, form, error):
+    """The check page again, with the current content and why; a second press after a submit goes to the receipt."""
+    submission = _load(public_id)
+    latest = submission.latest_version
+    if error.code == "conflict" and latest is not None and not operations.has_unsubmitted_changes(submission):
+        flash(_("This entry is already submitted, as you checked it: here is its receipt."), "success")
+        return redirect(url_for("submissions.receipt", public_id=public_id, number=latest.number))
+    if error.code == "conflict":
+        message = _("Someone in your team changed this entry after you opened this page, so it was not submitted. "
+                    "Below is the entry as it is now: check it again before you submit it.")
+    else:
+        message = MESSAGES.text(error) if error.code not in ("incomplete", "ineligible") else None
+    form.lock_version.data = str(submission.lock_version)
+    return _check_page(submission, form, [message] if message else []), 409 if error.code == "conflict" else 400
+
+
+def _check_page(submission, form, refusals):
+    team, stage = submission.team, submission.stage
+    now = utcnow()
+    blocker = operations.submission_blockers(team, submission)
+    return render_template(
+        "submissions/check.html", submission=submission, team=team, stage=stage, challenge=team.challenge, form=form,
+        now=now, late=stage.has_closed_at(now), refusals=refusals, missing=_blocker_messages(blocker),
+        already=not operations.has_unsubmitted_changes(submission),
+        edit_url=url_for("submissions.edit", public_id=submission.public_id),
+    )
+
+
+def _blocker_messages(blocker):
+    """[(field or None, message)] for what stops the entry (submission_blockers)."""
+    if blocker is None:
+        return []
+    if blocker.code == "incomplete":
+        return [(name, f"{FIELD_NAMES[name]()}: {_INCOMPLETE.get(name, _INCOMPLETE['*'])()}") for name in blocker.failures]
+    return [(None, failure_message(f)) for f in blocker.failures]
 
 
 # --- reading -------------------------------------------------------------------------------------

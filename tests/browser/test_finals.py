@@ -93,7 +93,7 @@ def test_the_ballot_and_the_chairs_pages_pass_axe(playwright_browser, live_app, 
     assert_accessible(page, f"ballot in {language}")
     page.locator("main select").first.select_option("1")
     page.locator("main form button[type=submit]").click()
-    page.locator(".flash--success").wait_for()
+    page.locator(".banner--success").wait_for()
     assert_accessible(page, f"ballot saved in {language}")
     context.close()
 

@@ -35,7 +35,8 @@ def test_a_team_declares_the_openness_of_its_entry(page, live_app):
     assert_accessible(page, "entry form with openness problems")
     page.get_by_label("Licence of the solution (SPDX expression)").fill("EUPL-1.2 OR MIT")
     page.get_by_label("publiccode.yml", exact=True).fill(samples.VALID)
-    page.get_by_label("I accept the challenge's terms").check()
+    page.get_by_role("button", name="Save and check the entry").click()
+    page.get_by_text("EUPL-1.2 OR MIT", exact=True).wait_for()  # the check page shows the openness declared
     page.get_by_role("button", name="Submit entry").click()
     page.get_by_text("Your entry is submitted.").wait_for()
     db.session.expire_all()

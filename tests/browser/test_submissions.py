@@ -67,7 +67,10 @@ def test_a_team_of_three_enters_and_the_deadline_holds(playwright_browser, live_
     page.get_by_role("button", name="Save draft").click()
     page.get_by_text("Draft saved").wait_for()
     assert_accessible(page, "submission page")
-    page.get_by_label("I accept the challenge's terms").check()
+    page.get_by_role("button", name="Save and check the entry").click()
+    page.get_by_role("heading", name="Check your entry before submitting it").wait_for()
+    assert page.locator("dd", has_text="Parking occupancy shared between twin cities.").count() == 1
+    assert_accessible(page, "check page")
     page.get_by_role("button", name="Submit entry").click()
     page.get_by_role("heading", name="Receipt of your entry").wait_for()
     digest = page.locator("code.digest").first.inner_text()
@@ -81,7 +84,12 @@ def test_a_team_of_three_enters_and_the_deadline_holds(playwright_browser, live_
     page.get_by_role("link", name="Back to the entry").click()
     page.get_by_role("link", name="Edit the entry").click()
     page.get_by_label("Title", exact=True).fill("Cross-border parking and charging data")
-    page.get_by_label("I accept the challenge's terms").check()
+    page.get_by_role("button", name="Save and check the entry").click()
+    page.get_by_role("link", name="Change Summary").click()  # back to the field, then to the check page again
+    page.get_by_label("Summary").fill("Parking and charging shared between twin cities.")
+    page.get_by_role("button", name="Save and check the entry").click()
+    page.get_by_role("heading", name="Check your entry before submitting it").wait_for()
+    assert page.locator("dd", has_text="Parking and charging shared between twin cities.").count() == 1
     page.get_by_role("button", name="Submit entry").click()
     page.get_by_role("heading", name="Receipt of your entry").wait_for()
     page.get_by_role("link", name="Back to the entry").click()
@@ -94,8 +102,7 @@ def test_a_team_of_three_enters_and_the_deadline_holds(playwright_browser, live_
     with time_machine.travel(stage.closes_at + timedelta(seconds=5)):
         piotr.reload()
         piotr.get_by_label("Title", exact=True).fill("Too late")
-        piotr.get_by_label("I accept the challenge's terms").check()
-        piotr.get_by_role("button", name="Submit entry").click()
+        piotr.get_by_role("button", name="Save and check the entry").click()
         piotr.get_by_text("The deadline has passed: the entry can no longer change").wait_for()
         assert piotr.get_by_label("Title", exact=True).input_value() == "Too late"
     db.session.expire_all()

@@ -9,12 +9,14 @@ import sqlalchemy as sa
 from govchallenge.extensions import db
 from govchallenge.submissions.models import Submission
 from tests.reuse import samples
-from tests.support.submissions_factories import entry_data, open_team
+from tests.support.submissions_factories import entry_data, open_team, through_check
 
 
 def _start(client, team, **data):
-    return client.post(f"/entries/start/{team.public_id}/{team.challenge.stages[0].id}", data=entry_data(**data),
-                       content_type="multipart/form-data")
+    """The entry form's POST; a submit goes on through the check page's "Submit entry"."""
+    response = client.post(f"/entries/start/{team.public_id}/{team.challenge.stages[0].id}", data=entry_data(**data),
+                           content_type="multipart/form-data")
+    return through_check(client, response) if data.get("action") == "submit" else response
 
 
 def _entry(team):
@@ -87,14 +89,20 @@ def test_a_challenge_that_requires_an_open_licence_refuses_submission_without_on
     client = login_as(lead)
     page = client.get(f"/entries/start/{team.public_id}/{challenge.stages[0].id}").get_data(as_text=True)
     assert "requires an open-source licence and a public repository" in page
-    response = _start(client, team, action="submit", accept=True)
+    response = _start(client, team, action="submit")
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "requires an open-source licence" in page and "requires the public repository" in page
-    response = _start(client, team, action="submit", accept=True, licence="SSPL-1.0", repository_url="https://git.example.eu/a")
+    assert _entry(team).state == "draft"  # saved as a draft on the way to the check page, not submitted
+
+    def resubmit(**data):
+        entry = _entry(team)
+        return through_check(client, client.post(f"/entries/{entry.public_id}/edit", content_type="multipart/form-data",
+                                                 data=entry_data(entry.lock_version, "submit", **data)))
+
+    response = resubmit(licence="SSPL-1.0", repository_url="https://git.example.eu/a")
     assert response.status_code == 400 and "requires an open-source licence" in response.get_data(as_text=True)
-    response = _start(client, team, action="submit", accept=True, licence="EUPL-1.2 OR MIT",
-                      repository_url="https://git.example.eu/a", publiccode_text=samples.VALID)
+    response = resubmit(licence="EUPL-1.2 OR MIT", repository_url="https://git.example.eu/a", publiccode_text=samples.VALID)
     assert response.status_code == 302 and _entry(team).state == "submitted"
 
 
@@ -102,7 +110,7 @@ def test_encouraged_licence_submits_without_one(app, login_as):
     challenge, team, (lead, _member) = open_team(open_licence="encourage")
     client = login_as(lead)
     assert "encourages an open-source licence" in client.get(f"/entries/start/{team.public_id}/{challenge.stages[0].id}").get_data(as_text=True)
-    assert _start(client, team, action="submit", accept=True).status_code == 302
+    assert _start(client, team, action="submit").status_code == 302
 
 
 def test_the_host_sets_the_openness_of_a_challenge(app, client_for, people):

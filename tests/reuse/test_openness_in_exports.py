@@ -20,7 +20,7 @@ from govchallenge.submissions.exports import build_export
 from govchallenge.submissions.models import Submission
 from tests.reuse import samples
 from tests.support import factories
-from tests.support.submissions_factories import entry_data, open_team
+from tests.support.submissions_factories import entry_data, open_team, submit_checked
 
 
 def sha(text):
@@ -43,8 +43,9 @@ def _submitted_with_openness(login_as):
     challenge, team, (lead, _member) = open_team()
     client = login_as(lead)
     response = client.post(f"/entries/start/{team.public_id}/{challenge.stages[0].id}", content_type="multipart/form-data",
-                           data=entry_data(action="submit", accept=True, licence="eupl-1.2 or mit",
+                           data=entry_data(action="submit", licence="eupl-1.2 or mit",
                                            repository_url="https://git.example.eu/bus", publiccode_text=samples.VALID))
+    response = submit_checked(client, response)
     assert response.status_code == 302, response.get_data(as_text=True)
     db.session.expire_all()
     return challenge, client, db.session.execute(sa.select(Submission).where(Submission.team_id == team.id)).scalar_one()

@@ -12,7 +12,6 @@ from govchallenge.jobs.models import DONE, OutboxJob
 from govchallenge.submissions.models import SUBMITTED, Submission, SubmissionVersion
 from tests.conftest import login
 from tests.support import factories
-from tests.support.submissions_factories import entry_data
 
 BURST = 200
 
@@ -31,7 +30,7 @@ def test_the_deadline_is_exact_to_the_microsecond(app, login_as, offset, accepte
     db.session.commit()
     client = login_as(lead)
     with time_machine.travel(stage.closes_at + offset, tick=False):
-        response = client.post(f"/entries/{draft.public_id}/edit", data=entry_data(draft.lock_version, "submit", accept=True))
+        response = client.post(f"/entries/{draft.public_id}/check", data={"lock_version": draft.lock_version})
     assert (response.status_code == 302) is accepted
     db.session.expire_all()
     assert (draft.state == SUBMITTED) is accepted
@@ -58,8 +57,7 @@ def test_200_concurrent_submissions_in_the_last_second_are_all_recorded_and_none
             def submit(args):
                 client, public_id = args
                 barrier.wait()
-                response = client.post(f"/entries/{public_id}/edit",
-                                       data=entry_data(lock_version, "submit", accept=True, title=f"Final {public_id}"))
+                response = client.post(f"/entries/{public_id}/check", data={"lock_version": lock_version})
                 receipt = "/receipts/" in response.headers.get("Location", "")
                 return "receipt" if receipt else response.status_code
 
@@ -108,7 +106,7 @@ def test_with_the_real_clock_a_burst_just_before_the_deadline_is_recorded_and_on
             def submit(args):
                 client, public_id = args
                 barrier.wait()
-                response = client.post(f"/entries/{public_id}/edit", data=entry_data(lock_version, "submit", accept=True))
+                response = client.post(f"/entries/{public_id}/check", data={"lock_version": lock_version})
                 return "receipt" if "/receipts/" in response.headers.get("Location", "") else response.status_code
 
             with ThreadPoolExecutor(max_workers=BURST) as pool:
@@ -153,8 +151,8 @@ def test_an_entry_queued_for_a_worker_counts_from_when_the_trusted_proxy_had_it(
         lead, draft = _draft_of_new_team(challenge)
         client = login(app.test_client(), lead)
         with time_machine.travel(stage.closes_at + timedelta(seconds=3), tick=False):
-            response = client.post(f"/entries/{draft.public_id}/edit", headers=_stamp(stage.closes_at - timedelta(seconds=2)),
-                                   data=entry_data(draft.lock_version, "submit", accept=True))
+            response = client.post(f"/entries/{draft.public_id}/check", headers=_stamp(stage.closes_at - timedelta(seconds=2)),
+                                   data={"lock_version": draft.lock_version})
         assert (response.status_code == 302) is accepted
         db.session.expire_all()
         assert (draft.state == SUBMITTED) is accepted
@@ -171,8 +169,8 @@ def test_a_stamp_from_the_future_or_older_than_the_grace_is_not_believed(make_ap
         lead, draft = _draft_of_new_team(challenge)
         client = login(app.test_client(), lead)
         with time_machine.travel(stage.closes_at + timedelta(seconds=1), tick=False):
-            response = client.post(f"/entries/{draft.public_id}/edit", headers=_stamp(stage.closes_at + stamped),
-                                   data=entry_data(draft.lock_version, "submit", accept=True))
+            response = client.post(f"/entries/{draft.public_id}/check", headers=_stamp(stage.closes_at + stamped),
+                                   data={"lock_version": draft.lock_version})
         assert response.status_code == 400  # decided at the server's moment: after the deadline
         db.session.expire_all()
         assert draft.state != SUBMITTED

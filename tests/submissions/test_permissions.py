@@ -8,7 +8,7 @@ import time_machine
 from govchallenge.extensions import db
 from tests.conftest import login
 from tests.support import documents, factories
-from tests.support.submissions_factories import entry_data
+from tests.support.submissions_factories import entry_data, submit_checked
 
 PDF = documents.pdf()  # a real PDF: hosts get its copy without metadata, and an unreadable file is withheld
 ROLES = ("anonymous", "participant", "other_team", "team_member", "team_lead", "officer", "member", "admin")
@@ -25,9 +25,9 @@ def world(app, people):
     other = factories.make_team(challenge, [factories.make_user()])
     db.session.commit()
     client = login(app.test_client(), lead)
-    client.post(f"/entries/start/{team.public_id}/{challenge.stages[0].id}",
-                data={**entry_data(action="submit", accept=True), "attachments": (io.BytesIO(PDF), "a.pdf")},
-                content_type="multipart/form-data")
+    submit_checked(client, client.post(f"/entries/start/{team.public_id}/{challenge.stages[0].id}",
+                                       data={**entry_data(action="submit"), "attachments": (io.BytesIO(PDF), "a.pdf")},
+                                       content_type="multipart/form-data"))
     from govchallenge.submissions.operations import entry_of
 
     db.session.expire_all()

@@ -21,7 +21,7 @@ from govchallenge.submissions.screening import findings_of, flags
 from tests.core.test_filemeta import names_in
 from tests.support import documents, factories
 from tests.support.jury_factories import make_juror
-from tests.support.submissions_factories import entry_data
+from tests.support.submissions_factories import entry_data, through_check
 
 LEAD = "Anna Kowalska"
 TEAM = "Bus Riders"
@@ -48,10 +48,11 @@ def _world(anonymous):
 def _post(client, world, files=(), action="save", entry=None, **fields):
     url = (f"/entries/{entry.public_id}/edit" if entry else
            f"/entries/start/{world['team'].public_id}/{world['stage'].id}")
-    data = entry_data(entry.lock_version if entry else "", action, accept=action == "submit", **fields)
+    data = entry_data(entry.lock_version if entry else "", action, **fields)
     if files:
         data["attachments"] = [(io.BytesIO(body), name) for name, body in files]
-    return client.post(url, data=data, content_type="multipart/form-data")
+    response = client.post(url, data=data, content_type="multipart/form-data")
+    return through_check(client, response) if action == "submit" else response
 
 
 def _entry(world):

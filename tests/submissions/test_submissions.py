@@ -12,7 +12,7 @@ from govchallenge.extensions import db
 from govchallenge.jobs.models import OutboxJob
 from govchallenge.submissions.models import DRAFT, SUBMITTED, WITHDRAWN, Submission
 from tests.support import factories
-from tests.support.submissions_factories import entry_data, open_team
+from tests.support.submissions_factories import entry_data, open_team, submit_checked
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -38,7 +38,9 @@ def test_draft_submit_versions_and_receipt(app, login_as):
 
     assert public_counts(challenge)["stages"][stage.id] == {"teams": 1, "submitted": 0}  # a draft is not an entry
 
-    response = client.post(f"/entries/{entry.public_id}/edit", data=entry_data(entry.lock_version, "submit", accept=True))
+    saved = client.post(f"/entries/{entry.public_id}/edit", data=entry_data(entry.lock_version, "submit"))
+    assert saved.headers["Location"].endswith(f"/entries/{entry.public_id}/check") and _entry(team).versions == []
+    response = submit_checked(client, saved)
     assert response.status_code == 302 and "/receipts/1" in response.headers["Location"]
     entry = _entry(team)
     version = entry.versions[0]
@@ -59,8 +61,8 @@ def test_draft_submit_versions_and_receipt(app, login_as):
 
     # Edit and resubmit: a second version, the first kept.
     client = login_as(member)
-    response = client.post(f"/entries/{entry.public_id}/edit",
-                           data=entry_data(entry.lock_version, "submit", accept=True, title="Open bus data, v2"))
+    response = submit_checked(client, client.post(f"/entries/{entry.public_id}/edit",
+                                                  data=entry_data(entry.lock_version, "submit", title="Open bus data, v2")))
     assert response.status_code == 302
     entry = _entry(team)
     assert [v.title for v in entry.versions] == ["Open bus data for Thessaloniki", "Open bus data, v2"]
@@ -68,17 +70,22 @@ def test_draft_submit_versions_and_receipt(app, login_as):
     assert "Version 1" in page and "Version 2" in page and "<strong>publish</strong>" in page
 
 
-def test_submit_needs_terms_and_required_fields_and_keeps_the_text(app, login_as):
+def test_submit_needs_the_required_fields_and_keeps_the_text(app, login_as):
     challenge, team, (lead, _) = open_team(terms={"en": "Entrants keep **their** rights."})
     client = login_as(lead)
-    assert "<strong>their</strong>" in client.get(f"/entries/start/{team.public_id}/{challenge.stages[0].id}").get_data(as_text=True)
-    response = _start(client, team, challenge.stages[0], action="submit", title="", description="Kept *text*")
-    assert response.status_code == 400
-    page = response.get_data(as_text=True)
-    assert "Fill this in before submitting" in page and "Kept *text*" in page and "Accept the terms" not in page
-    response = _start(client, team, challenge.stages[0], action="submit")
-    assert response.status_code == 400 and "Accept the terms" in response.get_data(as_text=True)
-    assert _entry(team) is None  # nothing half-saved
+    saved = _start(client, team, challenge.stages[0], action="submit", title="", description="Kept *text*")
+    entry = _entry(team)
+    assert entry.description == "Kept *text*"  # saved first: nothing typed is lost
+    check = client.get(saved.headers["Location"]).get_data(as_text=True)
+    assert "Title: Fill this in before submitting" in check and f'href="/entries/{entry.public_id}/edit#title"' in check
+    assert "Submit entry" not in check and "<strong>their</strong>" not in check  # no button, no declaration yet
+    refused = client.post(f"/entries/{entry.public_id}/check", data={"lock_version": str(entry.lock_version)})
+    assert refused.status_code == 400 and "Fill this in before submitting" in refused.get_data(as_text=True)
+    assert _entry(team).versions == []
+    saved = client.post(f"/entries/{entry.public_id}/edit", data=entry_data(entry.lock_version, "submit"))
+    check = client.get(saved.headers["Location"]).get_data(as_text=True)
+    assert "By submitting this entry you accept the challenge" in check and "<strong>their</strong>" in check
+    assert submit_checked(client, saved).status_code == 302 and len(_entry(team).versions) == 1
 
 
 def test_second_concurrent_save_is_refused_and_text_kept(app, login_as):
@@ -107,10 +114,15 @@ def test_ineligible_team_is_told_why(app, login_as, fields, reason):
     lead, other = factories.make_user(country="PL"), factories.make_user(country="NO", name="Nora Nordmann")
     team = factories.make_team(challenge, [lead, other])
     db.session.commit()
-    response = _start(login_as(lead), team, challenge.stages[0], action="submit", accept=True)
+    client = login_as(lead)
+    saved = _start(client, team, challenge.stages[0], action="submit")
+    check = client.get(saved.headers["Location"]).get_data(as_text=True)
+    assert reason in check and "Submit entry" not in check
+    entry = _entry(team)  # a POST all the same (no button shown) is refused by the operation
+    response = client.post(f"/entries/{entry.public_id}/check", data={"lock_version": str(entry.lock_version)})
     assert response.status_code == 400
     assert reason in response.get_data(as_text=True)
-    assert _entry(team) is None
+    assert _entry(team).versions == []  # the draft is kept, nothing submitted
 
 
 def test_eligibility_by_organisation_kind_and_country(app, login_as):
@@ -119,17 +131,18 @@ def test_eligibility_by_organisation_kind_and_country(app, login_as):
     startup = factories.make_organisation(kind="startup", country="DK", officer=lead)
     team = factories.make_team(challenge, [lead], organisations={lead.id: startup})
     db.session.commit()
-    assert _start(login_as(lead), team, challenge.stages[0], action="submit", accept=True).status_code == 302
+    client = login_as(lead)
+    assert submit_checked(client, _start(client, team, challenge.stages[0], action="submit")).status_code == 302
 
 
 def test_after_the_deadline_every_change_is_refused(app, login_as):
     challenge, team, (lead, _) = open_team()
     stage = challenge.stages[0]
     client = login_as(lead)
-    _start(client, team, stage, action="submit", accept=True)
+    submit_checked(client, _start(client, team, stage, action="submit"))
     entry = _entry(team)
     with time_machine.travel(stage.closes_at + timedelta(seconds=1)):
-        response = client.post(f"/entries/{entry.public_id}/edit", data=entry_data(entry.lock_version, "submit", accept=True, title="Late"))
+        response = client.post(f"/entries/{entry.public_id}/edit", data=entry_data(entry.lock_version, "submit", title="Late"))
         assert response.status_code == 400 and "deadline has passed" in response.get_data(as_text=True)
         assert "Late" in response.get_data(as_text=True)
         assert client.post(f"/entries/{entry.public_id}/withdraw", follow_redirects=True).status_code == 200
@@ -149,12 +162,14 @@ def test_a_late_entry_code_lets_one_team_submit_and_is_audited(app, login_as, pe
                          follow_redirects=True)
     code = response.get_data(as_text=True).split("Late-entry code for")[1].split(": ", 1)[1].split(" ")[0]
     client = login_as(lead)
-    refused = _start(client, team, challenge.stages[0], action="submit", accept=True, late_code="wrong")
+    refused = _start(client, team, challenge.stages[0], action="submit", late_code="wrong")
     assert refused.status_code == 400 and "not valid for your team" in refused.get_data(as_text=True)
-    assert _start(client, team, challenge.stages[0], action="submit", accept=True, late_code=code).status_code == 302
+    saved = _start(client, team, challenge.stages[0], action="submit", late_code=code)
+    assert submit_checked(client, saved).status_code == 400  # the check page asks for the code again
+    assert submit_checked(client, saved, late_code=code).status_code == 302
     assert _entry(team).versions[0].late_grant_id is not None
     # The code is the team's alone.
-    assert _start(login_as(other_team.members[0].user), other_team, challenge.stages[0], action="submit", accept=True,
+    assert _start(login_as(other_team.members[0].user), other_team, challenge.stages[0], action="submit",
                   late_code=code).status_code == 400
     event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "submission.late_entry_granted")).scalar_one()
     assert event.detail["reason"] == "Power cut in Patras" and code not in str(event.detail)
@@ -163,7 +178,7 @@ def test_a_late_entry_code_lets_one_team_submit_and_is_audited(app, login_as, pe
 def test_withdraw_before_the_deadline(app, login_as):
     challenge, team, (lead, _) = open_team()
     client = login_as(lead)
-    _start(client, team, challenge.stages[0], action="submit", accept=True)
+    submit_checked(client, _start(client, team, challenge.stages[0], action="submit"))
     entry = _entry(team)
     asked = client.get(f"/entries/{entry.public_id}/withdraw")  # asks first, changes nothing
     assert asked.status_code == 200 and "Withdraw your entry?" in asked.get_data(as_text=True)
@@ -335,7 +350,7 @@ def test_receipt_mail_reaches_every_member_in_their_language(mail_app, smtp):
     team = factories.make_team(challenge, [lead, member])
     db.session.commit()
     client = login(mail_app.test_client(), lead)
-    assert _start(client, team, challenge.stages[0], action="submit", accept=True).status_code == 302
+    assert submit_checked(client, _start(client, team, challenge.stages[0], action="submit")).status_code == 302
     version = _entry(team).versions[0]
     for user, language in ((lead, "el"), (member, "pl")):
         [message] = smtp.to(user.email)

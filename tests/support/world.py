@@ -712,7 +712,7 @@ CHALLENGE_ROUTES = (
 ORGANISATION_ROUTES = ("organisations.show", "organisations.edit", "organisations.join", "organisations.approve",
                        "organisations.remove", "organisations.change_role", "organisations.verify")
 ENTRY_ROUTES = ("submissions.show", "submissions.edit", "submissions.receipt", "submissions.download",
-                "submissions.version_file", "submissions.delete_file", "submissions.withdraw")
+                "submissions.version_file", "submissions.delete_file", "submissions.withdraw", "submissions.check")
 ASSIGNMENT_ROUTES = ("jury.override", "jury.reassign", "jury.review", "jury.review_file", "jury.recuse")
 TEAM_ROUTES = ("teams.show", "teams.invite", "teams.rename", "teams.revoke", "teams.hand_over", "teams.remove")
 
