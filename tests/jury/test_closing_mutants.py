@@ -138,3 +138,21 @@ def test_an_extension_alone_runs_no_assignment(app):
     db.session.commit()
     assert {a.id for a in ops.active_assignments(rnd) if a.submission_id == short.submission_id} == late
     assert len(events("jury.assign")) == runs
+
+
+def test_a_closed_round_or_a_final_round_is_not_closed_again_this_way(app):
+    from govchallenge.jury import finals
+
+    setup = make_jury_setup(n_entries=3, n_jurors=4)
+    rnd = setup["round"]
+    for a in ops.active_assignments(rnd):
+        _submit(a)
+    db.session.commit()
+    assert ops.close_round(rnd, setup["chair"]).closed
+    db.session.commit()
+    refused("round_closed", rnd, setup["chair"])
+    final = make_jury_setup(n_entries=3, n_jurors=3)
+    finals.set_round_kind(final["round"], finals.RANKED, final["chair"])
+    db.session.commit()
+    refused("final_round", final["round"], final["chair"])
+    assert final["round"].state == OPEN
