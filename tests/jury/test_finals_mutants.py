@@ -328,3 +328,14 @@ def test_the_ballots_count_in_the_order_they_were_first_filed(app):
     finals.submit_ballot(rnd, j1, [[b]], u1)
     db.session.commit()
     assert [(j, ranking) for j, ranking, _abstain in finals.counted_ballots(rnd)] == [(j1.id, [[b]]), (j2.id, [[b], [a]])]
+
+
+def test_a_ballot_in_a_round_with_no_finalist_left_is_refused_as_naming_none(app):
+    setup = final_setup(RANKED, n_entries=2)
+    rnd = setup["round"]
+    for submission in setup["submissions"]:
+        exclude(rnd, submission, setup["chair"])
+    assert finals.finalists(rnd) == []
+    refused("ballot_unknown", finals.submit_ballot, rnd, setup["jurors"][1], [[setup["submissions"][0].id]],
+            setup["users"][1])
+    assert db.session.execute(sa.select(RankedBallot)).first() is None
