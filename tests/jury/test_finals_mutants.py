@@ -339,3 +339,25 @@ def test_a_ballot_in_a_round_with_no_finalist_left_is_refused_as_naming_none(app
     refused("ballot_unknown", finals.submit_ballot, rnd, setup["jurors"][1], [[setup["submissions"][0].id]],
             setup["users"][1])
     assert db.session.execute(sa.select(RankedBallot)).first() is None
+
+
+def test_a_jurors_ballot_in_one_round_is_not_their_ballot_in_the_next(app):
+    from govchallenge.jury.models import OPEN, Round, RoundEntry
+
+    setup = final_setup(RANKED, n_entries=3)
+    first, juror, user = setup["round"], setup["jurors"][1], setup["users"][1]
+    a, b, c = (s.id for s in setup["submissions"])
+    finals.submit_ballot(first, juror, [[a], [b], [c]], user)
+    finals.close_final_round(first, setup["chair"])
+    db.session.commit()
+    second = Round(challenge_id=first.challenge_id, number=2, name={}, stage_id=first.stage_id, state=OPEN, kind=RANKED)
+    db.session.add(second)
+    db.session.flush()
+    db.session.add_all([RoundEntry(round_id=second.id, submission_id=a), RoundEntry(round_id=second.id, submission_id=b)])
+    db.session.add(RoundJuror(round_id=second.id, juror_id=juror.id))
+    db.session.commit()
+    again = finals.submit_ballot(second, juror, [[b], [a]], user)
+    db.session.commit()
+    assert again.round_id == second.id and finals.ballot_of(second, juror).ranking == [[b], [a]]
+    assert finals.ballot_of(first, juror).ranking == [[a], [b], [c]]  # the closed round's ballot stays as filed
+    assert finals.ranked_result(first)[0].d[a][b] == 1
