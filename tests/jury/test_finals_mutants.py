@@ -361,3 +361,22 @@ def test_a_jurors_ballot_in_one_round_is_not_their_ballot_in_the_next(app):
     assert again.round_id == second.id and finals.ballot_of(second, juror).ranking == [[b], [a]]
     assert finals.ballot_of(first, juror).ranking == [[a], [b], [c]]  # the closed round's ballot stays as filed
     assert finals.ranked_result(first)[0].d[a][b] == 1
+
+
+def test_a_showing_of_another_round_is_not_voted_on_in_this_one(app):
+    from govchallenge.jury.models import OPEN, Round, RoundEntry
+
+    setup = final_setup(PAIRWISE, n_entries=3)
+    first, juror, user = setup["round"], setup["jurors"][1], setup["users"][1]
+    finals.show_next(first, juror, user)
+    old = finals.show_next(first, juror, user)  # shown in round 1, never answered
+    finals.close_final_round(first, setup["chair"])
+    db.session.commit()
+    second = Round(challenge_id=first.challenge_id, number=2, name={}, stage_id=first.stage_id, state=OPEN, kind=PAIRWISE)
+    db.session.add(second)
+    db.session.flush()
+    db.session.add_all([RoundEntry(round_id=second.id, submission_id=s.id) for s in setup["submissions"]])
+    db.session.add(RoundJuror(round_id=second.id, juror_id=juror.id))
+    db.session.commit()
+    refused("not_shown", finals.cast_pairwise_vote, second, juror, old.public_id, CURRENT, user)
+    assert db.session.get(PairwiseShowing, old.id).voted_at is None
