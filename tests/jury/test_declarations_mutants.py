@@ -23,3 +23,19 @@ def test_each_declared_conflict_is_audited_as_itself(app):
     assert [(e.detail["organisation_id"], e.detail["person"]) for e in events] == [(org.id, None), (None, "Ada Lovelace")]
     assert all(e.detail["juror_id"] == juror.id and e.detail["kind"] == "financial" and e.detail["source"] == "chair"
                for e in events)
+
+
+def test_a_declaration_once_the_results_are_final_holds_no_list_and_moves_nothing(app):
+    from govchallenge.jury.guards import FROZEN_STATUSES
+
+    setup = make_jury_setup(n_entries=3, n_jurors=4)
+    rnd, juror = setup["round"], setup["jurors"][1]
+    mine = [a.id for a in ops.active_assignments(rnd) if a.juror_id == juror.id]
+    assert mine
+    org_id = setup["teams"][0].members[0].organisation_id
+    setup["challenge"].status = sorted(FROZEN_STATUSES)[0]  # archived or published: the jury's work is final
+    db.session.commit()
+    made, _already = ops.declare_conflicts(juror, juror.user, "collaborator", organisation_ids=[org_id])
+    db.session.commit()
+    assert made and juror.list_held_since is None  # recorded for the trail only
+    assert [a.id for a in ops.active_assignments(rnd) if a.juror_id == juror.id] == mine
