@@ -209,6 +209,7 @@ def test_a_vote_is_audited_with_its_choice(app):
     assert vote.detail["choice"] == PREVIOUS and vote.detail["position"] == 2 and vote.detail["round_id"] == rnd.id
     assert second.choice == PREVIOUS and second.voted_at is not None
     assert (vote.object_type, vote.object_id) == ("pairwiseshowing", str(second.id))
+    assert events("jury.pairwise_show")[-1].actor_id == user.id  # the next finalist shown, by the same hand
 
 
 def test_a_juror_who_has_seen_every_finalist_is_shown_none(app):

@@ -115,3 +115,28 @@ def test_entries_sharing_a_place_are_listed_in_one_order_however_they_were_found
 
     ranking = RoundRanking(places=places, scores={}, failed=[], aggregation="mean", calibration="none")
     assert ranking.ordered() == [20, 3, 7]  # by place, then by id as text
+
+
+def _refused(code, *args, **kwargs):
+    with pytest.raises(ops.JuryError) as error:
+        ops.shortlist(*args, **kwargs)
+    db.session.rollback()
+    assert error.value.code == code
+
+
+def test_a_shortlist_needs_a_rule_a_closed_round_and_results_not_final(closed):
+    rnd, chair = closed["round"], closed["chair"]
+    _refused("shortlist_rule", rnd, chair)
+    _refused("shortlist_rule", rnd, chair, top_n=0)
+    open_round = make_jury_setup(n_entries=3, n_jurors=3)
+    _refused("round_open", open_round["round"], open_round["chair"], top_n=2)
+    from govchallenge.jury.guards import FROZEN_STATUSES
+
+    closed["challenge"].status = sorted(FROZEN_STATUSES)[0]
+    db.session.commit()
+    _refused("results_published", rnd, chair, top_n=2)
+    from govchallenge.jury.shortlisting import shortlist_plan
+
+    with pytest.raises(ops.JuryError) as error:  # the plan the confirmation page shows is refused already
+        shortlist_plan(rnd, top_n=2)
+    assert error.value.code == "results_published"
