@@ -172,7 +172,7 @@ def test_votes_on_an_entry_excluded_since_no_longer_count(app):
     rnd, juror, user = setup["round"], setup["jurors"][1], setup["users"][1]
     first = finals.show_next(rnd, juror, user)
     second = finals.show_next(rnd, juror, user)
-    third = finals.cast_pairwise_vote(rnd, juror, second.public_id, CURRENT, user)
+    third = finals.cast_pairwise_vote(rnd, juror, second.public_id, PREVIOUS, user)  # the one excluded later won
     finals.cast_pairwise_vote(rnd, juror, third.public_id, CURRENT, user)
     db.session.commit()
     gone = next(s for s in setup["submissions"] if s.id == first.submission_id)
@@ -180,7 +180,7 @@ def test_votes_on_an_entry_excluded_since_no_longer_count(app):
     assert len(finals.vote_stream(rnd)) == 2
     assert finals.counted_votes(rnd) == [(juror.id, third.submission_id, second.submission_id)]
     assert gone.id not in {s.item for s in finals.estimates(rnd).standings()}
-    # the excluded entry's other side is gone too: a vote with it as the loser does not count either
+    # a vote the excluded entry won does not count either
     assert all(gone.id not in (w, l) for _j, w, l in finals.counted_votes(rnd))
 
 
