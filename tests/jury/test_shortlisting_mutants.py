@@ -76,3 +76,67 @@ def test_a_shortlist_by_thresholds_is_audited_as_such(closed):
     nxt, _result = ops.shortlist(rnd, closed["chair"], use_thresholds=True)
     event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "jury.shortlist")).scalar_one()
     assert event.detail["rule"] == "thresholds" and len(nxt.entries) == 4
+
+
+def _reminders(rnd):
+    from govchallenge.jobs.models import OutboxJob
+
+    jobs = db.session.execute(sa.select(OutboxJob).where(OutboxJob.function == "govchallenge.jury.jobs.remind_round")).scalars()
+    return [job for job in jobs if job.args[0] == rnd.id]
+
+
+def test_the_next_round_is_reminded_of_only_when_it_has_a_closing_moment(closed):
+    rnd = closed["round"]
+    closes_at = (utcnow() + timedelta(days=9)).replace(microsecond=0)
+    nxt, _result = ops.shortlist(rnd, closed["chair"], top_n=2, closes_at=closes_at)
+    db.session.commit()
+    (job,) = _reminders(nxt)
+    assert job.args[1] == closes_at.isoformat()
+
+
+def test_a_next_round_without_a_closing_moment_schedules_no_reminder(closed):
+    nxt, _result = ops.shortlist(closed["round"], closed["chair"], top_n=2)
+    db.session.commit()
+    assert _reminders(nxt) == []
+
+
+def test_the_next_round_is_assigned_by_the_chair_with_the_seed_given(closed):
+    nxt, _result = ops.shortlist(closed["round"], closed["chair"], top_n=2, seed=4242)
+    db.session.commit()
+    assert nxt.seed == 4242
+    event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "jury.assign",
+                                                           AuditEvent.object_id == str(nxt.id))).scalar_one()
+    assert event.actor_id == closed["chair"].id and event.detail["seed"] == 4242
+
+
+@pytest.mark.parametrize("places", [{3: 1, 20: 1, 7: 2}, {20: 1, 3: 1, 7: 2}, {7: 2, 20: 1, 3: 1}])
+def test_entries_sharing_a_place_are_listed_in_one_order_however_they_were_found(places):
+    from govchallenge.jury.shortlisting import RoundRanking
+
+    ranking = RoundRanking(places=places, scores={}, failed=[], aggregation="mean", calibration="none")
+    assert ranking.ordered() == [20, 3, 7]  # by place, then by id as text
+
+
+def _refused(code, *args, **kwargs):
+    with pytest.raises(ops.JuryError) as error:
+        ops.shortlist(*args, **kwargs)
+    db.session.rollback()
+    assert error.value.code == code
+
+
+def test_a_shortlist_needs_a_rule_a_closed_round_and_results_not_final(closed):
+    rnd, chair = closed["round"], closed["chair"]
+    _refused("shortlist_rule", rnd, chair)
+    _refused("shortlist_rule", rnd, chair, top_n=0)
+    open_round = make_jury_setup(n_entries=3, n_jurors=3)
+    _refused("round_open", open_round["round"], open_round["chair"], top_n=2)
+    from govchallenge.jury.guards import FROZEN_STATUSES
+
+    closed["challenge"].status = sorted(FROZEN_STATUSES)[0]
+    db.session.commit()
+    _refused("results_published", rnd, chair, top_n=2)
+    from govchallenge.jury.shortlisting import shortlist_plan
+
+    with pytest.raises(ops.JuryError) as error:  # the plan the confirmation page shows is refused already
+        shortlist_plan(rnd, top_n=2)
+    assert error.value.code == "results_published"
