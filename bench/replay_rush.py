@@ -1,8 +1,8 @@
 """The deadline rush through HTTP, a row of the replay table (bench/replay_http.py).
 
 RUSH_TEAMS (2,150) teams, and RUSH_LATE (50) others that send too late, each signed in with its own session
-(the sign-in form's CSRF token, then its entry's form read for its token and lock version, as a browser has it
-open), submit through the real gunicorn with the
+(the sign-in form's CSRF token, then its entry's "check your answers" page read for its token and lock version,
+as a browser has it open after saving the draft), submit from that page through the real gunicorn with the
 trusted-proxy setting (TRUSTED_PROXIES=1, REQUEST_START_HEADER=X-Request-Start). The client plays the reverse
 proxy: it stamps `X-Request-Start: t=<seconds>` (nginx's $msec) as it sends each request on, and at most
 RUSH_CONCURRENCY (200) are in flight at once. The sends are spread over the last RUSH_SECONDS (60) before the
@@ -184,12 +184,11 @@ class Team:
                                    data={**fields, "email": self.email, "password": password})
         if answer.status_code != 302:
             raise RuntimeError(f"sign-in of {self.email}: {answer.status_code}")
-        page = self.session.get(self.url(f"/entries/{self.public_id}/edit"), headers=self.headers, timeout=120)
+        # The team saved its draft and opened "check your answers": the submit is that page's one button.
+        check = self.url(f"/entries/{self.public_id}/check")
+        page = self.session.get(check, headers=self.headers, timeout=120)
         form = form_of(page.text, "lock_version")
-        body = {**form["fields"], "action": "submit", "accept_terms": "y"}
-        files = [(name, ("", b"", "application/octet-stream")) for name in form["files"]]
-        self.request = requests.Request("POST", self.url(f"/entries/{self.public_id}/edit"), headers=dict(self.headers),
-                                        data=body, files=files)
+        self.request = requests.Request("POST", check, headers=dict(self.headers), data=form["fields"])
         self.prepared = self.session.prepare_request(self.request)
 
     def submit(self):
