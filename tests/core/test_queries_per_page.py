@@ -1,5 +1,5 @@
 """Queries per page stay constant from a small challenge to a ten times bigger one, on every page the load
-benchmark reads: the home page, the catalogue (plain, searched, filtered), a challenge page, the API list, a
+benchmark reads: the home page, the catalogue (plain, searched, filtered, signed in), a challenge page, the API list, a
 results page, a team's entry page, a juror's list and review page, the chair's jury dashboard and the jurors of
 the challenge. The same pages at 3 and at 30 entries (and 3 and 30 more challenges) run the same number of
 SQL statements."""
@@ -41,6 +41,7 @@ def measure(app, login_as, judged, jury):
         "catalogue": queries(anonymous, "/challenges/"),
         "catalogue search": queries(anonymous, "/challenges/?q=challenge"),
         "catalogue filters": queries(anonymous, "/challenges/?country=GR&domain=environment"),
+        "catalogue, signed in": queries(login_as(juror), "/challenges/"),
         "challenge page": queries(anonymous, f"/challenges/{judged.challenge.slug}"),
         "API list": queries(anonymous, "/api/v1/challenges"),
         "results page": queries(anonymous, f"/challenges/{judged.challenge.slug}/results"),
