@@ -4,7 +4,8 @@ Exactly once per recipient and channel:
 - the fan-out inserts rows under the UNIQUE key (announcement_id, channel, recipient_key), so
   running it again adds nothing;
 - a delivery is claimed by one UPDATE … WHERE state = 'pending' (only one worker's UPDATE matches),
-  committed, sent, and marked sent in its own commit right after the send;
+  committed, sent, and marked sent right after the send, in the commit that claims the worker's next delivery
+  (or its own, after the last one): one commit per message;
 - a worker killed between deliveries leaves only sent and pending rows: running the job again sends
   the pending ones. A worker killed in the middle of one send leaves that row 'sending'; it is taken
   again only after STALE_CLAIM, with the same Message-ID / delivery id, so the receiving side can
@@ -260,22 +261,33 @@ def _due_ids(announcement_id, ids=None):
     return [row.id for row in _due_rows(announcement_id, ids)]
 
 
-def claim(delivery_id):
-    """pending -> sending for exactly one worker (the UPDATE's WHERE is the lock)."""
+def claim(delivery_id, sent_before=None):
+    """pending -> sending for exactly one worker (the UPDATE's WHERE is the lock). `sent_before`, the delivery this
+    worker handed over just before, is marked sent in the same commit: one commit per message instead of two, and
+    a worker that dies leaves the same states as before (at most the message it was sending is 'sending')."""
     now = utcnow()
+    if sent_before is not None:
+        _record_sent(sent_before)
     result = db.session.execute(
         sa.update(Delivery).where(Delivery.id == delivery_id, _due(now))
         .values(state=SENDING, claimed_at=now, attempts=Delivery.attempts + 1)
+        .execution_options(synchronize_session=False)
     )
     db.session.commit()
     return result.rowcount == 1
 
 
-def _mark_sent(delivery_id):
+def _record_sent(delivery_id):
+    """sending -> sent, in the caller's transaction."""
     db.session.execute(
         sa.update(Delivery).where(Delivery.id == delivery_id, Delivery.state == SENDING)
         .values(state=SENT, sent_at=utcnow(), last_error="")
+        .execution_options(synchronize_session=False)
     )
+
+
+def _mark_sent(delivery_id):
+    _record_sent(delivery_id)
     db.session.commit()
 
 
@@ -305,9 +317,12 @@ def send_pending(announcement_id, ids=None):
     progress_of_run = ThrottledProgress(states.get(SENT, 0), total)
     due = _due_rows(announcement_id, ids)
     letters = Letters.of(db.session.get(Announcement, announcement_id).publication, due)
+    handed_over = None  # the delivery sent last, marked sent with the next claim's commit
     with mail.Postbox() as postbox:
         for row in due:
-            if not claim(row.id):
+            claimed = claim(row.id, sent_before=handed_over)
+            handed_over = None
+            if not claimed:
                 continue  # another worker has it
             try:
                 deliver(row if row.channel == EMAIL else db.session.get(Delivery, row.id), letters, postbox)
@@ -316,9 +331,11 @@ def send_pending(announcement_id, ids=None):
                 _mark_failed_attempt(row.id, f"{type(error).__name__}: {error}")
                 failed += 1
                 continue
-            _mark_sent(row.id)
+            handed_over = row.id
             sent += 1
             progress_of_run.advance()
+        if handed_over is not None:
+            _mark_sent(handed_over)
     progress_of_run.report()
     return {"sent": sent, "failed_attempts": failed, "total": total}
 

@@ -144,16 +144,19 @@ from govchallenge.results import announcements
 
 config = json.loads(os.environ["KILL_TEST_CONFIG"])
 app = create_app(config)
-original = announcements._mark_sent
+original = announcements._record_sent
 sent = [0]
 
 def mark_then_die(delivery_id):
+    # A delivery is marked sent in the commit that claims the worker's next one: killed right after that
+    # mark is committed, before the next claim.
     original(delivery_id)
     sent[0] += 1
     if sent[0] == int(os.environ["KILL_AFTER"]):
+        announcements.db.session.commit()
         os.kill(os.getpid(), signal.SIGKILL)  # no clean-up, no except block: a real kill
 
-announcements._mark_sent = mark_then_die
+announcements._record_sent = mark_then_die
 with app.app_context():
     from rq import SimpleWorker
     from govchallenge.jobs.queue import get_queue, redis_connection
