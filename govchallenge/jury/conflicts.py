@@ -24,13 +24,37 @@ from .models import ConflictDeclaration, Juror, Round, RoundEntry
 
 
 def load_teams(submission_ids):
+    """{submission id: submission} with its team's members and their accounts. An entry this request already
+    holds with all of that loaded (the review page loads its entry first) is taken as it is: a second query
+    would hand back the very same objects, their loaded attributes untouched."""
     if not submission_ids:
         return {}
-    rows = db.session.execute(
-        sa.select(Submission).where(Submission.id.in_(list(submission_ids)))
-        .options(sa.orm.joinedload(Submission.team).selectinload(Team.members).joinedload(TeamMember.user))
-    ).unique().scalars().all()
-    return {s.id: s for s in rows}
+    found = {sid: s for sid in submission_ids if (s := _held_with_team(sid)) is not None}
+    missing = [sid for sid in submission_ids if sid not in found]
+    if missing:
+        rows = db.session.execute(
+            sa.select(Submission).where(Submission.id.in_(missing))
+            .options(sa.orm.joinedload(Submission.team).selectinload(Team.members).joinedload(TeamMember.user))
+        ).unique().scalars().all()
+        found.update((s.id, s) for s in rows)
+    return found
+
+
+def _loaded(instance, *names):
+    state = sa.inspect(instance)
+    return not state.expired and not state.unloaded.intersection(names)
+
+
+def _held_with_team(submission_id):
+    """The submission of the session's identity map if it, its team, the members and their accounts are all
+    loaded (nothing expired by a commit); None otherwise."""
+    submission = db.session.identity_map.get(db.session.identity_key(Submission, submission_id))
+    if submission is None or not _loaded(submission, "team") or submission.team is None:
+        return None
+    team = submission.team
+    if not _loaded(team, "members") or not all(_loaded(m, "user") for m in team.members):
+        return None
+    return submission
 
 
 def entry_spec(submission):

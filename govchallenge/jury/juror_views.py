@@ -113,6 +113,8 @@ def mine(slug):
 @login_required
 def review(public_id):
     assignment = load_assignment(public_id)
+    # Loaded before the check, shown only after it: the conflict check reads the team from this one load.
+    submission = entry_for_review(assignment.submission_id)
     # Never a conflicted entry, even one that became conflicted after the assignment.
     require(can.can_view_entry(current_user, assignment), can.REFUSALS["can_view_entry"])
     rnd = assignment.round
@@ -156,7 +158,7 @@ def review(public_id):
         # The juror's own draft is untouched; what they typed is shown back with the errors.
         assignment = load_assignment(public_id)
         existing = assignment.review
-    submission = entry_for_review(assignment.submission_id)
+        submission = entry_for_review(assignment.submission_id)
     content = entry_content(submission)
     files = [{"index": i, "name": blind_file_name(assignment, i, f.get("mime_type")), "size": f.get("size"),
               "withheld": challenge.anonymous_review and not is_fit_for_blind_review(f["sha256"], f.get("mime_type"))}

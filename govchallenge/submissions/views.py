@@ -86,12 +86,13 @@ def _kind_label(kind):
 
 # --- loading -------------------------------------------------------------------------------------
 
-def _load(public_id):
+def _load(public_id, *more):
+    """The entry with its team's members, its stage, files and versions; `more`: further loader options."""
     submission = db.session.execute(
         sa.select(Submission).where(Submission.public_id == public_id)
         .options(sa.orm.joinedload(Submission.team).selectinload(Team.members).joinedload(TeamMember.user),
                  sa.orm.joinedload(Submission.stage), sa.orm.selectinload(Submission.files),
-                 sa.orm.selectinload(Submission.versions))
+                 sa.orm.selectinload(Submission.versions), *more)
     ).scalar_one_or_none()
     return submission or abort(404)
 
@@ -280,7 +281,7 @@ def _blocker_messages(blocker):
 @bp.route("/<public_id>")
 @login_required
 def show(public_id):
-    submission = _load(public_id)
+    submission = _load(public_id, sa.orm.joinedload(Submission.team).joinedload(Team.challenge))  # the page shows its title
     require(can.can_view_entry(current_user, submission), can.REFUSALS["can_view_entry"])
     team_view = can.can_work_on(current_user, submission.team)
     return render_template(

@@ -1,12 +1,16 @@
 """The juror's review page with every optional part of the rubric filled, markup in what hosts write, and
 access that ends the moment the chair moves an entry away."""
+import re
+
 import sqlalchemy as sa
 from markupsafe import escape
 
 from govchallenge.challenges.models import Criterion
 from govchallenge.extensions import db
 from govchallenge.jury.models import ACTIVE, Assignment
+from govchallenge.submissions.models import Submission
 from tests.support.jury_factories import make_jury_setup
+from tests.support.queries import counting
 
 HOSTILE = '<img src=x onerror="alert(1)">'
 
@@ -75,3 +79,25 @@ def test_a_juror_loses_access_when_the_chair_reassigns_the_entry(app, login_as):
     assert juror_client.post(f"{page}/recuse", data={}).status_code == 403
     mine = juror_client.get(f"/jury/{setup['challenge'].slug}/reviews").get_data(as_text=True)
     assert a.public_id not in mine
+
+
+def test_a_team_member_sharing_the_jurors_mail_domain_closes_the_review_page(app, login_as):
+    """The conflict check reads the team from the page's own load of the entry: its members' accounts count."""
+    setup = make_jury_setup(n_entries=2, n_jurors=4)
+    a = _juror_assignment(setup)
+    juror_user = a.juror.user
+    member = db.session.get(Submission, a.submission_id).team.members[-1].user
+    member.email = "someone-else@" + juror_user.email.split("@", 1)[1]
+    db.session.commit()
+    assert login_as(juror_user).get(f"/jury/review/{a.public_id}").status_code == 403
+
+
+def test_the_review_page_reads_its_entry_and_team_once(app, login_as):
+    setup = make_jury_setup(n_entries=2, n_jurors=4)
+    a = _juror_assignment(setup)
+    client, path = login_as(a.juror.user), f"/jury/review/{a.public_id}"
+    client.get(path)  # the first view of a file inspects it once
+    with counting() as statements:
+        assert client.get(path).status_code == 200
+    reads = lambda table: sum(1 for s in statements if re.search(rf"\bFROM {table}\b", s))  # noqa: E731
+    assert (reads("submission"), reads("team_member")) == (1, 1)

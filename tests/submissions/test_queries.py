@@ -39,3 +39,15 @@ def test_hosts_list_and_team_page_queries_do_not_grow(app, login_as, people):
     with time_machine.travel(closed + timedelta(seconds=15)):
         assert _queries(host, f"/entries/hosts/{challenge.slug}") == few
     assert _queries(member, f"/teams/{team.public_id}") == team_few
+
+
+def test_the_entry_page_loads_its_challenge_with_the_entry(app, login_as, people):
+    challenge = factories.make_challenge(host=people["ministry"])
+    lead = factories.make_user()
+    team = factories.make_team(challenge, [lead, factories.make_user()])
+    entry = factories.make_submission(team)
+    db.session.commit()
+    client = login_as(lead)
+    with counting() as statements:
+        assert client.get(f"/entries/{entry.public_id}").status_code == 200
+    assert not [s for s in statements if s.lstrip().startswith("SELECT challenge.")]
