@@ -12,33 +12,24 @@ USERS (4), REQUESTS (2000), PAGES (paths, comma-separated; a challenge page is l
 `python bench/bench_hit_cpu.py`."""
 import http.client
 import os
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
-import requests
 import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import replay_http  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_ROOT = Path(os.environ.get("APP_ROOT", ROOT)).resolve()
-BIN = Path(sys.executable).parent
 WORKERS, USERS, REQUESTS = int(os.environ.get("WORKERS", 2)), int(os.environ.get("USERS", 4)), int(os.environ.get("REQUESTS", 2000))
 APP_PORT, HELLO_PORT = 8741, 8742
 
 
 def start(module, port, root, env):
-    process = subprocess.Popen([str(BIN / "gunicorn"), "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
-                                "--log-level", "warning", module], cwd=root, env={**os.environ, **env, "PYTHONPATH": str(root)})
-    for _ in range(240):
-        try:
-            requests.get(f"http://127.0.0.1:{port}/", timeout=30)
-            return process
-        except requests.RequestException:
-            time.sleep(0.5)
-    process.terminate()
-    raise RuntimeError(f"gunicorn on port {port} did not start")
+    return replay_http.start([module], port, {**os.environ, **env, "PYTHONPATH": str(root)}, cwd=root, workers=WORKERS)
 
 
 def workers_cpu(process):

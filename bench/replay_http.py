@@ -111,10 +111,11 @@ def discover(engine, count):
             "teams": teams}
 
 
-def start(arguments, port, env):
-    """gunicorn with the README's settings on `port`; waits until it answers."""
-    process = subprocess.Popen([str(BIN / "gunicorn"), "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
-                                "--log-level", "warning", *arguments], env=env, cwd=ROOT)
+def start(arguments, port, env, cwd=ROOT, workers=None):
+    """gunicorn with the README's settings (WORKERS sync workers unless `workers`) on `port`; waits until it
+    answers."""
+    process = subprocess.Popen([str(BIN / "gunicorn"), "--workers", str(workers or WORKERS), "--bind",
+                                f"127.0.0.1:{port}", "--log-level", "warning", *arguments], env=env, cwd=cwd)
     for _ in range(300):
         try:
             requests.get(f"http://127.0.0.1:{port}/", timeout=60)
