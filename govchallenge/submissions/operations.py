@@ -311,14 +311,13 @@ def submit_entry(actor, submission, expected_lock_version, accepted_terms=False,
 
 
 def _submit(actor, team, submission, now, grant, accepted_terms):
-    missing = missing_for_submission(team, submission)
-    if missing:
-        raise SubmissionError("incomplete", missing)
+    blocker = submission_blockers(team, submission)
+    if blocker is not None and blocker.code == "incomplete":
+        raise blocker  # what is missing comes first, then the terms, then eligibility
     if not accepted_terms:
         raise SubmissionError("terms")
-    failures = eligibility_failures(team)
-    if failures:
-        raise SubmissionError("ineligible", failures)
+    if blocker is not None:
+        raise blocker
     files = manifest(submission)
     number = (db.session.execute(
         sa.select(sa.func.max(SubmissionVersion.number)).where(SubmissionVersion.submission_id == submission.id)
