@@ -78,6 +78,8 @@ def test_mail_retries_are_the_retry_setting_in_hours(page):
     assert texts(retention.retention_periods(config(MAIL_RETRY_HOURS=6))[3])[1] == "Up to 6 hours"
     assert texts(retention.retention_periods(config(MAIL_RETRY_HOURS=0.25))[3])[1] == "Up to 1 hours"
     assert texts(retention.retention_periods(config(MAIL_RETRY_HOURS=2.6))[3])[1] == "Up to 3 hours"
+    # just under two and a half hours rounds down: the hours are read as exactly 3,600 seconds each
+    assert texts(retention.retention_periods(config(MAIL_RETRY_HOURS=2.4999))[3])[1] == "Up to 2 hours"
 
 
 def test_the_remember_cookie_period_is_the_cookies_lifetime(page):
