@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+import time_machine
 
 from govchallenge.accounts.models import User
 from govchallenge.core import audit
@@ -121,7 +122,7 @@ def test_each_audit_event_says_older_than_the_cutoff_of_its_setting(app):
     mail.mkdir(parents=True, exist_ok=True)
     (mail / "old.eml").write_text("To: someone@example.eu\n\nold")
     (mail / "young.eml").write_text("To: someone@example.eu\n\nyoung")
-    os.utime(mail / "old.eml", (time.time() - 30 * 86400 - 60,) * 2)
+    os.utime(mail / "old.eml", (time.time() - 30 * 86400 - 10,) * 2)  # 10 s past the 30 days
     os.utime(mail / "young.eml", (time.time() - 30 * 86400 + 3600,) * 2)
     old_unverified("ghost@example.eu")
     db.session.commit()
@@ -197,3 +198,62 @@ def test_an_answered_invitation_stays_however_old(app):
     assert retention.purge()["invitations"] == 1
     db.session.expire_all()
     assert db.session.get(TeamInvitation, ids[0]) is not None and db.session.get(TeamInvitation, ids[1]) is None
+
+
+def test_several_unverified_accounts_go_even_after_one_that_must_stay(app):
+    """The account kept because a record points at it does not stop the ones after it: all are counted."""
+    kept = old_unverified("kept@example.eu")
+    db.session.flush()
+    make_export(kept, PENDING)  # a row of another table points at it
+    ghosts = [old_unverified(f"ghost{n}@example.eu") for n in range(2)]
+    db.session.flush()
+    kept.created_at = utcnow() - timedelta(days=400)  # the oldest: it comes first
+    ids = [g.id for g in ghosts]
+    db.session.commit()
+    assert retention.purge()["unverified_accounts"] == 2
+    db.session.expire_all()
+    assert db.session.get(User, kept.id) is not None
+    assert [db.session.get(User, user_id) for user_id in ids] == [None, None]
+
+
+def test_a_purged_account_takes_the_events_naming_only_its_address(app):
+    """A refused sign-in names the address but no account: its personal part goes with the account too."""
+    ghost = old_unverified("Ghost.Writer@example.eu")
+    db.session.flush()
+    named = audit.record("account.login_failed", object_type="user", object_id="", email=ghost.email).id
+    other = audit.record("account.login_failed", object_type="user", object_id="", email="someone@example.eu").id
+    db.session.commit()
+    assert personal_row(named).user_id is None
+    assert retention.purge()["unverified_accounts"] == 1
+    db.session.expire_all()
+    assert personal_row(named) is None and personal_row(other) is not None
+
+
+def test_only_a_ready_export_expires_and_only_once_its_moment_has_passed(app):
+    moment = datetime(2026, 12, 1, 12, 0)
+    with time_machine.travel(moment, tick=False):
+        people = [factories.make_user(email=f"q{n}@example.eu") for n in range(3)]
+        at_the_moment = make_export(people[0], READY, timedelta(0))
+        pending_past = make_export(people[1], PENDING, timedelta(days=-3))
+        failed_past = make_export(people[2], EXPIRED, timedelta(days=-3))
+        db.session.commit()
+        assert retention.purge()["exports"] == 0
+        assert all(files.export_path(e).exists() for e in (at_the_moment, pending_past, failed_past))
+        assert (at_the_moment.state, pending_past.state) == (READY, PENDING)
+    with time_machine.travel(moment + timedelta(seconds=1), tick=False):
+        assert retention.purge()["exports"] == 1
+        assert not files.export_path(at_the_moment).exists() and at_the_moment.state == EXPIRED
+
+
+def test_a_sign_in_record_exactly_as_old_as_the_period_keeps_its_personal_part(app):
+    app.config["RETENTION_SIGNIN_DAYS"] = 90
+    start = datetime(2026, 9, 1, 8, 30)
+    with time_machine.travel(start, tick=False):
+        person = factories.make_user(email="signer@example.eu")
+        event_id = audit.record("account.login", person, actor=person).id
+        db.session.commit()
+    with time_machine.travel(start + timedelta(days=90), tick=False):
+        assert retention.purge()["signin_records"] == 0
+        assert personal_row(event_id) is not None
+    with time_machine.travel(start + timedelta(days=90, seconds=1), tick=False):
+        assert retention.purge()["signin_records"] == 1
