@@ -100,3 +100,49 @@ def test_a_submitted_version_keeps_the_manifest_of_its_files(entry):
     stored = storage.save(factories.ENTRY_FILE, "application/pdf")
     submission, version = save(entry, new_files=[("a.pdf", stored)], submit=True, accepted_terms=True)
     assert version.files == ops.manifest(submission) and [f["sha256"] for f in version.files] == [stored.sha256]
+
+
+def test_a_first_save_makes_a_draft_at_lock_version_1(entry):
+    submission, version = save(entry)
+    db.session.commit()
+    db.session.expire_all()
+    assert version is None
+    assert (submission.state, submission.lock_version) == (ops.DRAFT, 1)
+
+
+def test_only_links_given_are_kept_trimmed(entry):
+    links = {"code": "  https://git.example.eu/bus  ", "video": "   ", "other": "https://elsewhere.example.eu"}
+    submission, _ = save(entry, fields={**FIELDS, "links": links})
+    assert submission.links == {"code": "https://git.example.eu/bus"}
+
+
+def test_saving_with_submit_needs_the_terms_accepted_when_nobody_says(entry):
+    refused("terms", save, entry, submit=True)
+
+
+def test_the_check_page_needs_the_terms_accepted_when_nobody_says(entry):
+    submission, _ = save(entry)
+    refused("terms", ops.submit_entry, entry["lead"], submission, 1)
+
+
+def test_after_the_deadline_the_check_page_says_deadline_without_a_code(entry):
+    submission, _ = save(entry)
+    entry["stage"].closes_at = utcnow() - timedelta(seconds=1)
+    refused("deadline", ops.submit_entry, entry["lead"], submission, 1, accepted_terms=True)
+
+
+def test_after_the_deadline_the_check_page_submits_with_the_teams_late_code_and_uses_it(entry):
+    submission, _ = save(entry)
+    grant, code = ops.grant_late_entry(factories.make_user(), entry["team"], entry["stage"], "Outage", 2)
+    entry["stage"].closes_at = utcnow() - timedelta(seconds=1)
+    version = ops.submit_entry(entry["lead"], submission, 1, accepted_terms=True, late_code=code)
+    assert version.late_grant_id == grant.id and grant.used_at is not None
+
+
+def test_what_is_missing_is_said_before_the_terms_and_the_terms_before_eligibility(entry):
+    submission, _ = save(entry, fields={**FIELDS, "summary": " "})
+    refused("incomplete", ops.submit_entry, entry["lead"], submission, 1)
+    save(entry, expected=1, submission=submission)
+    entry["challenge"].team_min = 3  # the team of one is now too small
+    refused("terms", ops.submit_entry, entry["lead"], submission, 2)
+    refused("ineligible", ops.submit_entry, entry["lead"], submission, 2, accepted_terms=True)
