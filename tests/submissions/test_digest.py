@@ -31,3 +31,16 @@ def test_an_entry_without_links_or_files():
 def test_a_late_entry_code_is_kept_as_the_sha256_of_its_trimmed_text():
     assert hash_code("  Abc-123\n") == sha("Abc-123") == hash_code("Abc-123")
     assert hash_code(None) == hash_code("") == sha("")
+
+
+def test_declared_openness_is_covered_under_its_own_key_with_its_non_empty_values_only():
+    openness = {"repository_url": "https://git.example.eu/ζ", "licence": "EUPL-1.2", "publiccode_sha256": ""}
+    text = ('{"description":"d","files":[],"links":{},'
+            '"openness":{"licence":"EUPL-1.2","repository_url":"https://git.example.eu/ζ"},"summary":"s","title":"t"}')
+    assert content_digest("t", "s", "d", None, [], openness) == sha(text)
+
+
+def test_an_entry_that_declares_no_openness_keeps_the_digest_it_always_had():
+    text = '{"description":"d","files":[],"links":{},"summary":"s","title":"t"}'
+    assert content_digest("t", "s", "d", None, [], {"licence": "", "repository_url": None}) == sha(text)
+    assert content_digest("t", "s", "d", None, [], None) == sha(text)

@@ -146,3 +146,26 @@ def test_what_is_missing_is_said_before_the_terms_and_the_terms_before_eligibili
     entry["challenge"].team_min = 3  # the team of one is now too small
     refused("terms", ops.submit_entry, entry["lead"], submission, 2)
     refused("ineligible", ops.submit_entry, entry["lead"], submission, 2, accepted_terms=True)
+
+
+def test_an_eu_only_challenge_takes_a_member_in_an_eu_state_and_refuses_one_outside(entry):
+    entry["challenge"].countries_mode = "eu"
+    assert ops.eligibility_failures(entry["team"]) == []  # the lead is in PL
+    entry["lead"].country = "NO"
+    failures = ops.eligibility_failures(entry["team"])
+    assert [(f.rule, f.detail["countries"]) for f in failures] == [("countries", ["NO"])]
+
+
+def test_a_member_without_a_country_is_outside_every_list_and_shown_with_none(entry):
+    entry["challenge"].countries_mode, entry["challenge"].countries = "list", ["PL", "GR"]
+    entry["lead"].country = None
+    failures = ops.eligibility_failures(entry["team"])
+    assert [(f.rule, f.detail["countries"]) for f in failures] == [("countries", [""])]
+
+
+def test_a_check_page_submit_moves_the_draft_on_by_one_so_a_second_press_is_stale(entry):
+    submission, _ = save(entry)
+    ops.submit_entry(entry["lead"], submission, 1, accepted_terms=True)
+    assert submission.lock_version == 2
+    refused("conflict", ops.submit_entry, entry["lead"], submission, 1, accepted_terms=True)
+    save(entry, expected=2, submission=submission)  # the form reloaded after the submit saves
