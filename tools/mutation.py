@@ -17,7 +17,9 @@ runs pytest from that folder.
 
 Printed: the score per module (killed / mutants not listed as equivalent), each surviving mutant with its
 diff, and the equivalent mutants (tools/mutation-equivalents.txt: changes no test can observe, one reason
-each) apart. The exit status is 1 when a module scores below `min_score`.
+each) apart, each with its change: mutants are numbered within their function, so after an edit of the
+function check that each change still matches its reason. The exit status is 1 when a module scores below
+`min_score`.
 """
 import argparse
 import fnmatch
@@ -200,11 +202,15 @@ def report(outcome):
     folder = WORK / outcome.module.dotted
     print(f"\n== {outcome.module.path}: {outcome.score:.1f}% killed ({len(outcome.caught)}/{outcome.counted}), "
           f"{len(outcome.equivalents)} equivalent, {outcome.seconds:.0f}s")
-    shown = diffs(folder, outcome.survivors)
+    listed = [name for name in outcome.equivalents if name in outcome.statuses]
+    shown = diffs(folder, outcome.survivors + listed)
     for name in outcome.survivors:
         print(f"-- survived ({outcome.statuses[name]}): {name}\n{changed_lines(shown.get(name, ''))}")
+    # The change is printed beside its reason: mutants are numbered within their function, so an edit of the
+    # function renumbers them, and a line whose change no longer matches its reason must be listed again.
     for name, reason in sorted(outcome.equivalents.items()):
-        print(f"   equivalent: {name}: {reason}")
+        change = " / ".join(line for line in changed_lines(shown.get(name, "")).splitlines() if line.startswith("+"))
+        print(f"   equivalent: {name}: {reason}\n      {change}")
     for name in outcome.stale_equivalents:
         print(f"!! listed as equivalent but {outcome.statuses.get(name, 'not made')}: {name} (update the list)")
 
