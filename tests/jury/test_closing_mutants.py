@@ -156,3 +156,22 @@ def test_a_closed_round_or_a_final_round_is_not_closed_again_this_way(app):
     db.session.commit()
     refused("final_round", final["round"], final["chair"])
     assert final["round"].state == OPEN
+
+
+def test_the_reassignment_a_closing_runs_is_the_chairs_in_the_trail(app):
+    setup = make_jury_setup(n_entries=3, n_jurors=6)
+    rnd, chair = setup["round"], setup["chair"]
+    short = _all_but(setup, 1)
+    runs = len(events("jury.assign"))
+    ops.close_round(rnd, chair, {short.id: ops.EntryDecision(ops.REASSIGN, utcnow() + timedelta(days=3))})
+    db.session.commit()
+    assert [e.actor_id for e in events("jury.assign")[runs:]] == [chair.id]
+
+
+def test_reviews_lock_at_the_deadline_itself(app):
+    setup = make_jury_setup(n_entries=2, n_jurors=3)
+    rnd, entry = setup["round"], setup["submissions"][0]
+    deadline = utcnow() + timedelta(hours=1)
+    assert ops.reviews_open(rnd, entry.id, now=deadline - timedelta(microseconds=1), deadline=deadline)
+    assert not ops.reviews_open(rnd, entry.id, now=deadline, deadline=deadline)
+    assert ops.reviews_open(rnd, entry.id, now=deadline + timedelta(days=9), deadline=None)
