@@ -393,7 +393,7 @@ def winners(full):
     return [e for e in full["entries"] if e["entry"] in awarded]
 
 
-def public_document(full, challenge, published_at):
+def public_document(full, published_at):
     """What the challenge chose to publish: every ranked entry, or only the winners."""
     shown = full["entries"] if full["challenge"]["publish_ranking"] == "all" else winners(full)
     document = {key: value for key, value in full.items()

@@ -156,7 +156,7 @@ def publish(publication, actor, force=False):
         raise ResultsError("already_published")
     _refuse_archived(challenge)
     now = utcnow().replace(microsecond=0)
-    document = _publishable(documents.public_document(publication.full, challenge, now))
+    document = _publishable(documents.public_document(publication.full, now))
     publication.published_at = now
     publication.document = document
     publication.digest_scheme = digests.CURRENT
