@@ -4,7 +4,7 @@ PY = $(VENV)/bin/python
 PIP = $(VENV)/bin/pip
 FLASK = $(VENV)/bin/flask --app govchallenge
 
-.PHONY: install install-run demo test test-fast mutation bench bench-replay i18n worker
+.PHONY: install install-run demo test test-fast mutation screenshots bench bench-replay i18n worker
 
 $(VENV)/bin/activate:
 	python3 -m venv $(VENV)
@@ -43,6 +43,12 @@ mutation: install
 	$(PIP) install -q -e '.[test,mutation]'
 	bash .ci/services
 	$(PY) tools/mutation.py
+
+# Refreshes docs/screenshots/ (the README's pictures of the demo) through the width test, which otherwise
+# writes its screenshots into a temporary folder.
+screenshots: install
+	bash .ci/services
+	GOVCHALLENGE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(PY) -m pytest -p no:randomly --db=sqlite tests/browser/test_every_width.py
 
 bench: install
 	$(PY) bench/run.py

@@ -7,10 +7,12 @@ checked too with WCAG 1.4.12 text spacing at 320 px and with text at 200 % at 76
 The walk follows the links each person sees (tests/support/widths.py), so a new page is checked as soon as a
 link leads to it. One browser context per person, the viewport set per page. A page the same as one another
 person already saw (same path, same text in <main>: the legal pages, the catalogues) is checked once per
-language. On the way the test writes screenshots of the catalogue, a challenge page, the entry form and the
-chair's dashboard at 390 and 1280 px into docs/screenshots/ (named in the README), and runs axe on them. And
-no page has more than one primary button (the design system's hierarchy: templates/_components/ui.html)."""
+language. On the way the test takes screenshots of the catalogue, a challenge page, the entry form and the
+chair's dashboard at 390 and 1280 px, and runs axe on them: into a temporary folder, or into the folder that
+GOVCHALLENGE_SCREENSHOTS names (`make screenshots` refreshes docs/screenshots/, named in the README, that way).
+And no page has more than one primary button (the design system's hierarchy: templates/_components/ui.html)."""
 import hashlib
+import os
 import time
 from pathlib import Path
 
@@ -24,7 +26,6 @@ from tests.support.widths import HEIGHT, WIDTHS, endpoint_of, too_wide, walk
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 # The widths each language is measured at (tests/support/widths.py measures, in any order).
 WIDTHS_OF = {"en": (320, 390, 768, 1280), "pl": WIDTHS, "el": WIDTHS, "de": (320, 390), "fr": (320, 390)}
 LANGUAGES = tuple(WIDTHS_OF)
@@ -108,17 +109,24 @@ def _fingerprint(page, path):
     return path, hashlib.sha256(text.encode()).hexdigest()
 
 
-def _shoot(page, name):
+def _shoot(page, name, folder):
     started = time.monotonic()
     for width in (390, 1280):
         page.set_viewport_size({"width": width, "height": HEIGHT})
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+        page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True)
     assert_accessible(page, f"{name} (screenshot page)")
     SPENT["screenshots and axe"] += time.monotonic() - started
 
 
-def test_no_page_of_any_demo_role_is_wider_than_the_screen(playwright_browser, demo_app):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+@pytest.fixture
+def screenshots(tmp_path):
+    """Where the screenshots go: tests write only into temporary folders, unless asked for docs/screenshots/."""
+    folder = Path(os.environ.get("GOVCHALLENGE_SCREENSHOTS") or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_no_page_of_any_demo_role_is_wider_than_the_screen(playwright_browser, demo_app, screenshots):
     failures, counts, checked, shot, started = [], {}, set(), set(), time.monotonic()
     for who, email in PEOPLE.items():
         context = playwright_browser.new_context(base_url=demo_app.live_url, locale="en-GB",
@@ -142,7 +150,7 @@ def test_no_page_of_any_demo_role_is_wider_than_the_screen(playwright_browser, d
             name = SHOTS.get((who, endpoint_of(demo_app, path)))
             if name and name not in shot:
                 shot.add(name)
-                _shoot(page, name)
+                _shoot(page, name, screenshots)
 
         _choose_language(page, "en")
         counts[who] = len(walk(page, demo_app, demo_app.live_url, ["/"], visit))
@@ -155,5 +163,6 @@ def test_no_page_of_any_demo_role_is_wider_than_the_screen(playwright_browser, d
     print(f"\nwidths: {sum(counts.values())} pages walked, {len(checked)} different, x {len(LANGUAGES)} languages,"
           f" in {time.monotonic() - started:.1f} s ({', '.join(f'{k} {v:.1f} s' for k, v in SPENT.items())}): {counts}")
     assert shot == set(SHOTS.values()), f"no page for the screenshots {set(SHOTS.values()) - shot}"
+    assert {p.name for p in screenshots.glob("*.png")} >= {f"{n}-{w}.png" for n in SHOTS.values() for w in (390, 1280)}
     assert all(counts.values()), counts
     assert not failures, f"{len(failures)} page(s) wider than the screen:\n" + "\n".join(failures)
