@@ -111,7 +111,9 @@ def test_thousands_of_distinct_values_on_a_0_100_scale_stay_under_a_second(level
     rnd = random.Random(1)
     units = {u: {c: round(rnd.uniform(0, 100), 4) for c in rnd.sample(range(400), 3)} for u in range(2150)}
     assert len({v for values in units.values() for v in values.values()}) > 6000
-    started = time.process_time()
+    # This thread's CPU time: process_time() also counts the threads an earlier test left running (a live
+    # server, a worker), and in one random order that made 0.3 s look like 5.3 s.
+    started = time.thread_time()
     value = krippendorff_alpha(units, level)
-    assert time.process_time() - started < 1.0
+    assert time.thread_time() - started < 1.0
     assert value is not None and -1.5 < value < 0.5  # random scores: no agreement
