@@ -44,6 +44,7 @@ SHOTS = {
     ("team lead", "submissions.edit"): "entry-form",
     ("host officer and chair", "jury.dashboard"): "chair-dashboard",
 }
+SHOT_WIDTHS = (390, 1280)
 # WCAG 1.4.12: line height 1.5, paragraphs 2 x, letters 0.12 x, words 0.16 x the font size.
 TEXT_SPACING = ("* { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; }"
                 " p { margin-bottom: 2em !important; }")
@@ -111,7 +112,7 @@ def _fingerprint(page, path):
 
 def _shoot(page, name, folder):
     started = time.monotonic()
-    for width in (390, 1280):
+    for width in SHOT_WIDTHS:
         page.set_viewport_size({"width": width, "height": HEIGHT})
         page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True)
     assert_accessible(page, f"{name} (screenshot page)")
@@ -163,6 +164,6 @@ def test_no_page_of_any_demo_role_is_wider_than_the_screen(playwright_browser, d
     print(f"\nwidths: {sum(counts.values())} pages walked, {len(checked)} different, x {len(LANGUAGES)} languages,"
           f" in {time.monotonic() - started:.1f} s ({', '.join(f'{k} {v:.1f} s' for k, v in SPENT.items())}): {counts}")
     assert shot == set(SHOTS.values()), f"no page for the screenshots {set(SHOTS.values()) - shot}"
-    assert {p.name for p in screenshots.glob("*.png")} >= {f"{n}-{w}.png" for n in SHOTS.values() for w in (390, 1280)}
+    assert {p.name for p in screenshots.glob("*.png")} >= {f"{n}-{w}.png" for n in SHOTS.values() for w in SHOT_WIDTHS}
     assert all(counts.values()), counts
     assert not failures, f"{len(failures)} page(s) wider than the screen:\n" + "\n".join(failures)
